@@ -1,0 +1,697 @@
+"""The command language: text a person typed on a phone → a typed command.
+
+One grammar for every family (see the README's command reference):
+
+    <verb> [<sub-verb>] [<subject>...] [<qty>[<unit>]] [<key> <value>]... [@<partner>]
+
+Text is NFKC-normalised first (full-width → half-width), Chinese punctuation is read like
+ASCII, a verb may be glued to what follows (``入库A001 50``), keys may be glued to their
+values (``单价2.4``). :func:`parse` returns a command from ``domain.commands`` or raises
+:class:`ParseError` with a one-line Chinese reason and the correct form; it never raises
+anything else. :func:`to_text` writes a command back in canonical form (``parse ∘ to_text``
+is the identity, which the property tests check).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from domain import commands as c
+from domain import periods
+from domain.money import MAX_PRICE, MAX_QUANTITY, to_money, to_quantity
+from domain.periods import InvalidPeriodError, Period
+from domain.products import CODE_PATTERN, EDITABLE_FIELDS, normalise_code
+
+MAX_MESSAGE_LENGTH = 1000
+MAX_NOTE_LENGTH = 200
+MAX_COUNTERPARTY_LENGTH = 60
+MAX_PAGE = 10_000
+MAX_PERIOD_DAYS = 3660
+
+
+class ParseError(Exception):
+    """The text is not a command we can read. Nothing was booked.
+
+    Attributes:
+        reason: one line, Chinese, saying what is wrong.
+        usage: the correct form of the command (may be empty for a non-command).
+    """
+
+    def __init__(self, reason: str, usage: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.usage = usage
+
+
+# ---- verbs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verb:
+    """A command word, its slash aliases, its usage line and its family's issue."""
+
+    name: str
+    slash: tuple[str, ...] = ()
+    usage: str = ""
+    summary: str = ""
+    sub_verbs: tuple[str, ...] = ()
+    available: bool = False
+    examples: tuple[str, ...] = field(default_factory=tuple)
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("帮助", ("help", "start"), "帮助 [命令]", "命令说明", available=True, examples=("帮助", "帮助 入库")),
+    Verb(
+        "商品",
+        ("product",),
+        "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]",
+        "新增、修改、停用、查询商品",
+        sub_verbs=("新增", "添加", "新建", "修改", "改", "停用", "启用", "查询"),
+        available=True,
+        examples=(
+            "商品 新增 A001 可口可乐 规格 330ml 单位 罐 进价 2.5 售价 3.5 安全库存 20",
+            "商品 修改 A001 售价 3.8",
+            "商品 停用 A001",
+            "商品 A001",
+            "商品 可乐",
+        ),
+    ),
+    Verb(
+        "入库",
+        ("in",),
+        "入库 <编码> <数量> [单价 …] [@供应商] [备注 …] [日期 11-20]",
+        "货物进仓，库存增加",
+        available=True,
+        examples=("入库 A001 50", "入库 A001 50 单价 2.4 备注 补货", "入库 A001 2.5kg 日期 11-20"),
+    ),
+    Verb(
+        "出库",
+        ("out",),
+        "出库 <编码> <数量> [单价 …] [@客户] [备注 …] [日期 11-20]",
+        "货物出仓，库存减少（默认不允许负库存）",
+        available=True,
+        examples=("出库 A001 5", "出库 A001 5 单价 3.5"),
+    ),
+    Verb(
+        "库存",
+        ("stock",),
+        "库存 [编码]",
+        "查看库存、成本、库存金额和安全库存状态",
+        available=True,
+        examples=("库存 A001", "库存"),
+    ),
+    Verb(
+        "流水",
+        ("ledger",),
+        "流水 <编码> [7天|今日|本周|本月|上月|2026-11-01~2026-11-15]",
+        "查看商品的出入库流水",
+        available=True,
+        examples=("流水 A001", "流水 A001 7天"),
+    ),
+    # The families below arrive with later issues; the parser already knows their verbs so
+    # that groups recognise them and the reply can say honestly that they are coming.
+    Verb("新建账套", usage="新建账套 <名称>"),
+    Verb("绑定", usage="绑定 <邀请码>"),
+    Verb("解绑", usage="解绑"),
+    Verb("邀请", usage="邀请 <角色>"),
+    Verb("加入", usage="加入 <邀请码>"),
+    Verb("成员", usage="成员 [设置|移除] …"),
+    Verb("日志", usage="日志 [编码|@成员|今天]"),
+    Verb("撤销", ("undo",), usage="撤销 [单号]"),
+    Verb("设置", usage="设置 …"),
+    Verb("供应商", usage="供应商 新增 <名称> …"),
+    Verb("客户", usage="客户 新增 <名称> …"),
+    Verb("采购单", usage="采购单 [单号]"),
+    Verb("采购", ("po",), usage="采购 @供应商 <编码> <数量> [单价 …] …"),
+    Verb("审核", usage="审核 <单号>"),
+    Verb("关闭", usage="关闭 <单号>"),
+    Verb("到货", usage="到货 <单号> <编码> <数量> [合格 …]"),
+    Verb("退货", usage="退货 @供应商|@客户 <编码> <数量>"),
+    Verb("销售单", usage="销售单 [单号]"),
+    Verb("销售", ("so",), usage="销售 @客户 <编码> <数量> [单价 …] …"),
+    Verb("发货", usage="发货 <单号> [<编码> <数量>] [快递 …]"),
+    Verb("收款", ("receive",), usage="收款 @客户 <金额> [单号] [微信|支付宝|现金|银行]"),
+    Verb("付款", ("pay",), usage="付款 @供应商 <金额>"),
+    Verb("应收", ("ar",), usage="应收 [@客户]"),
+    Verb("应付", ("ap",), usage="应付 [@供应商]"),
+    Verb("对账单", usage="对账单 @客户 [本月]"),
+    Verb("其他收入", usage="其他收入 <金额> <说明>"),
+    Verb("费用", usage="费用 <金额> <说明>"),
+    Verb("仓库", usage="仓库 [新增 <名称>]"),
+    Verb("调拨", usage="调拨 <编码> <数量> <从仓>→<到仓>"),
+    Verb("盘点", usage="盘点 开始|差异|确认|取消 / 盘点 <编码> <数量>"),
+    Verb("报损", usage="报损 <编码> <数量> 原因 …"),
+    Verb("分析", usage="分析 ABC"),
+    Verb("补货建议", usage="补货建议"),
+    Verb("订阅", usage="订阅 预警 库存 应付 应收 日报"),
+    Verb("退订", usage="退订 <类型>"),
+    Verb("预警", ("alerts",), usage="预警 [检查]"),
+    Verb("报表", ("report",), usage="报表 [本月]"),
+    Verb("排行", usage="排行 销售 [本月]"),
+    Verb("滞销", usage="滞销 [30天]"),
+    Verb("周转", usage="周转"),
+    Verb("图表", ("chart",), usage="图表 销售趋势 [30天]"),
+    Verb("导出", ("export",), usage="导出 进销存 [本月]"),
+    Verb("导入", usage="导入 商品（发送 Excel 文件并写此说明）"),
+    Verb("备份", usage="备份"),
+)
+
+VERBS_BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
+_SLASH: dict[str, Verb] = {alias: verb for verb in VERBS for alias in verb.slash}
+# Longest first, so that 采购单 wins over 采购 and 其他收入 is not read as something shorter.
+_VERB_NAMES = sorted(VERBS_BY_NAME, key=len, reverse=True)
+
+
+def find_verb(word: str) -> Verb | None:
+    """A verb by its Chinese name or slash alias (with or without the slash)."""
+    word = unicodedata.normalize("NFKC", word).strip()
+    if word.startswith("/"):
+        word = word[1:].split("@", 1)[0].lower()
+        return _SLASH.get(word)
+    return VERBS_BY_NAME.get(word) or _SLASH.get(word.lower())
+
+
+# ---- normalisation -----------------------------------------------------------------------
+
+# Zero-width characters phones and IMEs slip into text: dropped silently.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_PUNCTUATION = str.maketrans({"。": ".", "、": ",", "【": " ", "】": " ", "「": " ", "」": " ", "《": " ", "》": " ", "～": "~", "〜": "~"})
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """NFKC, Chinese punctuation read as ASCII, whitespace collapsed.
+
+    Raises:
+        ParseError: the text is too long or carries control characters.
+    """
+    text = text.translate(_INVISIBLE)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ParseError(f"消息太长（{len(text)} 字），一条命令最多 {MAX_MESSAGE_LENGTH} 字")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text):
+        raise ParseError("消息里有控制字符，请重新输入")
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCTUATION)
+    return _SPACES.sub(" ", text).strip()
+
+
+# ---- recognising a command ---------------------------------------------------------------
+
+_GLUE_OK = re.compile(r"[A-Za-z0-9@/#]")
+
+
+def split_verb(text: str) -> tuple[Verb, str] | None:
+    """Find the verb at the start of normalised text and return it with the rest.
+
+    A Chinese verb counts only when what follows it cannot be ordinary chatter: nothing,
+    a space, an ASCII code or digit, ``@``, or one of the verb's own sub-verbs. So
+    ``入库A001 50`` is a command and ``库存不多了吧`` is not.
+    """
+    if text.startswith("/"):
+        head, _, rest = text.partition(" ")
+        verb = find_verb(head)
+        return (verb, rest.strip()) if verb else None
+    for name in _VERB_NAMES:
+        if not text.startswith(name):
+            continue
+        verb = VERBS_BY_NAME[name]
+        rest = text[len(name) :]
+        if not rest or rest[0] == " " or _GLUE_OK.match(rest[0]):
+            return verb, rest.strip()
+        if any(rest.startswith(sub) for sub in verb.sub_verbs):
+            return verb, rest.strip()
+        if verb.name == "帮助" and any(rest.startswith(other) for other in _VERB_NAMES):
+            return verb, rest.strip()
+        return None
+    return None
+
+
+def looks_like_command(text: str) -> bool:
+    """True when a group message is addressed to us as a command (a verb or a slash)."""
+    try:
+        normal = normalise(text)
+    except ParseError:
+        return False
+    if normal.startswith("/"):
+        return True
+    return split_verb(normal) is not None
+
+
+# ---- tokens ------------------------------------------------------------------------------
+
+# Keys of the key–value tail, across all families; each verb accepts a subset.
+KEYS = (
+    "单价",
+    "备注",
+    "日期",
+    "仓库",
+    "批次",
+    "有效期",
+    "原因",
+    "交期",
+    "快递",
+    "折扣",
+    "运费",
+    "账期",
+    "信用额度",
+    "联系人",
+    "电话",
+    "合格",
+    *EDITABLE_FIELDS,
+)
+_KEYS_LONGEST_FIRST = sorted(set(KEYS), key=len, reverse=True)
+_REST_OF_LINE_KEYS = {"备注", "原因"}
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_PAGE = re.compile(r"第(\d{1,5})页")
+
+
+@dataclass
+class Tokens:
+    """The words after the verb, with the key–value tail and @partner taken out."""
+
+    words: list[str]
+    values: dict[str, str]
+    partner: str | None
+    page: int | None
+
+
+def tokenise(rest: str, usage: str) -> Tokens:
+    """Split the text after the verb into positional words, key–values and a partner."""
+    rest = _THOUSANDS.sub("", rest)
+    rest = re.sub(r"[,;:]", " ", rest).strip()
+    words: list[str] = []
+    values: dict[str, str] = {}
+    partner: str | None = None
+    page: int | None = None
+    pending_key: str | None = None
+    position = 0
+    for match in re.finditer(r"\S+", rest):
+        if match.start() < position:
+            continue
+        word = match.group()
+        if pending_key is not None:
+            values[pending_key] = word
+            pending_key = None
+            continue
+        key = next((k for k in _KEYS_LONGEST_FIRST if word.startswith(k)), None)
+        if key is not None:
+            if key in values:
+                raise ParseError(f"「{key}」写了两次", usage)
+            glued = word[len(key) :]
+            if key in _REST_OF_LINE_KEYS:
+                text = (glued + rest[match.end() :]).strip()
+                if not text:
+                    raise ParseError(f"「{key}」后面缺少内容", usage)
+                values[key] = text
+                position = len(rest)
+                continue
+            if glued:
+                values[key] = glued
+            else:
+                pending_key = key
+            continue
+        if word.startswith("@"):
+            if partner is not None:
+                raise ParseError("只能写一个 @对象", usage)
+            partner = word[1:]
+            if not partner:
+                raise ParseError("@ 后面缺少名称", usage)
+            if len(partner) > MAX_COUNTERPARTY_LENGTH:
+                raise ParseError(f"@对象名称太长（最多 {MAX_COUNTERPARTY_LENGTH} 字）", usage)
+            continue
+        page_match = _PAGE.fullmatch(word)
+        if page_match:
+            page = int(page_match.group(1))
+            if not 1 <= page <= MAX_PAGE:
+                raise ParseError("页码超出范围", usage)
+            continue
+        words.append(word)
+    if pending_key is not None:
+        raise ParseError(f"「{pending_key}」后面缺少内容", usage)
+    return Tokens(words, values, partner, page)
+
+
+# ---- values ------------------------------------------------------------------------------
+
+_QUANTITY = re.compile(r"(?P<number>[+-]?[0-9]+(?:\.[0-9]+)?)(?P<unit>[^\W\d_]{1,4})?")
+_MONEY = re.compile(r"[¥$]?(?P<number>[+-]?[0-9]+(?:\.[0-9]+)?)(?:元|块)?")
+
+
+def _decimal(number: str) -> Decimal:
+    try:
+        return Decimal(number)
+    except InvalidOperation as exc:  # pragma: no cover - the regexes admit only decimals
+        raise ParseError(f"「{number}」不是数字") from exc
+
+
+def parse_quantity(word: str, usage: str, what: str = "数量") -> tuple[Decimal, str | None]:
+    """``50``, ``50罐``, ``2.5kg`` → (quantity, unit or None). Positive, ≤ 3 decimals, bounded."""
+    match = _QUANTITY.fullmatch(word)
+    if match is None:
+        raise ParseError(f"{what}「{word}」看不懂，应是数字，如 50 或 50罐", usage)
+    number = match.group("number")
+    integer_digits = len(number.lstrip("+-").split(".")[0].lstrip("0"))
+    if integer_digits > len(str(int(MAX_QUANTITY))):
+        raise ParseError(f"{what}太大（最多 {int(MAX_QUANTITY):,}）", usage)
+    value = _decimal(number)
+    if value <= 0:
+        raise ParseError(f"{what}必须大于 0", usage)
+    if value > MAX_QUANTITY:
+        raise ParseError(f"{what}太大（最多 {int(MAX_QUANTITY):,}）", usage)
+    try:
+        quantity = to_quantity(value)
+    except ValueError:
+        raise ParseError(f"{what}最多三位小数", usage) from None
+    unit = match.group("unit")
+    return quantity, unit.lower() if unit and unit.isascii() else unit
+
+
+def parse_money(word: str, usage: str, what: str = "金额") -> Decimal:
+    """``2.4``, ``2.40``, ``1000元``, ``¥3`` → yuan. ≥ 0, ≤ 2 decimals, bounded."""
+    match = _MONEY.fullmatch(word)
+    if match is None:
+        raise ParseError(f"{what}「{word}」看不懂，应是数字，如 2.5", usage)
+    number = match.group("number")
+    if len(number.lstrip("+-").split(".")[0].lstrip("0")) > len(str(int(MAX_PRICE))):
+        raise ParseError(f"{what}太大（最多 {int(MAX_PRICE):,} 元）", usage)
+    value = _decimal(number)
+    if value < 0:
+        raise ParseError(f"{what}不能是负数", usage)
+    if value > MAX_PRICE:
+        raise ParseError(f"{what}太大（最多 {int(MAX_PRICE):,} 元）", usage)
+    if value != value.quantize(Decimal("0.01")):
+        raise ParseError(f"{what}最多两位小数（分）", usage)
+    return to_money(value)
+
+
+def parse_code(word: str, usage: str) -> str:
+    code = normalise_code(word)
+    if CODE_PATTERN.fullmatch(code) is None:
+        raise ParseError(f"商品编码「{word[:40]}」不对：只能用字母、数字和 . _ -，最多 32 位", usage)
+    return code
+
+
+_FULL_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_SHORT_DATE = re.compile(r"(\d{1,2})[-/.月](\d{1,2})日?")
+_RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+
+def parse_date(word: str, today: date, usage: str) -> date:
+    """``2026-11-20``, ``11-20``, ``11月20日``, ``昨天``. A month-day later than today means last year."""
+    if word in _RELATIVE_DAYS:
+        return today - timedelta(days=_RELATIVE_DAYS[word])
+    full = _FULL_DATE.fullmatch(word)
+    short = _SHORT_DATE.fullmatch(word)
+    try:
+        if full:
+            return date(int(full.group(1)), int(full.group(2)), int(full.group(3)))
+        if short:
+            day = date(today.year, int(short.group(1)), int(short.group(2)))
+            return day if day <= today else day.replace(year=today.year - 1)
+    except ValueError:
+        raise ParseError(f"日期「{word}」不存在", usage) from None
+    raise ParseError(f"日期「{word}」看不懂，应写成 11-20 或 2026-11-20", usage)
+
+
+_DAYS = re.compile(r"(?:近|最近)?(\d{1,4})天")
+_RANGE = re.compile(r"(.+?)(?:~|至|到)(.+)")
+_NAMED_PERIODS = {
+    "今日": periods.today_period,
+    "今天": periods.today_period,
+    "本周": periods.this_week,
+    "本月": periods.this_month,
+    "上月": periods.last_month,
+}
+
+
+def parse_period(word: str, today: date, usage: str) -> Period:
+    """``7天``, ``今日``, ``本周``, ``本月``, ``上月``, ``2026-11-01~2026-11-15``."""
+    if word in _NAMED_PERIODS:
+        return _NAMED_PERIODS[word](today)
+    days = _DAYS.fullmatch(word)
+    if days:
+        count = int(days.group(1))
+        if not 1 <= count <= MAX_PERIOD_DAYS:
+            raise ParseError(f"天数应在 1 到 {MAX_PERIOD_DAYS} 之间", usage)
+        return periods.last_days(today, count)
+    span = _RANGE.fullmatch(word)
+    if span:
+        begin = parse_date(span.group(1), today, usage)
+        end = parse_date(span.group(2), today, usage)
+        try:
+            period = periods.between(begin, end)
+        except InvalidPeriodError:
+            raise ParseError("时间段的开始应早于结束", usage) from None
+        if period.days > MAX_PERIOD_DAYS:
+            raise ParseError(f"时间段最长 {MAX_PERIOD_DAYS} 天", usage)
+        return period
+    raise ParseError(f"时间「{word}」看不懂，可写 7天、本月、上月 或 2026-11-01~2026-11-15", usage)
+
+
+def _is_period(word: str) -> bool:
+    return word in _NAMED_PERIODS or bool(_DAYS.fullmatch(word)) or bool(_RANGE.fullmatch(word))
+
+
+# ---- per-verb grammars -------------------------------------------------------------------
+
+
+def _refuse_extras(tokens: Tokens, usage: str, *, keys: tuple[str, ...] = (), partner: bool = False, page: bool = False) -> None:
+    extra_keys = [k for k in tokens.values if k not in keys]
+    if extra_keys:
+        raise ParseError(f"这个命令不用「{extra_keys[0]}」", usage)
+    if tokens.partner is not None and not partner:
+        raise ParseError(f"这个命令不用 @{tokens.partner}", usage)
+    if tokens.page is not None and not page:
+        raise ParseError("这个命令没有分页", usage)
+
+
+def _parse_help(rest: str, today: date, verb: Verb) -> c.Command:
+    topic = rest.strip() or None
+    if topic is None:
+        return c.ShowHelp()
+    found = find_verb(topic) or (split_verb(topic) or (None, ""))[0]
+    if found is None:
+        raise ParseError(f"没有「{topic[:20]}」这个命令，发送「帮助」查看全部命令", verb.usage)
+    return c.ShowHelp(found.name)
+
+
+_PRODUCT_USAGES = {
+    "新增": "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]",
+    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存）",
+    "停用": "商品 停用 <编码>",
+    "启用": "商品 启用 <编码>",
+    "查询": "商品 <编码或名称>",
+}
+_SUB_VERB_CANON = {"新增": "新增", "添加": "新增", "新建": "新增", "修改": "修改", "改": "修改", "停用": "停用", "启用": "启用", "查询": "查询"}
+_PRICE_FIELDS = {"purchase_price", "sale_price"}
+_LEVEL_FIELDS = {"safety_stock", "max_stock"}
+
+
+def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, object], ...]:
+    result: list[tuple[str, object]] = []
+    for key, raw in values.items():
+        name = EDITABLE_FIELDS[key]
+        if name in _PRICE_FIELDS:
+            result.append((name, parse_money(raw, usage, key)))
+        elif name in _LEVEL_FIELDS:
+            result.append((name, parse_quantity(raw, usage, key)[0]))
+        else:
+            limit = 8 if name == "unit" else 60
+            if len(raw) > limit:
+                raise ParseError(f"{key}太长（最多 {limit} 字）", usage)
+            result.append((name, raw.lower() if name == "unit" and raw.isascii() else raw))
+    return tuple(result)
+
+
+def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
+    sub = next((s for s in sorted(_SUB_VERB_CANON, key=len, reverse=True) if rest.startswith(s)), None)
+    if sub is None or (len(rest) > len(sub) and not (rest[len(sub)] == " " or _GLUE_OK.match(rest[len(sub)]))):
+        tokens = tokenise(rest, _PRODUCT_USAGES["查询"])
+        _refuse_extras(tokens, _PRODUCT_USAGES["查询"], page=True)
+        query = " ".join(tokens.words) or None
+        if query is not None and len(query) > 32:
+            raise ParseError("查询内容太长（最多 32 字）", _PRODUCT_USAGES["查询"])
+        return c.FindProducts(query, tokens.page or 1)
+    canon = _SUB_VERB_CANON[sub]
+    usage = _PRODUCT_USAGES[canon]
+    tokens = tokenise(rest[len(sub) :], usage)
+    if canon == "查询":
+        _refuse_extras(tokens, usage, page=True)
+        return c.FindProducts(" ".join(tokens.words) or None, tokens.page or 1)
+    field_keys = tuple(EDITABLE_FIELDS)
+    if not tokens.words:
+        raise ParseError("缺少商品编码", usage)
+    code = parse_code(tokens.words[0], usage)
+    if canon == "新增":
+        _refuse_extras(tokens, usage, keys=field_keys)
+        name_words = tokens.words[1:]
+        if "名称" in tokens.values:
+            if name_words:
+                raise ParseError(f"名称写了两次：「{' '.join(name_words)}」和「{tokens.values['名称']}」", usage)
+            name_words = [tokens.values["名称"]]
+        name = " ".join(name_words)
+        if not name:
+            raise ParseError("缺少商品名称", usage)
+        if len(name) > 60:
+            raise ParseError("商品名称太长（最多 60 字）", usage)
+        values = {k: v for k, v in tokens.values.items() if k != "名称"}
+        return c.AddProduct(code, name, _product_fields(values, usage))
+    if len(tokens.words) > 1:
+        raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", usage)
+    if canon == "修改":
+        _refuse_extras(tokens, usage, keys=field_keys)
+        if not tokens.values:
+            raise ParseError("没有要修改的字段", usage)
+        return c.ChangeProduct(code, _product_fields(tokens.values, usage))
+    _refuse_extras(tokens, usage)
+    return c.SetProductActive(code, canon == "启用")
+
+
+def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    tokens = tokenise(rest, usage)
+    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期"), partner=True)
+    if not tokens.words:
+        raise ParseError("缺少商品编码和数量", usage)
+    code = parse_code(tokens.words[0], usage)
+    if len(tokens.words) < 2:
+        raise ParseError("缺少数量", usage)
+    if len(tokens.words) > 2:
+        raise ParseError(f"多余的内容「{' '.join(tokens.words[2:])[:30]}」", usage)
+    quantity, unit = parse_quantity(tokens.words[1], usage)
+    unit_price = parse_money(tokens.values["单价"], usage, "单价") if "单价" in tokens.values else None
+    note = tokens.values.get("备注", "")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
+    occurred_on = parse_date(tokens.values["日期"], today, usage) if "日期" in tokens.values else None
+    command = c.ReceiveStock if verb.name == "入库" else c.IssueStock
+    return command(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on)
+
+
+def _parse_stock(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, page=True)
+    if len(tokens.words) > 1:
+        raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", verb.usage)
+    query = tokens.words[0] if tokens.words else None
+    if query is not None and len(query) > 32:
+        raise ParseError("查询内容太长（最多 32 字）", verb.usage)
+    return c.ShowStock(query, tokens.page or 1)
+
+
+def _parse_ledger(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, page=True)
+    if not tokens.words:
+        raise ParseError("缺少商品编码", verb.usage)
+    query = tokens.words[0]
+    if len(query) > 32:
+        raise ParseError("查询内容太长（最多 32 字）", verb.usage)
+    period = None
+    for word in tokens.words[1:]:
+        if period is not None or not _is_period(word):
+            if period is None and word[0].isdigit():
+                period = parse_period(word, today, verb.usage)  # raises the precise reason
+                continue
+            raise ParseError(f"多余的内容「{word[:30]}」", verb.usage)
+        period = parse_period(word, today, verb.usage)
+    return c.ShowLedger(query, period, tokens.page or 1)
+
+
+_GRAMMARS = {
+    "帮助": _parse_help,
+    "商品": _parse_product,
+    "入库": _parse_movement,
+    "出库": _parse_movement,
+    "库存": _parse_stock,
+    "流水": _parse_ledger,
+}
+
+
+def parse(text: str, today: date) -> c.Command:
+    """Read one command.
+
+    Args:
+        text: what the user typed.
+        today: the workspace's current date, for relative dates and periods.
+
+    Returns:
+        A command dataclass from ``domain.commands``.
+
+    Raises:
+        ParseError: with a one-line reason and the correct form.
+    """
+    normal = normalise(text)
+    if not normal:
+        raise ParseError("消息是空的", "帮助")
+    if "\n" in text.strip() and len([line for line in text.splitlines() if line.strip()]) > 1:
+        raise ParseError("一条消息只能写一条命令，请分开发送", "")
+    found = split_verb(normal)
+    if found is None:
+        if normal.startswith("/"):
+            raise ParseError(f"没有 {normal.split(' ', 1)[0][:30]} 这个命令，发送「帮助」查看全部命令")
+        raise ParseError("这不是一条命令，发送「帮助」查看可用命令")
+    verb, rest = found
+    grammar = _GRAMMARS.get(verb.name)
+    if grammar is None:
+        return c.NotYetAvailable(verb.name)
+    return grammar(rest, today, verb)
+
+
+# ---- writing commands back ---------------------------------------------------------------
+
+
+def _number(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _period_text(period: Period) -> str:
+    return f"{period.begin:%Y-%m-%d}~{period.end_inclusive:%Y-%m-%d}"
+
+
+def to_text(command: c.Command) -> str:
+    """Write a command in the canonical form :func:`parse` reads back to the same command."""
+    page = lambda p: f" 第{p}页" if p != 1 else ""  # noqa: E731
+    match command:
+        case c.ShowHelp(topic=topic):
+            return f"帮助 {topic}" if topic else "帮助"
+        case c.FindProducts(query=query, page=p):
+            return (f"商品 查询 {query}" if query else "商品") + page(p)
+        case c.AddProduct(code=code, name=name, fields=fields):
+            return f"商品 新增 {code} 名称 {name}" + _fields_text(fields)
+        case c.ChangeProduct(code=code, fields=fields):
+            return f"商品 修改 {code}" + _fields_text(fields)
+        case c.SetProductActive(code=code, active=active):
+            return f"商品 {'启用' if active else '停用'} {code}"
+        case c.ReceiveStock() | c.IssueStock():
+            verb = "入库" if isinstance(command, c.ReceiveStock) else "出库"
+            text = f"{verb} {command.code} {_number(command.quantity)}{command.unit or ''}"
+            if command.unit_price is not None:
+                text += f" 单价 {_number(command.unit_price)}"
+            if command.counterparty:
+                text += f" @{command.counterparty}"
+            if command.occurred_on is not None:
+                text += f" 日期 {command.occurred_on:%Y-%m-%d}"
+            if command.note:
+                text += f" 备注 {command.note}"
+            return text
+        case c.ShowStock(code=code, page=p):
+            return ("库存" + (f" {code}" if code else "")) + page(p)
+        case c.ShowLedger(code=code, period=period, page=p):
+            return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
+        case c.NotYetAvailable(verb=verb):
+            return verb
+    raise TypeError(f"cannot write {command!r}")
+
+
+def _fields_text(fields: tuple[tuple[str, object], ...]) -> str:
+    labels = {name: label for label, name in EDITABLE_FIELDS.items()}
+    parts = []
+    for name, value in fields:
+        shown = _number(value) if isinstance(value, Decimal) else str(value)
+        parts.append(f" {labels[name]} {shown}")
+    return "".join(parts)

@@ -1,0 +1,411 @@
+"""Use cases: one function per operation, each one transaction on a unit of work.
+
+Shape (cosmicpython): ``with uow:`` → load → pure domain rule → append/update → commit once.
+Every function returns a past-tense result value; the chat edge turns it into a reply.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from domain import commands as c
+from domain.errors import (
+    FutureDate,
+    InsufficientStock,
+    NothingToChange,
+    ProductAlreadyExists,
+    ProductInactive,
+    UnknownProduct,
+)
+from domain.money import quantize_money
+from domain.periods import Period
+from domain.ports import StockLine, StockTotals, UnitOfWork
+from domain.products import (
+    FieldChange,
+    Product,
+    StockStatus,
+    apply_changes,
+    check_quantity_unit,
+    is_code_like,
+    normalise_code,
+    stock_status,
+    suggest_codes,
+)
+from domain.stock import (
+    NUMBER_PREFIX,
+    BalanceMismatch,
+    Movement,
+    MovementKind,
+    StockBalance,
+    post_issue,
+    post_receipt,
+)
+
+PAGE_SIZE = 10
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, and from which chat."""
+
+    user_id: int
+    name: str
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The request's workspace-independent facts: who, and when in which time zone."""
+
+    actor: Actor
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+
+# ---- results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductAdded:
+    product: Product
+
+
+@dataclass(frozen=True, slots=True)
+class ProductChanged:
+    product: Product
+    changes: list[FieldChange]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductActiveSet:
+    product: Product
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    product: Product
+    balance: StockBalance
+    status: StockStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ProductMatches:
+    query: str | None
+    products: list[Product]
+    page: int
+    pages: int
+    total: int
+
+
+class PriceSource:
+    GIVEN = "given"
+    PURCHASE_PRICE = "purchase_price"
+    AVERAGE = "average"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class StockReceived:
+    product: Product
+    movement: Movement
+    balance: StockBalance
+    price_source: str
+    unit_cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class StockIssued:
+    product: Product
+    movement: Movement
+    balance: StockBalance
+    status: StockStatus
+
+    @property
+    def cost(self) -> Decimal:
+        return -self.movement.value
+
+    @property
+    def revenue(self) -> Decimal | None:
+        if self.movement.unit_price is None:
+            return None
+        return quantize_money(-self.movement.quantity * self.movement.unit_price)
+
+
+@dataclass(frozen=True, slots=True)
+class StockCard:
+    product: Product
+    balance: StockBalance
+    status: StockStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StockOverview:
+    lines: list[tuple[StockLine, StockStatus]]
+    totals: StockTotals
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPage:
+    product: Product
+    movements: list[Movement]
+    period: Period | None
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    balances: int
+    movements: int
+    mismatches: list[BalanceMismatch]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _pages(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / size))
+
+
+def _clamp_page(page: int, pages: int) -> int:
+    return min(max(page, 1), pages)
+
+
+def get_product(uow: UnitOfWork, code: str) -> Product:
+    """Load a product by code or explain, with suggestions, why it is not there.
+
+    Raises:
+        UnknownProduct: no such code; carries close codes and name matches as hints.
+    """
+    product = uow.products.get(normalise_code(code))
+    if product is not None:
+        return product
+    hints = suggest_codes(code, uow.products.hints())
+    if not hints and not is_code_like(code):
+        hints = [p.hint() for p in uow.products.search(code, 3)]
+    raise UnknownProduct(code, hints)
+
+
+def _active_product(uow: UnitOfWork, code: str) -> Product:
+    product = get_product(uow, code)
+    if not product.active:
+        raise ProductInactive(product.code, product.name)
+    return product
+
+
+def _occurred_at(ctx: Context, day: date | None) -> datetime:
+    """Business time of a booking: now, or the given past day at the current local time."""
+    if day is None:
+        return ctx.now
+    if day > ctx.today:
+        raise FutureDate(day)
+    local_time = ctx.now.astimezone(ctx.tz).timetz().replace(tzinfo=None)
+    return datetime.combine(day, local_time, tzinfo=ctx.tz).astimezone(timezone.utc)
+
+
+def _number(uow: UnitOfWork, ctx: Context, kind: MovementKind) -> str:
+    year = ctx.today.year
+    prefix = NUMBER_PREFIX[kind]
+    return f"{prefix}-{year}-{uow.numbers.next(f'{prefix}-{year}'):04d}"
+
+
+# ---- products --------------------------------------------------------------------------
+
+
+def add_product(uow: UnitOfWork, ctx: Context, cmd: c.AddProduct) -> ProductAdded:
+    """Create a product (商品 新增)."""
+    code = normalise_code(cmd.code)
+    product = Product(code=code, name=cmd.name.strip(), **dict(cmd.fields))
+    with uow:
+        existing = uow.products.get(code)
+        if existing is not None:
+            raise ProductAlreadyExists(existing.code, existing.name)
+        product = uow.products.add(product)
+        uow.commit()
+    return ProductAdded(product)
+
+
+def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> ProductChanged:
+    """Change a product's master data (商品 修改), reporting before and after."""
+    with uow:
+        product = get_product(uow, cmd.code)
+        updated, changes = apply_changes(product, dict(cmd.fields))
+        if not changes:
+            raise NothingToChange(product.code)
+        uow.products.update(updated)
+        uow.commit()
+    return ProductChanged(updated, changes)
+
+
+def set_product_active(uow: UnitOfWork, ctx: Context, cmd: c.SetProductActive) -> ProductActiveSet:
+    """Deactivate (商品 停用) or reactivate (商品 启用) a product; its history stays."""
+    with uow:
+        product = get_product(uow, cmd.code)
+        if product.active == cmd.active:
+            raise NothingToChange(product.code)
+        updated, _ = apply_changes(product, {"active": cmd.active})
+        uow.products.update(updated)
+        uow.commit()
+    return ProductActiveSet(updated)
+
+
+def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> ProductCard | ProductMatches:
+    """Show one product's card by code, or list the products a name fragment matches."""
+    with uow:
+        if cmd.query is not None:
+            exact = uow.products.get(normalise_code(cmd.query))
+            if exact is not None:
+                balance = uow.stock.total_balance(exact.id)
+                return ProductCard(exact, balance, stock_status(exact, balance.quantity))
+        total = uow.products.count_matching(cmd.query)
+        if total == 0:
+            get_product(uow, cmd.query or "")  # raises UnknownProduct with suggestions
+        if total == 1 and cmd.query is not None:
+            (only,) = uow.products.page(cmd.query, 0, 1)
+            balance = uow.stock.total_balance(only.id)
+            return ProductCard(only, balance, stock_status(only, balance.quantity))
+        pages = _pages(total)
+        page = _clamp_page(cmd.page, pages)
+        products = uow.products.page(cmd.query, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        return ProductMatches(cmd.query, products, page, pages, total)
+
+
+# ---- stock -----------------------------------------------------------------------------
+
+
+def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
+    """Book goods into stock (入库) at the given price, else the list purchase price."""
+    occurred_at = _occurred_at(ctx, cmd.occurred_on)
+    with uow:
+        product = _active_product(uow, cmd.code)
+        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        warehouse = uow.stock.default_warehouse()
+        before = uow.stock.lock_balance(product.id, warehouse.id)
+        if cmd.unit_price is not None:
+            unit_cost, source = cmd.unit_price, PriceSource.GIVEN
+        elif product.purchase_price is not None:
+            unit_cost, source = product.purchase_price, PriceSource.PURCHASE_PRICE
+        elif before.unit_cost is not None:
+            unit_cost, source = before.unit_cost, PriceSource.AVERAGE
+        else:
+            unit_cost, source = None, PriceSource.NONE
+        posting = post_receipt(before, cmd.quantity, unit_cost)
+        after = before.plus(posting)
+        movement = uow.stock.append(
+            Movement(
+                kind=MovementKind.RECEIPT,
+                product_id=product.id,
+                warehouse_id=warehouse.id,
+                quantity=posting.quantity,
+                value=posting.value,
+                balance_quantity=after.quantity,
+                balance_value=after.value,
+                occurred_at=occurred_at,
+                recorded_at=ctx.now,
+                actor_id=ctx.actor.user_id,
+                actor_name=ctx.actor.name,
+                chat_id=ctx.actor.chat_id,
+                unit_price=cmd.unit_price,
+                counterparty=cmd.counterparty,
+                note=cmd.note,
+                number=_number(uow, ctx, MovementKind.RECEIPT),
+            )
+        )
+        uow.stock.save_balance(product.id, warehouse.id, before, after)
+        total = uow.stock.total_balance(product.id)
+        uow.commit()
+    return StockReceived(product, movement, total, source, unit_cost)
+
+
+def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
+    """Take goods out of stock (出库) at moving-average cost; never below zero."""
+    occurred_at = _occurred_at(ctx, cmd.occurred_on)
+    with uow:
+        product = _active_product(uow, cmd.code)
+        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        warehouse = uow.stock.default_warehouse()
+        before = uow.stock.lock_balance(product.id, warehouse.id)
+        costing = post_issue(before, cmd.quantity)
+        if costing.shortfall > 0:
+            raise InsufficientStock(
+                product.code, product.name, product.unit, cmd.quantity, max(before.quantity, Decimal(0))
+            )
+        after = before.plus(costing.posting)
+        movement = uow.stock.append(
+            Movement(
+                kind=MovementKind.ISSUE,
+                product_id=product.id,
+                warehouse_id=warehouse.id,
+                quantity=costing.posting.quantity,
+                value=costing.posting.value,
+                balance_quantity=after.quantity,
+                balance_value=after.value,
+                occurred_at=occurred_at,
+                recorded_at=ctx.now,
+                actor_id=ctx.actor.user_id,
+                actor_name=ctx.actor.name,
+                chat_id=ctx.actor.chat_id,
+                unit_price=cmd.unit_price,
+                counterparty=cmd.counterparty,
+                note=cmd.note,
+                number=_number(uow, ctx, MovementKind.ISSUE),
+            )
+        )
+        uow.stock.save_balance(product.id, warehouse.id, before, after)
+        total = uow.stock.total_balance(product.id)
+        uow.commit()
+    return StockIssued(product, movement, total, stock_status(product, total.quantity))
+
+
+def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | StockOverview:
+    """One product's stock card, or a page of all products, most urgent first."""
+    with uow:
+        if cmd.code is not None:
+            product = get_product(uow, cmd.code)
+            balance = uow.stock.total_balance(product.id)
+            return StockCard(product, balance, stock_status(product, balance.quantity))
+        totals = uow.stock.totals()
+        pages = _pages(totals.products)
+        page = _clamp_page(cmd.page, pages)
+        lines = uow.stock.overview((page - 1) * PAGE_SIZE, PAGE_SIZE)
+        return StockOverview(
+            [(line, stock_status(line.product, line.balance.quantity)) for line in lines], totals, page, pages
+        )
+
+
+def show_ledger(uow: UnitOfWork, ctx: Context, cmd: c.ShowLedger) -> LedgerPage:
+    """The latest movements of one product (流水), optionally within a period."""
+    since = until = None
+    if cmd.period is not None:
+        since = datetime.combine(cmd.period.begin, time(), tzinfo=ctx.tz)
+        until = datetime.combine(cmd.period.end, time(), tzinfo=ctx.tz)
+    with uow:
+        product = get_product(uow, cmd.code)
+        total = uow.stock.count_movements(product.id, since, until)
+        pages = _pages(total)
+        page = _clamp_page(cmd.page, pages)
+        movements = uow.stock.movements(product.id, since, until, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return LedgerPage(product, movements, cmd.period, page, pages, total)
+
+
+def check_books(uow: UnitOfWork) -> CheckReport:
+    """Prove every stored balance equals the sum of its movements (quantity and value)."""
+    with uow:
+        balances, movements, mismatches = uow.stock.check()
+    return CheckReport(balances, movements, mismatches)

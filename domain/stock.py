@@ -1,0 +1,167 @@
+"""The stock ledger: appended movements and the balances derived from them.
+
+Valuation is moving weighted average (移动加权平均): the stock *value* is kept exactly in fen
+and the unit cost is derived from it. An issue costs ``qty × value ÷ on_hand`` rounded half up
+to the fen, except the issue that empties the stock, which takes the whole remaining value, so
+no residue of rounding is ever left on zero stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.money import ZERO, quantize_money, quantize_unit_cost
+
+
+class MovementKind(StrEnum):
+    """Why stock moved; the sign of the quantity follows from it."""
+
+    OPENING = "opening"
+    RECEIPT = "receipt"
+    ISSUE = "issue"
+
+
+# Document-number prefixes per kind: 入库单 RK, 出库单 CK, 期初 QC (as Chinese ERPs write them).
+NUMBER_PREFIX: dict[MovementKind, str] = {
+    MovementKind.OPENING: "QC",
+    MovementKind.RECEIPT: "RK",
+    MovementKind.ISSUE: "CK",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StockBalance:
+    """Quantity and value on hand for one product in one warehouse."""
+
+    quantity: Decimal = ZERO
+    value: Decimal = ZERO
+
+    @property
+    def unit_cost(self) -> Decimal | None:
+        """The moving-average cost per unit, or None when nothing is on hand."""
+        if self.quantity <= 0:
+            return None
+        return quantize_unit_cost(self.value / self.quantity)
+
+    def plus(self, posting: Posting) -> StockBalance:
+        return StockBalance(self.quantity + posting.quantity, self.value + posting.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """The signed change one movement makes to a balance."""
+
+    quantity: Decimal
+    value: Decimal
+
+    @property
+    def unit_cost(self) -> Decimal | None:
+        if self.quantity == 0:
+            return None
+        return quantize_unit_cost(abs(self.value / self.quantity))
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCosting:
+    """The result of costing an issue: what to post and how much was missing."""
+
+    posting: Posting
+    shortfall: Decimal
+
+
+def post_receipt(balance: StockBalance, quantity: Decimal, unit_cost: Decimal | None) -> Posting:
+    """Cost a receipt of ``quantity`` units at ``unit_cost`` each.
+
+    Args:
+        balance: the balance before the receipt.
+        quantity: units received, > 0.
+        unit_cost: yuan per unit; None books the units unvalued at the current average
+            (zero value when nothing is on hand).
+
+    Returns:
+        The posting: +quantity and its value, rounded half up to the fen.
+    """
+    if quantity <= 0:
+        raise ValueError("a receipt needs a positive quantity")
+    if unit_cost is None:
+        unit_cost = balance.unit_cost or ZERO
+    return Posting(quantity, quantize_money(quantity * unit_cost))
+
+
+def post_issue(balance: StockBalance, quantity: Decimal) -> IssueCosting:
+    """Cost an issue of ``quantity`` units at the moving average.
+
+    Args:
+        balance: the balance before the issue.
+        quantity: units issued, > 0.
+
+    Returns:
+        The posting (−quantity, −value) and the shortfall (units beyond what is on hand).
+        With a shortfall the caller refuses; the posting is then only indicative.
+    """
+    if quantity <= 0:
+        raise ValueError("an issue needs a positive quantity")
+    shortfall = max(ZERO, quantity - max(balance.quantity, ZERO))
+    if balance.quantity <= 0:
+        return IssueCosting(Posting(-quantity, ZERO), shortfall)
+    if quantity >= balance.quantity:
+        # Emptying the stock takes all remaining value: no rounding residue survives.
+        return IssueCosting(Posting(-quantity, -balance.value), shortfall)
+    value = quantize_money(quantity * balance.value / balance.quantity)
+    return IssueCosting(Posting(-quantity, -value), shortfall)
+
+
+def fold(postings: Iterable[Posting]) -> StockBalance:
+    """The balance a sequence of postings adds up to (what ``jxc check`` recomputes)."""
+    balance = StockBalance()
+    for posting in postings:
+        balance = balance.plus(posting)
+    return balance
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One appended ledger row. Never updated, never deleted.
+
+    Attributes:
+        number: per-workspace document number such as RK-2026-0001.
+        quantity / value: signed change (+ in, − out).
+        balance_quantity / balance_value: the running balance after this movement.
+        occurred_at: business time (may be back-dated with 日期); recorded_at: booking time.
+    """
+
+    kind: MovementKind
+    product_id: int
+    warehouse_id: int
+    quantity: Decimal
+    value: Decimal
+    balance_quantity: Decimal
+    balance_value: Decimal
+    occurred_at: datetime
+    recorded_at: datetime
+    actor_id: int
+    actor_name: str
+    chat_id: int
+    unit_price: Decimal | None = None
+    counterparty: str = ""
+    note: str = ""
+    number: str = ""
+    id: int | None = None
+
+    @property
+    def unit_cost(self) -> Decimal | None:
+        return Posting(self.quantity, self.value).unit_cost
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceMismatch:
+    """A stored balance that differs from the sum of its movements."""
+
+    product_code: str
+    warehouse: str
+    stored: StockBalance
+    derived: StockBalance

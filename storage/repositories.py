@@ -1,0 +1,389 @@
+"""Repositories: the only code that knows the tables. Each is bound to one workspace and
+filters every query by it; rows are mapped to and from domain values here and nowhere else."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from domain.errors import ConcurrentChange, ProductHint
+from domain.ports import StockLine, StockTotals, Warehouse
+from domain.products import Product
+from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
+from storage.tables import CounterRow, ProductRow, StockBalanceRow, StockMovementRow, WarehouseRow
+
+ZERO = Decimal(0)
+
+
+def dialect_insert(session: Session, table):  # type: ignore[no-untyped-def]
+    """An INSERT that understands ON CONFLICT on both supported databases."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+class SqlNumberSequence:
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+
+    def next(self, key: str) -> int:
+        # One statement, so two writers can never read the same value.
+        statement = dialect_insert(self._session, CounterRow.__table__).values(
+            workspace_id=self._workspace_id, key=key, value=1
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["workspace_id", "key"],
+            set_={"value": CounterRow.__table__.c.value + 1},
+        ).returning(CounterRow.__table__.c.value)
+        return int(self._session.execute(statement).scalar_one())
+
+
+def _product_to_domain(row: ProductRow) -> Product:
+    return Product(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        unit=row.unit,
+        spec=row.spec,
+        category=row.category,
+        barcode=row.barcode,
+        purchase_price=row.purchase_price,
+        sale_price=row.sale_price,
+        safety_stock=row.safety_stock,
+        max_stock=row.max_stock,
+        active=row.active,
+    )
+
+
+_PRODUCT_FIELDS = (
+    "code",
+    "name",
+    "unit",
+    "spec",
+    "category",
+    "barcode",
+    "purchase_price",
+    "sale_price",
+    "safety_stock",
+    "max_stock",
+    "active",
+)
+
+
+class SqlProductRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence, now: datetime) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+        self._now = now
+
+    def _query(self):  # type: ignore[no-untyped-def]
+        return select(ProductRow).where(ProductRow.workspace_id == self._workspace_id)
+
+    def get(self, code: str) -> Product | None:
+        row = self._session.exec(self._query().where(ProductRow.code == code)).first()
+        return _product_to_domain(row) if row else None
+
+    def add(self, product: Product) -> Product:
+        product_id = self._numbers.next("id:product")
+        row = ProductRow(
+            workspace_id=self._workspace_id,
+            id=product_id,
+            created_at=self._now,
+            updated_at=self._now,
+            **{name: getattr(product, name) for name in _PRODUCT_FIELDS},
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _product_to_domain(row)
+
+    def update(self, product: Product) -> None:
+        values = {name: getattr(product, name) for name in _PRODUCT_FIELDS if name != "code"}
+        self._session.execute(
+            update(ProductRow)
+            .where(ProductRow.workspace_id == self._workspace_id, ProductRow.id == product.id)
+            .values(updated_at=self._now, **values)
+        )
+
+    def _matching(self, fragment: str | None):  # type: ignore[no-untyped-def]
+        query = self._query()
+        if fragment:
+            query = query.where(
+                or_(
+                    ProductRow.code.contains(fragment.upper(), autoescape=True),
+                    ProductRow.name.contains(fragment, autoescape=True),
+                    ProductRow.barcode == fragment,
+                )
+            )
+        return query
+
+    def search(self, fragment: str, limit: int) -> list[Product]:
+        return self.page(fragment, 0, limit)
+
+    def count_matching(self, fragment: str | None) -> int:
+        subquery = self._matching(fragment).subquery()
+        return int(self._session.scalar(select(func.count()).select_from(subquery)) or 0)
+
+    def page(self, fragment: str | None, offset: int, limit: int) -> list[Product]:
+        query = (
+            self._matching(fragment)
+            .order_by(ProductRow.active.desc(), ProductRow.code)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_product_to_domain(row) for row in self._session.exec(query)]
+
+    def hints(self) -> list[ProductHint]:
+        rows = self._session.exec(
+            select(ProductRow.code, ProductRow.name).where(ProductRow.workspace_id == self._workspace_id)
+        )
+        return [ProductHint(code, name) for code, name in rows]
+
+
+def _movement_to_domain(row: StockMovementRow) -> Movement:
+    return Movement(
+        id=row.id,
+        number=row.number,
+        kind=MovementKind(row.kind),
+        product_id=row.product_id,
+        warehouse_id=row.warehouse_id,
+        quantity=row.quantity,
+        value=row.value,
+        balance_quantity=row.balance_quantity,
+        balance_value=row.balance_value,
+        unit_price=row.unit_price,
+        counterparty=row.counterparty,
+        note=row.note,
+        occurred_at=row.occurred_at,
+        recorded_at=row.recorded_at,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        chat_id=row.chat_id,
+    )
+
+
+class SqlStockRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence, now: datetime) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+        self._now = now
+
+    def default_warehouse(self) -> Warehouse:
+        row = self._session.exec(
+            select(WarehouseRow).where(
+                WarehouseRow.workspace_id == self._workspace_id, WarehouseRow.is_default.is_(True)
+            )
+        ).one()
+        return Warehouse(row.id, row.name)
+
+    def _balance_key(self, product_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
+        return and_(
+            StockBalanceRow.workspace_id == self._workspace_id,
+            StockBalanceRow.product_id == product_id,
+            StockBalanceRow.warehouse_id == warehouse_id,
+        )
+
+    def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
+        insert = dialect_insert(self._session, StockBalanceRow.__table__).values(
+            workspace_id=self._workspace_id,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            quantity=ZERO,
+            value=ZERO,
+            updated_at=self._now,
+        )
+        self._session.execute(insert.on_conflict_do_nothing())
+        # FOR UPDATE serialises writers of this stock on PostgreSQL; SQLite's BEGIN IMMEDIATE
+        # has already serialised all writers, and SQLAlchemy omits the clause there.
+        row = self._session.exec(
+            select(StockBalanceRow.quantity, StockBalanceRow.value)
+            .where(self._balance_key(product_id, warehouse_id))
+            .with_for_update()
+        ).one()
+        return StockBalance(row[0], row[1])
+
+    def save_balance(
+        self, product_id: int, warehouse_id: int, before: StockBalance, after: StockBalance
+    ) -> None:
+        result = self._session.execute(
+            update(StockBalanceRow)
+            .where(
+                self._balance_key(product_id, warehouse_id),
+                StockBalanceRow.quantity == before.quantity,
+                StockBalanceRow.value == before.value,
+            )
+            .values(quantity=after.quantity, value=after.value, updated_at=self._now)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentChange()
+
+    def append(self, movement: Movement) -> Movement:
+        movement_id = self._numbers.next("id:stock_movement")
+        row = StockMovementRow(
+            workspace_id=self._workspace_id,
+            id=movement_id,
+            number=movement.number,
+            kind=movement.kind.value,
+            product_id=movement.product_id,
+            warehouse_id=movement.warehouse_id,
+            quantity=movement.quantity,
+            value=movement.value,
+            balance_quantity=movement.balance_quantity,
+            balance_value=movement.balance_value,
+            unit_price=movement.unit_price,
+            counterparty=movement.counterparty,
+            note=movement.note,
+            occurred_at=movement.occurred_at,
+            recorded_at=movement.recorded_at,
+            actor_id=movement.actor_id,
+            actor_name=movement.actor_name,
+            chat_id=movement.chat_id,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return _movement_to_domain(row)
+
+    def total_balance(self, product_id: int) -> StockBalance:
+        quantity, value = self._session.exec(
+            select(
+                func.coalesce(func.sum(StockBalanceRow.quantity), literal(0, StockBalanceRow.quantity.type)),
+                func.coalesce(func.sum(StockBalanceRow.value), literal(0, StockBalanceRow.value.type)),
+            ).where(
+                StockBalanceRow.workspace_id == self._workspace_id,
+                StockBalanceRow.product_id == product_id,
+            )
+        ).one()
+        return StockBalance(quantity, value)
+
+    def _totals_by_product(self):  # type: ignore[no-untyped-def]
+        return (
+            select(
+                StockBalanceRow.product_id,
+                func.sum(StockBalanceRow.quantity).label("quantity"),
+                func.sum(StockBalanceRow.value).label("value"),
+            )
+            .where(StockBalanceRow.workspace_id == self._workspace_id)
+            .group_by(StockBalanceRow.product_id)
+            .subquery()
+        )
+
+    def overview(self, offset: int, limit: int) -> list[StockLine]:
+        totals = self._totals_by_product()
+        quantity = func.coalesce(totals.c.quantity, literal(0, StockBalanceRow.quantity.type))
+        value = func.coalesce(totals.c.value, literal(0, StockBalanceRow.value.type))
+        has_threshold = and_(ProductRow.safety_stock.is_not(None), ProductRow.safety_stock > ZERO)
+        # The ratio only orders rows; no money is computed in floating point here.
+        ratio = cast(quantity, Float) / cast(func.nullif(ProductRow.safety_stock, ZERO), Float)
+        query = (
+            select(ProductRow, quantity, value)
+            .outerjoin(totals, totals.c.product_id == ProductRow.id)
+            .where(ProductRow.workspace_id == self._workspace_id, ProductRow.active.is_(True))
+            .order_by(
+                case((has_threshold, 0), else_=1),
+                ratio,
+                quantity,
+                ProductRow.code,
+            )
+            .offset(offset)
+            .limit(limit)
+        )
+        return [
+            StockLine(_product_to_domain(row), StockBalance(qty, val))
+            for row, qty, val in self._session.exec(query)
+        ]
+
+    def totals(self) -> StockTotals:
+        totals = self._totals_by_product()
+        quantity = func.coalesce(totals.c.quantity, literal(0, StockBalanceRow.quantity.type))
+        value = func.coalesce(totals.c.value, literal(0, StockBalanceRow.value.type))
+        low = and_(quantity > ZERO, ProductRow.safety_stock.is_not(None), quantity < ProductRow.safety_stock)
+        count, total_value, out, below = self._session.exec(
+            select(
+                func.count(),
+                func.coalesce(func.sum(value), literal(0, StockBalanceRow.value.type)),
+                func.coalesce(func.sum(case((quantity <= ZERO, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((low, 1), else_=0)), 0),
+            )
+            .select_from(ProductRow)
+            .outerjoin(totals, totals.c.product_id == ProductRow.id)
+            .where(ProductRow.workspace_id == self._workspace_id, ProductRow.active.is_(True))
+        ).one()
+        return StockTotals(int(count), total_value, int(out), int(below))
+
+    def _movement_filter(self, product_id: int, since: datetime | None, until: datetime | None):  # type: ignore[no-untyped-def]
+        conditions = [
+            StockMovementRow.workspace_id == self._workspace_id,
+            StockMovementRow.product_id == product_id,
+        ]
+        if since is not None:
+            conditions.append(StockMovementRow.occurred_at >= since)
+        if until is not None:
+            conditions.append(StockMovementRow.occurred_at < until)
+        return and_(*conditions)
+
+    def movements(
+        self, product_id: int, since: datetime | None, until: datetime | None, offset: int, limit: int
+    ) -> list[Movement]:
+        query = (
+            select(StockMovementRow)
+            .where(self._movement_filter(product_id, since, until))
+            .order_by(StockMovementRow.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_movement_to_domain(row) for row in self._session.exec(query)]
+
+    def count_movements(self, product_id: int, since: datetime | None, until: datetime | None) -> int:
+        statement = select(func.count()).select_from(StockMovementRow).where(
+            self._movement_filter(product_id, since, until)
+        )
+        return int(self._session.scalar(statement) or 0)
+
+    def check(self) -> tuple[int, int, list[BalanceMismatch]]:
+        sums = {
+            (product_id, warehouse_id): (count, StockBalance(quantity, value))
+            for product_id, warehouse_id, count, quantity, value in self._session.exec(
+                select(
+                    StockMovementRow.product_id,
+                    StockMovementRow.warehouse_id,
+                    func.count(),
+                    func.sum(StockMovementRow.quantity),
+                    func.sum(StockMovementRow.value),
+                )
+                .where(StockMovementRow.workspace_id == self._workspace_id)
+                .group_by(StockMovementRow.product_id, StockMovementRow.warehouse_id)
+            )
+        }
+        stored = {
+            (row.product_id, row.warehouse_id): StockBalance(row.quantity, row.value)
+            for row in self._session.exec(
+                select(StockBalanceRow).where(StockBalanceRow.workspace_id == self._workspace_id)
+            )
+        }
+        codes = dict(
+            self._session.exec(
+                select(ProductRow.id, ProductRow.code).where(ProductRow.workspace_id == self._workspace_id)
+            ).all()
+        )
+        warehouses = dict(
+            self._session.exec(
+                select(WarehouseRow.id, WarehouseRow.name).where(WarehouseRow.workspace_id == self._workspace_id)
+            ).all()
+        )
+        mismatches = []
+        for key in sorted(set(sums) | set(stored)):
+            derived = sums.get(key, (0, StockBalance()))[1]
+            balance = stored.get(key, StockBalance())
+            if (derived.quantity, derived.value) != (balance.quantity, balance.value):
+                product_id, warehouse_id = key
+                mismatches.append(
+                    BalanceMismatch(codes.get(product_id, f"#{product_id}"), warehouses.get(warehouse_id, "?"), balance, derived)
+                )
+        movement_count = sum(count for count, _ in sums.values())
+        return len(stored), movement_count, mismatches
