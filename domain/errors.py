@@ -13,8 +13,6 @@ from decimal import Decimal
 class DomainError(Exception):
     """A rule refused the request; nothing was written."""
 
-    template = "errors/generic.html"
-
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
@@ -29,8 +27,6 @@ class ProductHint:
 
 
 class UnknownProduct(DomainError):
-    template = "errors/unknown_product.html"
-
     def __init__(self, query: str, suggestions: list[ProductHint] | None = None) -> None:
         super().__init__(f"unknown product {query!r}")
         self.query = query
@@ -38,8 +34,6 @@ class UnknownProduct(DomainError):
 
 
 class ProductAlreadyExists(DomainError):
-    template = "errors/product_exists.html"
-
     def __init__(self, code: str, name: str) -> None:
         super().__init__(f"product {code} already exists")
         self.code = code
@@ -47,8 +41,6 @@ class ProductAlreadyExists(DomainError):
 
 
 class ProductInactive(DomainError):
-    template = "errors/product_inactive.html"
-
     def __init__(self, code: str, name: str) -> None:
         super().__init__(f"product {code} is deactivated")
         self.code = code
@@ -56,8 +48,6 @@ class ProductInactive(DomainError):
 
 
 class InsufficientStock(DomainError):
-    template = "errors/insufficient_stock.html"
-
     def __init__(self, code: str, name: str, unit: str, requested: Decimal, available: Decimal) -> None:
         super().__init__(f"{code}: requested {requested}, available {available}")
         self.code = code
@@ -68,8 +58,6 @@ class InsufficientStock(DomainError):
 
 
 class UnitMismatch(DomainError):
-    template = "errors/unit_mismatch.html"
-
     def __init__(self, code: str, name: str, unit: str, given: str) -> None:
         super().__init__(f"{code} counts in {unit}, not {given}")
         self.code = code
@@ -79,8 +67,6 @@ class UnitMismatch(DomainError):
 
 
 class FractionalQuantity(DomainError):
-    template = "errors/fractional_quantity.html"
-
     def __init__(self, code: str, name: str, unit: str, quantity: Decimal) -> None:
         super().__init__(f"{code} counts whole {unit}, got {quantity}")
         self.code = code
@@ -92,8 +78,6 @@ class FractionalQuantity(DomainError):
 class InvalidProduct(DomainError):
     """A product field breaks a rule (empty name, negative price …)."""
 
-    template = "errors/invalid_product.html"
-
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
@@ -101,16 +85,12 @@ class InvalidProduct(DomainError):
 
 
 class NothingToChange(DomainError):
-    template = "errors/nothing_to_change.html"
-
     def __init__(self, code: str) -> None:
         super().__init__(f"{code}: no change")
         self.code = code
 
 
 class FutureDate(DomainError):
-    template = "errors/future_date.html"
-
     def __init__(self, day: object) -> None:
         super().__init__(f"date {day} is in the future")
         self.day = day
@@ -118,8 +98,6 @@ class FutureDate(DomainError):
 
 class ConcurrentChange(DomainError):
     """Someone changed the same stock between our read and our write; retry."""
-
-    template = "errors/concurrent_change.html"
 
     def __init__(self) -> None:
         super().__init__("stock changed concurrently")

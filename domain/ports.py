@@ -115,6 +115,10 @@ class UnitOfWork(Protocol):
     stock: StockRepository
     numbers: NumberSequence
 
+    def writing(self) -> Self:
+        """Mark this transaction as one that writes, so write locks are taken up front."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(

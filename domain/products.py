@@ -195,6 +195,9 @@ def suggest_codes(query: str, candidates: list[ProductHint], limit: int = 3) -> 
     wanted = normalise_code(query)
     folded = wanted.translate(_LOOKALIKES)
     exact_lookalike = [c for c in candidates if c.code.translate(_LOOKALIKES) == folded]
+    if exact_lookalike:
+        # A001 for A00l is a confident guess; more names would only blur it.
+        return exact_lookalike[:limit]
     by_code = {c.code: c for c in candidates}
     close = difflib.get_close_matches(wanted, list(by_code), n=limit, cutoff=0.6)
     result: list[ProductHint] = []

@@ -232,7 +232,7 @@ def add_product(uow: UnitOfWork, ctx: Context, cmd: c.AddProduct) -> ProductAdde
     """Create a product (商品 新增)."""
     code = normalise_code(cmd.code)
     product = Product(code=code, name=cmd.name.strip(), **dict(cmd.fields))
-    with uow:
+    with uow.writing():
         existing = uow.products.get(code)
         if existing is not None:
             raise ProductAlreadyExists(existing.code, existing.name)
@@ -243,7 +243,7 @@ def add_product(uow: UnitOfWork, ctx: Context, cmd: c.AddProduct) -> ProductAdde
 
 def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> ProductChanged:
     """Change a product's master data (商品 修改), reporting before and after."""
-    with uow:
+    with uow.writing():
         product = get_product(uow, cmd.code)
         updated, changes = apply_changes(product, dict(cmd.fields))
         if not changes:
@@ -255,7 +255,7 @@ def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> Produ
 
 def set_product_active(uow: UnitOfWork, ctx: Context, cmd: c.SetProductActive) -> ProductActiveSet:
     """Deactivate (商品 停用) or reactivate (商品 启用) a product; its history stays."""
-    with uow:
+    with uow.writing():
         product = get_product(uow, cmd.code)
         if product.active == cmd.active:
             raise NothingToChange(product.code)
@@ -292,7 +292,7 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
 def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
     """Book goods into stock (入库) at the given price, else the list purchase price."""
     occurred_at = _occurred_at(ctx, cmd.occurred_on)
-    with uow:
+    with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
         warehouse = uow.stock.default_warehouse()
@@ -336,7 +336,7 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
     """Take goods out of stock (出库) at moving-average cost; never below zero."""
     occurred_at = _occurred_at(ctx, cmd.occurred_on)
-    with uow:
+    with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
         warehouse = uow.stock.default_warehouse()

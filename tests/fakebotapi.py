@@ -28,15 +28,20 @@ since PTB 21.11 a ``"{token}"`` placeholder (``"http://127.0.0.1:PORT/bot{token}
 or a callable is accepted as well.  The plain prefix form used here works with every
 PTB version.
 
-Wire format, as PTB sends it (``telegram/request/_requestdata.py``): every request is
-a POST; without files the body is ``application/x-www-form-urlencoded`` where string
-values are sent as-is and all other values JSON-encoded; with files the same fields
-travel as ``multipart/form-data`` parts next to the file parts (file part name = the
-parameter name, or ``attach://<name>`` references).  Responses are ``{"ok": true,
-"result": ...}`` or ``{"ok": false, "error_code": N, "description": "...",
-"parameters": {...}}``.  PTB picks its exception from the HTTP status and from
-``parameters`` (``retry_after`` -> ``RetryAfter``, 400 -> ``BadRequest``, 401/404 ->
-``InvalidToken``, 403 -> ``Forbidden``, 409 -> ``Conflict``).
+Wire format, as PTB sends it (``telegram/request/_requestdata.py``,
+``_httpxrequest.py``): API calls are POSTs; without files the body is
+``application/x-www-form-urlencoded`` where string values are sent as-is and all
+other values JSON-encoded; with files the same fields travel as
+``multipart/form-data`` parts next to the file parts (part name = the parameter name,
+or an ``attach://<name>`` reference).  File downloads are GETs of
+``<base_file_url><token>/<file_path>`` with the whole path percent-encoded, the
+token's ``:`` included.  Responses are ``{"ok": true, "result": ...}`` or ``{"ok":
+false, "error_code": N, "description": "...", "parameters": {...}}``.  PTB picks its
+exception from the HTTP status and from ``parameters`` (any ``retry_after`` ->
+``RetryAfter``, 400 -> ``BadRequest``, 401 *and 404* -> ``InvalidToken``, 403 ->
+``Forbidden``, 409 -> ``Conflict``), and rewrites the description: it drops a
+leading ``"Bad Request: "`` and applies ``str.capitalize()``, which lower-cases the
+rest, so match PTB error texts case-insensitively (``match="(?i)..."``).
 
 Deliberate simplifications: HTML is validated and converted to entities (so a stored
 message's ``"text"`` is what a user sees), Markdown/MarkdownV2 texts are stored
@@ -78,12 +83,10 @@ MAX_CALLBACK_DATA_BYTES = 64
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files
 
 _NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup"
+    "message is not modified: specified new message content and reply markup"
     " are exactly the same as a current content and reply markup of the message"
 )
-_QUERY_INVALID = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+_QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 
 # Parameters whose values are free text or opaque ids.  PTB sends strings unencoded,
 # so these must not be JSON-decoded ("123" as text must stay a string).
@@ -107,7 +110,7 @@ _STRING_PARAMS = frozenset(
 
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _BOT_COMMAND_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
-_MENTION_RE = re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{3,32}")
+_MENTION_RE = re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}")
 _HEADER_PARAM_RE = re.compile(r';\s*([^=\s;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 _HTTPX_ESCAPE_RE = re.compile(r"\\(.)|%(0[0-9A-Fa-f]|1[0-9A-Fa-f]|22)")
 
@@ -294,20 +297,18 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def _decode_char_ref(markup: str, pos: int) -> tuple[str, int] | None:
-    """Decode ``&lt;``/``&#60;``-style references the way Telegram does; unknown named
-    references are not an error there, the ``&`` simply stays literal."""
-    match = _HTML_CHAR_REF_RE.match(markup, pos)
-    if match is None:
-        return None
+def _char_ref(match: re.Match[str]) -> str | None:
+    """Decode one ``&lt;``/``&#60;``-style reference the way Telegram does; unknown
+    named references are not an error there, the ``&`` simply stays literal."""
     hex_code, dec_code, name = match.groups()
     if name is not None:
-        char = _HTML_NAMED_ENTITIES.get(name)
-        return (char, match.end()) if char else None
+        return _HTML_NAMED_ENTITIES.get(name)
     code = int(hex_code, 16) if hex_code is not None else int(dec_code)
-    if not 0 < code < 0x10FFFF:
-        return None
-    return chr(code), match.end()
+    return chr(code) if 0 < code < 0x10FFFF else None
+
+
+def _unescape(text: str) -> str:
+    return _HTML_CHAR_REF_RE.sub(lambda m: _char_ref(m) or m.group(0), text)
 
 
 @dataclass
@@ -334,10 +335,11 @@ def _parse_html(markup: str) -> tuple[str, list[JsonDict]]:
     i, size = 0, len(markup)
     while i < size:
         char = markup[i]
-        if char == "&" and (decoded := _decode_char_ref(markup, i)) is not None:
-            plain.append(decoded[0])
-            offset += _utf16_len(decoded[0])
-            i = decoded[1]
+        ref = _HTML_CHAR_REF_RE.match(markup, i) if char == "&" else None
+        if ref is not None and (decoded := _char_ref(ref)) is not None:
+            plain.append(decoded)
+            offset += _utf16_len(decoded)
+            i = ref.end()
             continue
         if char != "<":
             plain.append(char)
@@ -364,7 +366,7 @@ def _parse_html(markup: str) -> tuple[str, list[JsonDict]]:
                     f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag.name}>",'
                     f' found "</{end_name}>"'
                 )
-            entity = _close_html_tag(tag, offset, "".join(plain), stack)
+            entity = _close_html_tag(tag, offset, stack)
             if entity is not None:
                 entities.append(entity)
             continue
@@ -423,11 +425,7 @@ def _parse_html_attributes(
             end = markup.find(quote, i + 1)
             if end < 0:
                 raise fail(f"Unclosed start tag at byte offset {begin}")
-            value = re.sub(
-                r"&[^;\s]*;?",
-                lambda m: (_decode_char_ref(m.group(0), 0) or (m.group(0), 0))[0],
-                markup[i + 1 : end],
-            )
+            value = _unescape(markup[i + 1 : end])
             i = end + 1
         else:
             value_start = i
@@ -449,19 +447,18 @@ def _parse_html_attributes(
     return argument, i + 1
 
 
-def _close_html_tag(
-    tag: _OpenTag, end: int, plain: str, stack: list[_OpenTag]
-) -> JsonDict | None:
-    """Entity for a just-closed tag (None for empty ranges or merged <pre><code>)."""
+def _close_html_tag(tag: _OpenTag, end: int, stack: list[_OpenTag]) -> JsonDict | None:
+    """Entity for a just-closed tag; None for empty ranges, <a> without href and the
+    inner <code> of <pre><code class="language-x">, which Telegram merges into the pre."""
     length = end - tag.start
     if tag.name == "code" and tag.argument and stack and stack[-1].name == "pre":
-        stack[-1].argument = tag.argument  # <pre><code class="language-x"> is one entity
+        stack[-1].argument = tag.argument
         return None
-    if length <= 0:
+    if length <= 0 or (tag.name == "a" and not tag.argument):
         return None
     entity: JsonDict = {"type": _HTML_ENTITY_TYPES[tag.name], "offset": tag.start, "length": length}
     if tag.name == "a":
-        entity["url"] = tag.argument or plain.encode("utf-16-le")[tag.start * 2 :].decode("utf-16-le")
+        entity["url"] = tag.argument
     elif tag.name == "pre" and tag.argument:
         entity["language"] = tag.argument
     elif tag.name == "tg-emoji":
@@ -536,6 +533,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     """Translate HTTP requests into :meth:`FakeBotApi._route` calls."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, like api.telegram.org
+    # Headers and body are written separately; without TCP_NODELAY, Nagle plus
+    # delayed ACKs add ~40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -1151,12 +1151,13 @@ class FakeBotApi:
         methods under /bot<token>/<method>."""
         unauthorized = {"ok": False, "error_code": 401, "description": "Unauthorized"}
         not_found = {"ok": False, "error_code": 404, "description": "Not Found"}
+        path = unquote(path)  # PTB percent-encodes file URLs, including the token's ":"
         if path.startswith("/file/bot"):
             token, _, file_path = path.removeprefix("/file/bot").partition("/")
             if token != self.token:
                 return _json_response(401, unauthorized)
             with self._cond:
-                stored = self._files_by_path.get(unquote(file_path))
+                stored = self._files_by_path.get(file_path)
             if stored is None:
                 return _json_response(404, not_found)
             return 200, "application/octet-stream", stored.data
@@ -1282,7 +1283,11 @@ class FakeBotApi:
 
     def _send_message(self, params: JsonDict) -> JsonDict:
         text, entities = self._format(
-            params.get("text"), params, limit=MAX_MESSAGE_LENGTH, what="message"
+            params.get("text"),
+            params.get("parse_mode"),
+            params.get("entities"),
+            limit=MAX_MESSAGE_LENGTH,
+            too_long="message is too long",
         )
         if not text:
             raise _bad_request("message text is empty")
@@ -1297,7 +1302,7 @@ class FakeBotApi:
         if size is None:
             raise _bad_request("IMAGE_PROCESS_FAILED")
         content: JsonDict = {"photo": [self._photo_size(stored, size)]}
-        return self._bot_message(params, self._with_caption(content, params, stored, upload_name))
+        return self._bot_message(params, self._media_content(content, params, stored, upload_name))
 
     def _send_document(self, params: JsonDict) -> JsonDict:
         stored, upload_name = self._input_file(params, "document", "documents")
@@ -1311,16 +1316,21 @@ class FakeBotApi:
             document["file_name"] = upload.file_name
             document["mime_type"] = upload.mime_type
         content: JsonDict = {"document": document}
-        return self._bot_message(params, self._with_caption(content, params, stored, upload_name))
+        return self._bot_message(params, self._media_content(content, params, stored, upload_name))
 
-    def _with_caption(
+    def _media_content(
         self, content: JsonDict, params: JsonDict, stored: _StoredFile, upload_name: str | None
     ) -> JsonDict:
+        """Add the caption and the private upload keys to a photo/document message."""
         content["_file_bytes"] = stored.data
         content["_file_name"] = upload_name
         if params.get("caption"):
             caption, entities = self._format(
-                params["caption"], params, limit=MAX_CAPTION_LENGTH, what="message caption"
+                params["caption"],
+                params.get("parse_mode"),
+                params.get("caption_entities"),
+                limit=MAX_CAPTION_LENGTH,
+                too_long="message caption is too long",
             )
             content["_raw_caption"] = params["caption"]
             if caption:
@@ -1332,7 +1342,11 @@ class FakeBotApi:
     def _edit_message_text(self, params: JsonDict) -> JsonDict:
         record = self._editable(params)
         text, entities = self._format(
-            params.get("text"), params, limit=MAX_MESSAGE_LENGTH, what="message"
+            params.get("text"),
+            params.get("parse_mode"),
+            params.get("entities"),
+            limit=MAX_MESSAGE_LENGTH,
+            too_long="message is too long",
         )
         if not text:
             raise _bad_request("message text is empty")
@@ -1344,7 +1358,7 @@ class FakeBotApi:
             and entities == record.get("entities", [])
             and markup == _inline_markup(record.get("reply_markup"))
         ):
-            raise _bad_request(_NOT_MODIFIED.removeprefix("Bad Request: "))
+            raise _bad_request(_NOT_MODIFIED)
         record.update(text=text, _raw_text=params.get("text"), edit_date=int(time.time()))
         record.pop("entities", None)
         if entities:
@@ -1356,7 +1370,7 @@ class FakeBotApi:
         record = self._editable(params)
         markup = self._checked_markup(params)
         if markup == _inline_markup(record.get("reply_markup")):
-            raise _bad_request(_NOT_MODIFIED.removeprefix("Bad Request: "))
+            raise _bad_request(_NOT_MODIFIED)
         record["edit_date"] = int(time.time())
         self._set_inline_markup(record, markup)
         return _public(record)
@@ -1371,14 +1385,16 @@ class FakeBotApi:
     def _answer_callback_query(self, params: JsonDict) -> bool:
         query_id = params.get("callback_query_id")
         if query_id not in self._open_callback_queries:
-            raise _bad_request(_QUERY_INVALID.removeprefix("Bad Request: "))
+            raise _bad_request(_QUERY_INVALID)
         self._open_callback_queries.discard(query_id)
         return True
 
     def _set_my_commands(self, params: JsonDict) -> bool:
         commands = params.get("commands")
-        if not isinstance(commands, list) or len(commands) > 100:
-            raise _bad_request("BOT_COMMANDS_TOO_MUCH" if isinstance(commands, list) else "commands are invalid")
+        if not isinstance(commands, list):
+            raise _bad_request('parameter "commands" is required')
+        if len(commands) > 100:
+            raise _bad_request("BOT_COMMANDS_TOO_MUCH")
         for command in commands:
             if not _COMMAND_RE.match(str(command.get("command", ""))):
                 raise _bad_request("BOT_COMMAND_INVALID")
@@ -1453,26 +1469,26 @@ class FakeBotApi:
         reply.pop("reply_to_message", None)
         return reply
 
+    @staticmethod
     def _format(
-        self, raw: Any, params: JsonDict, *, limit: int, what: str
+        raw: Any, parse_mode: Any, entities: Any, *, limit: int, too_long: str
     ) -> tuple[str, list[JsonDict]]:
-        """Apply parse_mode/entities, trim, and enforce the length limit."""
+        """Apply parse_mode (or explicit entities), trim, and enforce the length limit."""
         if not isinstance(raw, str):
             return "", []
-        entity_key = "caption_entities" if what == "message caption" else "entities"
-        parse_mode = str(params.get("parse_mode") or "")
-        if parse_mode.lower() == "html":
-            text, entities = _parse_html(raw)
-        elif parse_mode.lower() in ("markdown", "markdownv2"):
-            text, entities = raw, []
-        elif parse_mode:
+        mode = str(parse_mode or "").lower()
+        if mode == "html":
+            text, found = _parse_html(raw)
+        elif mode in ("markdown", "markdownv2"):
+            text, found = raw, []
+        elif mode:
             raise _bad_request("unsupported parse_mode")
         else:
-            text, entities = raw, list(params.get(entity_key) or [])
-        text, entities = _trim(text, entities)
+            text, found = raw, list(entities or [])
+        text, found = _trim(text, found)
         if len(text) > limit:
-            raise _bad_request(f"{what} is too long")
-        return text, entities
+            raise _bad_request(too_long)
+        return text, found
 
     @staticmethod
     def _checked_markup(params: JsonDict) -> Any:

@@ -1,0 +1,49 @@
+"""The composition root: the only module that wires storage to the chat edge."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from bot.clock import SystemClock
+from bot.dispatcher import Access, Dispatcher
+from bot.settings import Settings
+from domain.ports import Clock
+from storage.db import make_engine
+from storage.migrate import upgrade
+from storage.unit_of_work import SqlUnitOfWork
+from storage.workspaces import ensure_default_workspace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What every entry point needs: the database and a dispatcher on it."""
+
+    engine: Engine
+    workspace_id: int
+    dispatcher: Dispatcher
+    clock: Clock
+
+
+def open_database(url: str, timezone_name: str) -> tuple[Engine, int]:
+    """Connect, migrate to the newest schema, and make sure a workspace exists."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine, ensure_default_workspace(engine, timezone_name)
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    clock = clock or SystemClock()
+    engine, workspace_id = open_database(settings.database_url, settings.jxc_timezone)
+    dispatcher = Dispatcher(
+        uow_factory=lambda ws: SqlUnitOfWork(engine, ws, now=clock.now),
+        workspace_id=workspace_id,
+        clock=clock,
+        tz=settings.tz,
+        access=Access(settings.owner_ids),
+    )
+    return Runtime(engine, workspace_id, dispatcher, clock)

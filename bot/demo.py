@@ -1,0 +1,101 @@
+"""A believable small shop for ``jxc demo``: products in five categories, their suppliers'
+prices, and two weeks of receipts and sales, all booked through the real dispatcher
+(the same path a Telegram message takes), with the clock moved day by day."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import build_runtime
+from bot.clock import ManualClock
+from bot.dispatcher import Incoming
+from bot.settings import Settings
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+# code, name, spec, unit, purchase price, sale price, safety stock, category, supplier, daily demand
+PRODUCTS = (
+    ("A001", "可口可乐", "330ml", "罐", "2.5", "3.5", 20, "饮料", "华东饮料", 6),
+    ("A002", "雪碧", "330ml", "罐", "2.4", "3.5", 20, "饮料", "华东饮料", 4),
+    ("A003", "农夫山泉", "550ml", "瓶", "1.2", "2", 48, "饮料", "华东饮料", 10),
+    ("A004", "红牛", "250ml", "罐", "4.2", "6", 24, "饮料", "华东饮料", 3),
+    ("A005", "康师傅冰红茶", "500ml", "瓶", "2.2", "3", 24, "饮料", "华东饮料", 4),
+    ("A006", "王老吉", "310ml", "罐", "2.8", "4", 24, "饮料", "华东饮料", 3),
+    ("A007", "伊利纯牛奶", "250ml", "盒", "2.3", "3.5", 36, "饮料", "华东饮料", 5),
+    ("B001", "乐事薯片 原味", "70g", "袋", "4.5", "7", 10, "零食", "好味食品", 3),
+    ("B002", "奥利奥 原味", "97g", "盒", "5.2", "8", 10, "零食", "好味食品", 2),
+    ("B003", "旺旺雪饼", "84g", "袋", "3.6", "5.5", 10, "零食", "好味食品", 0),
+    ("B004", "德芙巧克力", "43g", "块", "6", "9.9", 12, "零食", "好味食品", 2),
+    ("B005", "卫龙辣条", "106g", "袋", "2.8", "5", 20, "零食", "好味食品", 5),
+    ("C001", "金龙鱼大米", "5kg", "袋", "32", "45", 5, "粮油", "粮油批发部", 1),
+    ("C002", "鲁花花生油", "5L", "桶", "118", "159", 3, "粮油", "粮油批发部", 1),
+    ("C003", "海天酱油", "500ml", "瓶", "6.5", "9.9", 6, "粮油", "粮油批发部", 1),
+    ("C004", "散装鸡蛋", "", "kg", "9.6", "13.8", 5, "粮油", "粮油批发部", 3),
+    ("C005", "散装白糖", "", "kg", "6.8", "10", 3, "粮油", "粮油批发部", 1),
+    ("D001", "清风抽纸", "3层130抽", "包", "3.2", "5", 20, "日化", "日化批发", 3),
+    ("D002", "蓝月亮洗衣液", "1kg", "瓶", "18", "29.9", 4, "日化", "日化批发", 1),
+    ("D003", "高露洁牙膏", "140g", "支", "8.5", "13.9", 6, "日化", "日化批发", 1),
+    ("D004", "舒肤佳香皂", "115g", "块", "4.2", "6.5", 8, "日化", "日化批发", 1),
+    ("E001", "青岛啤酒", "500ml", "罐", "3.8", "6", 24, "酒水", "酒水行", 5),
+    ("E002", "红星二锅头", "500ml", "瓶", "15", "22", 6, "酒水", "酒水行", 1),
+    ("E003", "百威啤酒", "500ml", "罐", "5.5", "8", 24, "酒水", "酒水行", 2),
+)
+DAYS = 14
+KEEPER = (9001, "仓管小李")
+SELLER = (9002, "销售小王")
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def create_demo_database(path: Path, today: datetime | None = None) -> str:
+    """(Re)create a demo shop at ``path`` and return its database URL."""
+    _remove(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    end = (today or datetime.now(TZ)).astimezone(TZ)
+    start_day = (end - timedelta(days=DAYS)).date()
+    clock = ManualClock(datetime.combine(start_day, time(8, 30), tzinfo=TZ))
+    runtime = build_runtime(Settings(database_url=url, jxc_timezone="Asia/Shanghai"), clock)
+    rng = random.Random(2026)
+
+    def say(text: str, who: tuple[int, str] = KEEPER) -> None:
+        reply = runtime.dispatcher.handle(Incoming(text, who[0], who[1], 0, chat_type="console"))
+        assert reply is not None and not reply.html.startswith("❌"), (text, reply)
+
+    on_hand: dict[str, Decimal] = {}
+    for code, name, spec, unit, buy, sell, safety, category, supplier, _ in PRODUCTS:
+        spec_part = f" 规格 {spec}" if spec else ""
+        say(f"商品 新增 {code} {name}{spec_part} 单位 {unit} 进价 {buy} 售价 {sell} 安全库存 {safety} 分类 {category}")
+        opening = max(safety * 3, 10)
+        say(f"入库 {code} {opening} 单价 {buy} @{supplier} 备注 开业备货")
+        on_hand[code] = Decimal(opening)
+
+    for day in range(DAYS):
+        clock.set(datetime.combine(start_day + timedelta(days=day), time(9, 0), tzinfo=TZ))
+        for code, _name, _spec, unit, buy, sell, safety, _cat, supplier, demand in PRODUCTS:
+            if demand == 0:
+                continue
+            clock.advance(timedelta(minutes=rng.randint(3, 40)))
+            sold = Decimal(rng.randint(max(1, demand // 2), demand * 2))
+            if unit == "kg":
+                sold += Decimal(rng.randint(0, 9)) / 10
+            sold = min(sold, on_hand[code])
+            if sold > 0:
+                say(f"出库 {code} {sold} 单价 {sell}", SELLER)
+                on_hand[code] -= sold
+            # Restock every few days at a slightly different price, so the average moves;
+            # a few products are left low on purpose.
+            if on_hand[code] < safety and code not in ("A004", "B005", "C002") and day % 3 == 2:
+                price = (Decimal(buy) * Decimal(rng.choice(("0.96", "1", "1.04")))).quantize(Decimal("0.01"))
+                quantity = safety * 2
+                say(f"入库 {code} {quantity} 单价 {price} @{supplier}")
+                on_hand[code] += quantity
+    runtime.engine.dispose()
+    return url

@@ -1,0 +1,101 @@
+"""Reply text: one jinja2 environment, HTML templates (autoescaped), number filters.
+
+Templates are Telegram HTML (``<b>``, ``<i>``, ``<code>``); user text is escaped, so a product
+named ``<可乐>`` cannot break the parse mode. The console strips the tags with :func:`to_plain`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+MAX_REPLY_LENGTH = 4096  # Telegram's limit for one message
+
+
+def money(value: Decimal | None) -> str:
+    """``1234.5`` → ``1,234.50``; None → ``—``."""
+    if value is None:
+        return "—"
+    return f"{value:,.2f}"
+
+
+def qty(value: Decimal | None) -> str:
+    """``48.000`` → ``48``, ``2.500`` → ``2.5``, ``12000`` → ``12,000``."""
+    if value is None:
+        return "—"
+    if value == value.to_integral_value():
+        return f"{value.to_integral_value():,}"
+    text = f"{value:,.3f}".rstrip("0")
+    return text.rstrip(".")
+
+
+def unit_cost(value: Decimal | None) -> str:
+    """A unit price with two decimals, or up to four when the fen is not enough."""
+    if value is None:
+        return "—"
+    if value == value.quantize(Decimal("0.01")):
+        return f"{value:,.2f}"
+    return f"{value:,.4f}".rstrip("0")
+
+
+def field_value(value: object) -> str:
+    """A master-data value in a before → after line."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, Decimal):
+        return unit_cost(value) if value != value.to_integral_value() else qty(value)
+    return str(value)
+
+
+def signed_qty(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + qty(value)
+
+
+class Renderer:
+    """Renders templates with the workspace's time zone for dates."""
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.env = Environment(
+            loader=PackageLoader("bot", "templates"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(
+            money=money,
+            qty=qty,
+            unit_cost=unit_cost,
+            signed_qty=signed_qty,
+            fmt_field=field_value,
+            local_time=self.local_time,
+            local_date=self.local_date,
+        )
+
+    def local_time(self, value: datetime) -> str:
+        return value.astimezone(self.tz).strftime("%m-%d %H:%M")
+
+    def local_date(self, value: datetime | date) -> str:
+        if isinstance(value, datetime):
+            value = value.astimezone(self.tz).date()
+        return value.strftime("%Y-%m-%d")
+
+    def render(self, template: str, **values: object) -> str:
+        text = self.env.get_template(template).render(**values).strip()
+        # Blank lines from conditional blocks collapse to one, keeping replies compact.
+        return re.sub(r"\n{3,}", "\n\n", text)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def to_plain(text: str) -> str:
+    """Telegram HTML → plain text for the console."""
+    return html.unescape(_TAG.sub("", text))

@@ -1,0 +1,183 @@
+"""The Telegram adapter (python-telegram-bot 22): updates in, dispatcher, replies out.
+
+Handlers stay thin: they turn an update into an :class:`~bot.dispatcher.Incoming`, run the
+dispatcher in a worker thread (database work must not stall the event loop), and send the
+reply. Everything a user can type is parsed by the one parser, slash commands included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import traceback
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.dispatcher import Dispatcher, Incoming, Reply
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# The Telegram menu: Latin command names, Chinese descriptions (setMyCommands).
+MENU_COMMANDS = (
+    ("in", "入库：/in A001 50 单价 2.4"),
+    ("out", "出库：/out A001 5"),
+    ("stock", "库存：/stock 或 /stock A001"),
+    ("product", "商品：/product A001"),
+    ("ledger", "流水：/ledger A001 7天"),
+    ("help", "帮助：命令说明"),
+)
+
+DISPATCHER_KEY = "dispatcher"
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(button.text, callback_data=button.data) for button in row] for row in reply.buttons]
+    )
+
+
+def _display_name(user) -> str:  # type: ignore[no-untyped-def]
+    return user.full_name or user.username or str(user.id)
+
+
+def _strip_bot_mention(text: str, entities: tuple[MessageEntity, ...], username: str) -> tuple[str, bool]:
+    """Remove ``@our_bot`` from the text; report whether it was there."""
+    mention = f"@{username}".lower()
+    mentioned = False
+    for entity in entities:
+        if entity.type == MessageEntity.MENTION:
+            part = text[entity.offset : entity.offset + entity.length]
+            if part.lower() == mention:
+                mentioned = True
+    if mentioned:
+        lowered = text.lower()
+        start = lowered.find(mention)
+        while start != -1:
+            text = text[:start] + text[start + len(mention) :]
+            lowered = text.lower()
+            start = lowered.find(mention)
+    return text.strip(), mentioned
+
+
+def _addressed_elsewhere(text: str, username: str) -> bool:
+    """``/in@other_bot …`` in a group is for another bot: not ours to answer."""
+    if not text.startswith("/"):
+        return False
+    head = text.split(maxsplit=1)[0]
+    return "@" in head and head.split("@", 1)[1].lower() != username.lower()
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a text message with the dispatcher's reply (or stay silent in groups)."""
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_user is None:
+        return
+    dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
+    username = context.bot.username
+    chat_type = message.chat.type
+    in_group = chat_type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and _addressed_elsewhere(message.text, username):
+        return
+    text, mentioned = _strip_bot_mention(message.text, message.entities, username)
+    replied_to_bot = bool(
+        message.reply_to_message
+        and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.id == context.bot.id
+    )
+    incoming = Incoming(
+        text=text,
+        user_id=update.effective_user.id,
+        user_name=_display_name(update.effective_user),
+        chat_id=message.chat.id,
+        chat_type=str(chat_type),
+        addressed=mentioned or replied_to_bot,
+    )
+    reply = await asyncio.to_thread(dispatcher.handle, incoming)
+    if reply is not None:
+        await message.reply_text(reply.html, reply_markup=_keyboard(reply), do_quote=in_group)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Turn a page of a paged reply (◀ ▶), editing the message in place."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
+    chat = query.message.chat if query.message else None
+    incoming = Incoming(
+        text="",
+        user_id=update.effective_user.id,
+        user_name=_display_name(update.effective_user),
+        chat_id=chat.id if chat else update.effective_user.id,
+        chat_type=str(chat.type) if chat else "private",
+        addressed=True,
+    )
+    reply = await asyncio.to_thread(dispatcher.handle_button, incoming, query.data)
+    await query.answer()
+    if reply is None:
+        return
+    try:
+        await query.edit_message_text(reply.html, reply_markup=_keyboard(reply))
+    except BadRequest as error:
+        # Pressing the same page twice is harmless; anything else is a real failure.
+        if "message is not modified" not in str(error).lower():
+            raise
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure and tell the user that nothing was done."""
+    log.error("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
+        try:
+            await update.effective_message.reply_text(dispatcher.renderer.render("errors/internal.html"))
+        except Exception:  # noqa: BLE001 - the error handler must never raise
+            log.warning("could not send the error notice:\n%s", html.escape(traceback.format_exc()))
+
+
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands([BotCommand(name, description) for name, description in MENU_COMMANDS])
+
+
+def build_application(settings: Settings, dispatcher: Dispatcher) -> Application:
+    """Build the python-telegram-bot Application around a dispatcher."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    application = builder.build()
+    application.bot_data[DISPATCHER_KEY] = dispatcher
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_text))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_error_handler(on_error)
+    return application
+
+
+def quiet_http_logs() -> None:
+    """httpx logs request URLs, and Bot API URLs contain the token."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
