@@ -1239,6 +1239,7 @@ class FakeBotApi:
         # bot instances poll at the same time.
         self._poll_generation += 1
         generation = self._poll_generation
+        self._cond.notify_all()
         while not self._stopped:
             if generation != self._poll_generation:
                 raise _ApiError(

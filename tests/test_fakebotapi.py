@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dtm
 import json
@@ -160,6 +161,15 @@ def test_raw_http_contract(api: FakeBotApi) -> None:
     assert [u["update_id"] for u in body["result"]] == [1, 2]
     _post(f"{url}/getUpdates", offset=3, timeout=0)
     assert api.pending_updates() == [] and api.confirmed_offset == 3
+
+    # A second poller ends a waiting one with 409, like two bot instances on Telegram.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(_post, f"{url}/getUpdates", offset=3, timeout=5)
+        for _ in range(5):  # four earlier polls, then the waiting one has arrived
+            api.wait_for_call("getUpdates", timeout=2)
+        assert _post(f"{url}/getUpdates", offset=3, timeout=0)[0] == 200
+        status, body = waiting.result(timeout=2)
+    assert status == 409 and "terminated by other getUpdates request" in body["description"]
 
     reply = api.send_text("回复", user_id=1001, reply_to_message_id=first["message"]["message_id"])
     assert reply["message"]["reply_to_message"]["text"] == "你好 @jxc_test_bot"

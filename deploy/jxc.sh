@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The README's two set-up commands, for a fresh machine with Python 3.11:
+#   bash deploy/jxc.sh [jxc arguments]   install into .venv, then run the main job
+#   bash deploy/jxc.sh test [pytest args] install into .venv, then run the whole test suite
+# Dependencies come from deploy/requirements.lock, so every machine gets the same versions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    for candidate in python3.11 python3; do
+        if command -v "$candidate" >/dev/null && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+            PYTHON="$candidate"
+            break
+        fi
+    done
+fi
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
+    echo "jxc: Python 3.11 is required (set PYTHON=/path/to/python3.11)" >&2
+    exit 1
+}
+
+# Reinstall only when the lock or the project metadata changed since the last install.
+stamp=.venv/.jxc-installed
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+if [ ! -f "$stamp" ] || [ deploy/requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r deploy/requirements.lock >&2
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e . >&2
+    touch "$stamp"
+fi
+
+if [ "${1:-}" = "test" ]; then
+    shift
+    # The storage and end-to-end suites also run on PostgreSQL. As root with apt (CI), install
+    # and start a throwaway server; elsewhere those tests skip with a message unless
+    # JXC_TEST_POSTGRES_URL points at a server.
+    if [ -z "${JXC_TEST_POSTGRES_URL:-}" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        JXC_TEST_POSTGRES_URL="$(bash deploy/postgres-dev.sh | tail -n 1)"
+        export JXC_TEST_POSTGRES_URL
+    fi
+    exec .venv/bin/python -m pytest "$@"
+fi
+exec .venv/bin/jxc "$@"
