@@ -363,8 +363,8 @@ def _parse_html(markup: str) -> tuple[str, list[JsonDict]]:
             tag = stack.pop()
             if end_name and end_name != tag.name:
                 raise fail(
-                    f'Unmatched end tag at byte offset {byte_offset(begin)}, expected "</{tag.name}>",'
-                    f' found "</{end_name}>"'
+                    f"Unmatched end tag at byte offset {byte_offset(begin)},"
+                    f' expected "</{tag.name}>", found "</{end_name}>"'
                 )
             entity = _close_html_tag(tag, offset, stack)
             if entity is not None:
@@ -432,7 +432,8 @@ def _parse_html_attributes(
             while i < size and (markup[i].isalnum() or markup[i] in ".-"):
                 i += 1
             if i < size and not markup[i].isspace() and markup[i] != ">":
-                raise fail(f"Unexpected end of name token at byte offset {len(markup[:i].encode())}")
+                position = len(markup[:i].encode())
+                raise fail(f"Unexpected end of name token at byte offset {position}")
             value = markup[value_start:i].lower()
         if (tag, attr) in (("a", "href"), ("tg-emoji", "emoji-id")):
             argument = value
@@ -594,7 +595,8 @@ class FakeBotApi:
     """In-process fake of the Telegram Bot API for one bot.
 
     Inject traffic with :meth:`send_text`, :meth:`edit_text`, :meth:`press_button`,
-    :meth:`send_document`, :meth:`send_photo`, :meth:`redeliver`; observe the bot with
+    :meth:`send_document`, :meth:`send_photo`, :meth:`redeliver` (and make a chat known
+    without traffic with :meth:`add_chat`); observe the bot with
     :attr:`calls`, :meth:`sent_messages`, the ``wait_for_*``/``await_*`` helpers,
     :meth:`commands`, :attr:`confirmed_offset`, :meth:`pending_updates`; inject
     failures with :meth:`fail_next`.  All of these are thread-safe.
@@ -906,7 +908,9 @@ class FakeBotApi:
             keyboard = (_inline_markup(record.get("reply_markup")) or {}).get("inline_keyboard", [])
             offered = [b.get("callback_data") for row in keyboard for b in row]
             if callback_data not in offered:
-                raise ValueError(f"no button with callback_data {callback_data!r}; offered: {offered}")
+                raise ValueError(
+                    f"no button with callback_data {callback_data!r}; offered: {offered}"
+                )
             query_id = f"cbq{self._next_callback_query_id}"
             self._next_callback_query_id += 1
             self._open_callback_queries.add(query_id)
@@ -1084,7 +1088,10 @@ class FakeBotApi:
         arrived = [
             m.get("text", m.get("caption", "<media>")) for m in self._select_sent(chat_id)
         ]
-        return f"expected {count} bot message(s){where} within {timeout}s, got {len(arrived)}: {arrived}"
+        return (
+            f"expected {count} bot message(s){where} within {timeout}s,"
+            f" got {len(arrived)}: {arrived}"
+        )
 
     def _probe_call(self, method: str) -> JsonDict | None:
         for index, (name, params) in enumerate(self._calls):
@@ -1146,7 +1153,9 @@ class FakeBotApi:
 
     # --------------------------------------------------------------- HTTP layer
 
-    def _route(self, path: str, query: str, content_type: str, body: bytes) -> tuple[int, str, bytes]:
+    def _route(
+        self, path: str, query: str, content_type: str, body: bytes
+    ) -> tuple[int, str, bytes]:
         """Answer one HTTP request: file downloads under /file/bot<token>/, API
         methods under /bot<token>/<method>."""
         unauthorized = {"ok": False, "error_code": 401, "description": "Unauthorized"}
@@ -1247,11 +1256,7 @@ class FakeBotApi:
                     "Conflict: terminated by other getUpdates request;"
                     " make sure that only one bot instance is running",
                 )
-            batch = [
-                q
-                for q in self._queue
-                if self._allowed_updates is None or (q.update.keys() - {"update_id"}) & self._allowed_updates
-            ]
+            batch = [q for q in self._queue if self._is_allowed(q.update)]
             if batch:
                 batch = sorted(batch, key=lambda q: q.update["update_id"])[:limit]
                 for entry in batch:
@@ -1262,6 +1267,11 @@ class FakeBotApi:
                 break
             self._cond.wait(remaining)
         return []
+
+    def _is_allowed(self, update: JsonDict) -> bool:
+        """Whether the update's type passes the last allowed_updates filter."""
+        kinds = update.keys() - {"update_id"}
+        return self._allowed_updates is None or bool(kinds & self._allowed_updates)
 
     def _delete_webhook(self, params: JsonDict) -> bool:
         self._webhook_url = ""
@@ -1499,7 +1509,8 @@ class FakeBotApi:
         for row in (_inline_markup(markup) or {}).get("inline_keyboard", []):
             for button in row:
                 if "callback_data" in button:
-                    if not 1 <= len(str(button["callback_data"]).encode()) <= MAX_CALLBACK_DATA_BYTES:
+                    data_size = len(str(button["callback_data"]).encode())
+                    if not 1 <= data_size <= MAX_CALLBACK_DATA_BYTES:
                         raise _bad_request("BUTTON_DATA_INVALID")
                 elif set(button) <= {"text"}:
                     raise _bad_request("text buttons are unallowed in the inline keyboard")
@@ -1530,7 +1541,10 @@ class FakeBotApi:
             target = self._find_message(reply.get("chat_id", chat["id"]), reply_to)
             if target is not None:
                 record["reply_to_message"] = self._as_reply(target)
-            elif not (reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")):
+            elif not (
+                reply.get("allow_sending_without_reply")
+                or params.get("allow_sending_without_reply")
+            ):
                 raise _bad_request("message to be replied not found")
         if markup is not None:
             record["reply_markup"] = markup
@@ -1550,7 +1564,9 @@ class FakeBotApi:
             raise _bad_request("message can't be edited")
         return record
 
-    def _input_file(self, params: JsonDict, field: str, folder: str) -> tuple[_StoredFile, str | None]:
+    def _input_file(
+        self, params: JsonDict, field: str, folder: str
+    ) -> tuple[_StoredFile, str | None]:
         """Resolve an uploaded file or a known file_id; URLs cannot be fetched here."""
         value = params.get(field)
         if isinstance(value, UploadedFile):

@@ -36,7 +36,9 @@ def api() -> Iterator[FakeBotApi]:
 
 
 @contextlib.asynccontextmanager
-async def running_app(api: FakeBotApi, *handlers: BaseHandler[Any, Any, Any]) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+async def running_app(
+    api: FakeBotApi, *handlers: BaseHandler[Any, Any, Any]
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """A real Application polling the fake, stopped cleanly afterwards."""
     app = (
         ApplicationBuilder()
@@ -91,7 +93,8 @@ async def test_bot_methods_and_errors(api: FakeBotApi, monkeypatch: pytest.Monke
         [sent] = api.sent_messages(1001)
         assert sent["reply_markup"] == markup.to_dict()
         assert sent["entities"] == [{"type": "bold", "offset": 0, "length": 2}]
-        assert (sent["_raw_text"], sent["_parse_mode"]) == ("<b>库存</b> &lt;12&gt; 件\n", "HTML")
+        assert sent["_raw_text"] == "<b>库存</b> &lt;12&gt; 件\n"
+        assert sent["_parse_mode"] == "HTML"
 
         edited = await bot.edit_message_text(
             "<i>已确认</i>", chat_id=1001, message_id=msg.message_id, parse_mode="HTML"
@@ -110,7 +113,9 @@ async def test_bot_methods_and_errors(api: FakeBotApi, monkeypatch: pytest.Monke
         for broken in ("<b>unclosed", "a < b", "<br>", "<b><i>x</b></i>", "<span>x</span>"):
             with pytest.raises(BadRequest, match="(?i)can't parse entities"):
                 await bot.send_message(1001, broken, parse_mode="HTML")
-        too_long_data = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="货" * 22)]])
+        too_long_data = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("x", callback_data="货" * 22)]]  # 66 bytes in UTF-8
+        )
         with pytest.raises(BadRequest, match="(?i)BUTTON_DATA_INVALID"):
             await bot.send_message(1001, "x", reply_markup=too_long_data)
 
@@ -147,7 +152,9 @@ def test_raw_http_contract(api: FakeBotApi) -> None:
     )
     first = api.send_text("你好 @jxc_test_bot")
     assert first["message"]["entities"] == [{"type": "mention", "offset": 3, "length": 13}]
-    second = api.send_text("/in@jxc_test_bot 5", chat_id=-100777, chat_type="supergroup", chat_title="仓库群")
+    second = api.send_text(
+        "/in@jxc_test_bot 5", chat_id=-100777, chat_type="supergroup", chat_title="仓库群"
+    )
     assert second["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 16}]
     assert second["message"]["chat"] == {"id": -100777, "type": "supergroup", "title": "仓库群"}
 
@@ -171,7 +178,7 @@ def test_raw_http_contract(api: FakeBotApi) -> None:
         status, body = waiting.result(timeout=2)
     assert status == 409 and "terminated by other getUpdates request" in body["description"]
 
-    reply = api.send_text("回复", user_id=1001, reply_to_message_id=first["message"]["message_id"])
+    reply = api.send_text("回复", reply_to_message_id=first["message"]["message_id"])
     assert reply["message"]["reply_to_message"]["text"] == "你好 @jxc_test_bot"
     _post(f"{url}/sendMessage", chat_id=1001, text="123", reply_parameters={"message_id": 2})
     [sent] = api.wait_for_messages(1, chat_id=1001, timeout=1)
@@ -217,7 +224,7 @@ async def test_application_polling_echo_and_buttons(api: FakeBotApi) -> None:
         assert api.sent_messages(1001)[0]["text"] == "pressed again"
 
         command = api.send_text(
-            "/in@jxc_test_bot 5 箱", chat_id=-100777, chat_type="supergroup", chat_title="仓库群"
+            "/in@jxc_test_bot 5 箱", chat_id=-100777, chat_type="supergroup"
         )
         [group_reply] = await api.await_messages(1, chat_id=-100777)
         assert group_reply["text"] == "入库 5 箱"
@@ -240,7 +247,10 @@ async def test_document_and_photo_round_trip(api: FakeBotApi) -> None:
         assert message is not None and message.document is not None
         data = await (await message.document.get_file()).download_as_bytearray()
         await message.reply_document(
-            bytes(data[::-1]), filename="反转.bin", caption=f"<b>{len(data)}</b> bytes", parse_mode="HTML"
+            bytes(data[::-1]),
+            filename="反转.bin",
+            caption=f"<b>{len(data)}</b> bytes",
+            parse_mode="HTML",
         )
 
     async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -255,7 +265,9 @@ async def test_document_and_photo_round_trip(api: FakeBotApi) -> None:
         MessageHandler(filters.Document.ALL, on_document),
         MessageHandler(filters.PHOTO, on_photo),
     ):
-        api.send_document(payload, "库存 2024.xlsx", caption="导入", mime_type="application/vnd.ms-excel")
+        api.send_document(
+            payload, "库存 2024.xlsx", caption="导入", mime_type="application/vnd.ms-excel"
+        )
         [doc_reply] = await api.await_messages(1)
         api.send_photo(PNG_1X1)
         [_, photo_reply] = await api.await_messages(2)
@@ -263,7 +275,8 @@ async def test_document_and_photo_round_trip(api: FakeBotApi) -> None:
     assert doc_reply["_file_bytes"] == payload[::-1]
     assert doc_reply["_file_name"] == doc_reply["document"]["file_name"] == "反转.bin"
     assert doc_reply["caption"] == f"{len(payload)} bytes"
-    assert doc_reply["caption_entities"] == [{"type": "bold", "offset": 0, "length": len(str(len(payload)))}]
+    bold = {"type": "bold", "offset": 0, "length": len(str(len(payload)))}
+    assert doc_reply["caption_entities"] == [bold]
     assert photo_reply["_file_bytes"] == PNG_1X1 and photo_reply["caption"] == "1x1"
     assert photo_reply["photo"][0]["width"] == 1
     upload = next(params["document"] for name, params in api.calls if name == "sendDocument")
