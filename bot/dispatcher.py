@@ -114,7 +114,7 @@ class Dispatcher:
         try:
             command = parsing.parse(incoming.text, now.astimezone(self._tz).date())
         except parsing.ParseError as error:
-            if not error.usage and not incoming.in_group and not parsing.looks_like_command(incoming.text):
+            if error.not_a_command and not incoming.in_group:
                 return Reply(self.renderer.render("errors/not_a_command.html"))
             return Reply(self.renderer.render("errors/parse_error.html", reason=error.reason, usage=error.usage))
         return self.execute(command, incoming, now)

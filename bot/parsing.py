@@ -41,10 +41,11 @@ class ParseError(Exception):
         usage: the correct form of the command (may be empty for a non-command).
     """
 
-    def __init__(self, reason: str, usage: str = "") -> None:
+    def __init__(self, reason: str, usage: str = "", *, not_a_command: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.usage = usage
+        self.not_a_command = not_a_command
 
 
 # ---- verbs -------------------------------------------------------------------------------
@@ -633,7 +634,7 @@ def parse(text: str, today: date) -> c.Command:
     if found is None:
         if normal.startswith("/"):
             raise ParseError(f"没有 {normal.split(' ', 1)[0][:30]} 这个命令，发送「帮助」查看全部命令")
-        raise ParseError("这不是一条命令，发送「帮助」查看可用命令")
+        raise ParseError("这不是一条命令，发送「帮助」查看可用命令", not_a_command=True)
     verb, rest = found
     grammar = _GRAMMARS.get(verb.name)
     if grammar is None:

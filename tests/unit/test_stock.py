@@ -1,0 +1,209 @@
+"""The stock ledger, valued at moving weighted average (移动加权平均), with worked numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.stock import (
+    NUMBER_PREFIX,
+    Movement,
+    MovementKind,
+    Posting,
+    StockBalance,
+    fold,
+    post_issue,
+    post_receipt,
+)
+
+D = Decimal
+
+
+def receive(balance: StockBalance, quantity: str, unit_cost: str | None) -> tuple[Posting, StockBalance]:
+    posting = post_receipt(balance, D(quantity), None if unit_cost is None else D(unit_cost))
+    return posting, balance.plus(posting)
+
+
+def issue(balance: StockBalance, quantity: str) -> tuple[Posting, StockBalance]:
+    costing = post_issue(balance, D(quantity))
+    assert costing.shortfall == 0
+    return costing.posting, balance.plus(costing.posting)
+
+
+def test_receipt_of_10_at_2_50_is_worth_25_00() -> None:
+    posting, balance = receive(StockBalance(), "10", "2.50")
+    assert posting == Posting(D(10), D("25.00"))
+    assert balance == StockBalance(D(10), D("25.00"))
+    assert balance.unit_cost == D("2.5")
+
+
+def test_second_receipt_of_10_at_2_60_makes_20_units_worth_51_00_at_average_2_55() -> None:
+    _, balance = receive(StockBalance(), "10", "2.50")
+    posting, balance = receive(balance, "10", "2.60")
+    assert posting.value == D("26.00")
+    assert balance == StockBalance(D(20), D("51.00"))
+    assert balance.unit_cost == D("2.55")
+
+
+def test_issue_of_3_at_average_2_55_costs_7_65() -> None:
+    balance = StockBalance(D(20), D("51.00"))
+    posting, after = issue(balance, "3")
+    assert posting == Posting(D(-3), D("-7.65"))
+    assert after == StockBalance(D(17), D("43.35"))
+    # An issue does not move the average: 43.35 / 17 = 2.55
+    assert after.unit_cost == D("2.55")
+
+
+def test_issue_that_empties_stock_takes_remaining_value() -> None:
+    # 3 units worth 10.00, issued one at a time, each at value ÷ on-hand of the moment:
+    #   1 × 10.00 / 3 = 3.333… → 3.33, leaving 2 worth 6.67
+    #   1 ×  6.67 / 2 = 3.335  → 3.34 (half up), leaving 1 worth 3.33
+    #   the last unit empties the stock and takes the remaining 3.33, leaving exactly 0.00.
+    balance = StockBalance(D(3), D("10.00"))
+    costs = []
+    for _ in range(3):
+        posting, balance = issue(balance, "1")
+        costs.append(-posting.value)
+    assert costs == [D("3.33"), D("3.34"), D("3.33")]
+    assert sum(costs) == D("10.00")
+    assert balance == StockBalance(D(0), D("0.00"))
+
+
+def test_issue_of_everything_takes_the_whole_value_even_when_it_does_not_divide() -> None:
+    balance = StockBalance(D(7), D("10.00"))
+    posting, after = issue(balance, "7")
+    assert posting.value == D("-10.00")
+    assert after.value == 0
+    assert after.unit_cost is None
+
+
+def test_issue_beyond_stock_reports_the_shortfall() -> None:
+    costing = post_issue(StockBalance(D(5), D("12.50")), D(8))
+    assert costing.shortfall == D(3)
+
+
+def test_issue_from_empty_stock_is_short_by_the_whole_quantity_and_values_nothing() -> None:
+    costing = post_issue(StockBalance(), D("2.5"))
+    assert costing.shortfall == D("2.5")
+    assert costing.posting == Posting(D("-2.5"), D(0))
+
+
+def test_issue_within_stock_has_no_shortfall() -> None:
+    assert post_issue(StockBalance(D(5), D("12.50")), D(5)).shortfall == 0
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1"])
+def test_receipt_and_issue_refuse_a_quantity_that_is_not_positive(quantity: str) -> None:
+    with pytest.raises(ValueError):
+        post_receipt(StockBalance(), D(quantity), D(1))
+    with pytest.raises(ValueError):
+        post_issue(StockBalance(D(5), D(5)), D(quantity))
+
+
+def test_receipt_value_is_rounded_half_up_to_the_fen() -> None:
+    # 3 × 0.3333 = 0.9999 → 1.00; 0.5 × 2.25 = 1.125 → 1.13
+    assert post_receipt(StockBalance(), D(3), D("0.3333")).value == D("1.00")
+    assert post_receipt(StockBalance(), D("0.5"), D("2.25")).value == D("1.13")
+
+
+def test_receipt_without_unit_cost_is_valued_at_the_current_average() -> None:
+    # 20 units worth 51.00 → average 2.55; 4 more at 2.55 = 10.20
+    posting = post_receipt(StockBalance(D(20), D("51.00")), D(4), None)
+    assert posting == Posting(D(4), D("10.20"))
+
+
+def test_receipt_without_unit_cost_on_empty_stock_has_zero_value() -> None:
+    posting = post_receipt(StockBalance(), D(4), None)
+    assert posting == Posting(D(4), D(0))
+
+
+def test_fold_of_the_postings_equals_the_running_balance() -> None:
+    running = StockBalance()
+    postings = []
+    for step in [("r", "10", "2.50"), ("r", "10", "2.60"), ("i", "3", None), ("r", "1.5", "3.99"), ("i", "18.5", None)]:
+        kind, quantity, cost = step
+        posting, running = receive(running, quantity, cost) if kind == "r" else issue(running, quantity)
+        postings.append(posting)
+    assert fold(postings) == running
+    assert running == StockBalance(D(0), D(0))
+
+
+def test_fold_of_nothing_is_an_empty_balance() -> None:
+    assert fold([]) == StockBalance(D(0), D(0))
+
+
+def test_empty_balance_has_no_unit_cost() -> None:
+    assert StockBalance().unit_cost is None
+
+
+def test_posting_unit_cost_is_unsigned_value_per_unit() -> None:
+    assert Posting(D(-3), D("-7.65")).unit_cost == D("2.55")
+    assert Posting(D(0), D(0)).unit_cost is None
+
+
+def test_movement_unit_cost_is_derived_from_its_quantity_and_value() -> None:
+    at = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+    movement = Movement(
+        kind=MovementKind.ISSUE,
+        product_id=1,
+        warehouse_id=1,
+        quantity=D(-3),
+        value=D("-7.65"),
+        balance_quantity=D(17),
+        balance_value=D("43.35"),
+        occurred_at=at,
+        recorded_at=at,
+        actor_id=1,
+        actor_name="老王",
+        chat_id=1,
+    )
+    assert movement.unit_cost == D("2.55")
+
+
+def test_every_movement_kind_has_its_document_prefix() -> None:
+    assert NUMBER_PREFIX == {MovementKind.OPENING: "QC", MovementKind.RECEIPT: "RK", MovementKind.ISSUE: "CK"}
+
+
+# ---- property: any sequence of receipts and issues keeps the books sound ------------------
+
+quantities = st.decimals(min_value=D("0.001"), max_value=D(1000), places=3)
+unit_costs = st.decimals(min_value=D(0), max_value=D(100), places=2)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("receipt"), quantities, unit_costs),
+        # an issue of a fraction (0, 1] of what is on hand, so never beyond stock
+        st.tuples(st.just("issue"), st.fractions(min_value=0, max_value=1).filter(lambda f: f > 0), st.none()),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps=steps)
+def test_random_receipts_and_issues_keep_quantity_and_value_sound(steps: list[tuple]) -> None:
+    balance = StockBalance()
+    postings: list[Posting] = []
+    for kind, amount, cost in steps:
+        if kind == "receipt":
+            posting = post_receipt(balance, amount, cost)
+        else:
+            quantity = (balance.quantity * D(amount.numerator) / D(amount.denominator)).quantize(D("0.001"))
+            quantity = min(max(quantity, D("0.001")), balance.quantity)
+            if quantity <= 0:
+                continue
+            costing = post_issue(balance, quantity)
+            assert costing.shortfall == 0
+            posting = costing.posting
+            exact_cost = quantity * balance.value / balance.quantity
+            assert abs(-posting.value - exact_cost) <= D("0.01")
+        postings.append(posting)
+        balance = balance.plus(posting)
+        assert balance.quantity >= 0
+        assert balance.value >= 0
+        if balance.quantity == 0:
+            assert balance.value == 0
+    assert fold(postings) == balance
