@@ -7,7 +7,7 @@ A ``float`` never enters: ``Decimal(2.675)`` is 2.67499…, so the constructors 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -43,7 +43,10 @@ def to_money(value: Decimal | str | int) -> Money:
     Returns:
         The amount with exactly two decimal places.
     """
-    return quantize_money(_exact(value))
+    try:
+        return quantize_money(_exact(value))
+    except InvalidOperation as exc:  # more digits than the decimal context holds
+        raise ValueError(f"amount {value!r} is too large") from exc
 
 
 def quantize_money(value: Decimal) -> Money:
@@ -63,7 +66,10 @@ def to_quantity(value: Decimal | str | int) -> Quantity:
         ValueError: the value has more than three decimals.
     """
     exact = _exact(value)
-    quantised = exact.quantize(QUANTITY_STEP)
+    try:
+        quantised = exact.quantize(QUANTITY_STEP)
+    except InvalidOperation as exc:  # more digits than the decimal context holds
+        raise ValueError(f"quantity {value!r} is too large") from exc
     if quantised != exact:
         raise ValueError(f"quantity {value!r} has more than three decimals")
     # Keep the written precision readable: 50 stays 50, 2.500 becomes 2.5 (never 5E+1).
@@ -80,7 +86,10 @@ def is_whole(quantity: Decimal) -> bool:
 # Scaled integers are how storage keeps these exactly (SQLite NUMERIC is a float).
 def to_scaled(value: Decimal, places: int) -> int:
     """Turn a Decimal into an integer of 10^-places units, refusing any loss."""
-    scaled = value.scaleb(places)
+    with localcontext() as exact:
+        # Enough digits that scaling never rounds; the loss check below is then meaningful.
+        exact.prec = max(28, len(value.as_tuple().digits) + places + 2)
+        scaled = value.scaleb(places)
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} does not fit {places} decimal places")
     return int(scaled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -115,7 +115,8 @@ EDITABLE_FIELDS: dict[str, str] = {
     "最高库存": "max_stock",
 }
 FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()}
-_FIELD_NAMES = {f.name for f in fields(Product)}
+# The code and id identify a product for ever; only these may change.
+_CHANGEABLE = frozenset(EDITABLE_FIELDS.values()) | {"active"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def apply_changes(product: Product, changes: dict[str, object]) -> tuple[Product
     Returns:
         The new product (validated on construction) and the effective changes.
     """
-    unknown = set(changes) - _FIELD_NAMES
+    unknown = set(changes) - _CHANGEABLE
     if unknown:
         raise InvalidProduct("字段", f"不能修改 {', '.join(sorted(unknown))}")
     updated = replace(product, **changes)

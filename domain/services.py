@@ -274,8 +274,8 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
                 balance = uow.stock.total_balance(exact.id)
                 return ProductCard(exact, balance, stock_status(exact, balance.quantity))
         total = uow.products.count_matching(cmd.query)
-        if total == 0:
-            get_product(uow, cmd.query or "")  # raises UnknownProduct with suggestions
+        if total == 0 and cmd.query is not None:
+            get_product(uow, cmd.query)  # raises UnknownProduct with suggestions
         if total == 1 and cmd.query is not None:
             (only,) = uow.products.page(cmd.query, 0, 1)
             balance = uow.stock.total_balance(only.id)

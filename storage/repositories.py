@@ -3,10 +3,11 @@ filters every query by it; rows are mapped to and from domain values here and no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, update
+from sqlalchemy import Float, and_, case, cast, func, insert, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -116,7 +117,7 @@ class SqlProductRepository:
             query = query.where(
                 or_(
                     ProductRow.code.contains(fragment.upper(), autoescape=True),
-                    ProductRow.name.contains(fragment, autoescape=True),
+                    ProductRow.name.icontains(fragment, autoescape=True),
                     ProductRow.barcode == fragment,
                 )
             )
@@ -190,22 +191,26 @@ class SqlStockRepository:
         )
 
     def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
-        insert = dialect_insert(self._session, StockBalanceRow.__table__).values(
-            workspace_id=self._workspace_id,
-            product_id=product_id,
-            warehouse_id=warehouse_id,
-            quantity=ZERO,
-            value=ZERO,
-            updated_at=self._now,
-        )
-        self._session.execute(insert.on_conflict_do_nothing())
         # FOR UPDATE serialises writers of this stock on PostgreSQL; SQLite's BEGIN IMMEDIATE
         # has already serialised all writers, and SQLAlchemy omits the clause there.
-        row = self._session.exec(
+        locked = (
             select(StockBalanceRow.quantity, StockBalanceRow.value)
             .where(self._balance_key(product_id, warehouse_id))
             .with_for_update()
-        ).one()
+        )
+        row = self._session.exec(locked).first()
+        if row is None:
+            # First movement of this stock: create the row (a concurrent creator is harmless).
+            insert = dialect_insert(self._session, StockBalanceRow.__table__).values(
+                workspace_id=self._workspace_id,
+                product_id=product_id,
+                warehouse_id=warehouse_id,
+                quantity=ZERO,
+                value=ZERO,
+                updated_at=self._now,
+            )
+            self._session.execute(insert.on_conflict_do_nothing())
+            row = self._session.exec(locked).one()
         return StockBalance(row[0], row[1])
 
     def save_balance(
@@ -224,30 +229,31 @@ class SqlStockRepository:
             raise ConcurrentChange()
 
     def append(self, movement: Movement) -> Movement:
-        movement_id = self._numbers.next("id:stock_movement")
-        row = StockMovementRow(
-            workspace_id=self._workspace_id,
-            id=movement_id,
-            number=movement.number,
-            kind=movement.kind.value,
-            product_id=movement.product_id,
-            warehouse_id=movement.warehouse_id,
-            quantity=movement.quantity,
-            value=movement.value,
-            balance_quantity=movement.balance_quantity,
-            balance_value=movement.balance_value,
-            unit_price=movement.unit_price,
-            counterparty=movement.counterparty,
-            note=movement.note,
-            occurred_at=movement.occurred_at,
-            recorded_at=movement.recorded_at,
-            actor_id=movement.actor_id,
-            actor_name=movement.actor_name,
-            chat_id=movement.chat_id,
+        movement = replace(movement, id=self._numbers.next("id:stock_movement"))
+        # A Core INSERT: the ledger row is never read back through the ORM, so skip its bookkeeping.
+        self._session.execute(
+            insert(StockMovementRow.__table__).values(
+                workspace_id=self._workspace_id,
+                id=movement.id,
+                number=movement.number,
+                kind=movement.kind.value,
+                product_id=movement.product_id,
+                warehouse_id=movement.warehouse_id,
+                quantity=movement.quantity,
+                value=movement.value,
+                balance_quantity=movement.balance_quantity,
+                balance_value=movement.balance_value,
+                unit_price=movement.unit_price,
+                counterparty=movement.counterparty,
+                note=movement.note,
+                occurred_at=movement.occurred_at,
+                recorded_at=movement.recorded_at,
+                actor_id=movement.actor_id,
+                actor_name=movement.actor_name,
+                chat_id=movement.chat_id,
+            )
         )
-        self._session.add(row)
-        self._session.flush()
-        return _movement_to_domain(row)
+        return movement
 
     def total_balance(self, product_id: int) -> StockBalance:
         quantity, value = self._session.exec(

@@ -124,3 +124,10 @@ def test_to_scaled_and_from_scaled_round_trip_whenever_the_value_fits(places: in
     scaled = to_scaled(fitting, places)
     assert isinstance(scaled, int)
     assert from_scaled(scaled, places) == fitting
+
+
+def test_to_scaled_refuses_a_value_whose_digits_exceed_the_decimal_precision() -> None:
+    # 29 significant digits once scaled: Decimal.scaleb rounds to the 28-digit context precision,
+    # giving ...3456790 – a silent loss the function promises to refuse.
+    with pytest.raises(ValueError):
+        to_scaled(Decimal("12345678901234567890123456.789"), 2)

@@ -73,11 +73,14 @@ def test_issue_that_empties_stock_takes_remaining_value() -> None:
     assert balance == StockBalance(D(0), D("0.00"))
 
 
-def test_issue_of_everything_takes_the_whole_value_even_when_it_does_not_divide() -> None:
-    balance = StockBalance(D(7), D("10.00"))
-    posting, after = issue(balance, "7")
-    assert posting.value == D("-10.00")
-    assert after.value == 0
+def test_issue_of_everything_takes_the_whole_value_not_quantity_times_rounded_average() -> None:
+    # 3000 units worth 1000.00: the four-place average is 0.3333, and 3000 × 0.3333 = 999.90,
+    # which would leave 0.10 on empty stock; the emptying issue takes all 1000.00 instead.
+    balance = StockBalance(D(3000), D("1000.00"))
+    assert balance.unit_cost == D("0.3333")
+    posting, after = issue(balance, "3000")
+    assert posting.value == D("-1000.00")
+    assert after == StockBalance(D(0), D(0))
     assert after.unit_cost is None
 
 

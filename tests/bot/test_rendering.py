@@ -1,0 +1,503 @@
+"""Reply templates: number filters, every template with realistic values, escaping, Telegram HTML."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import errors as bot_errors
+from bot.dispatcher import KIND_LABELS
+from bot.parsing import VERBS, VERBS_BY_NAME
+from bot.rendering import MAX_REPLY_LENGTH, Renderer, field_value, money, qty, signed_qty, to_plain, unit_cost
+from domain import errors as e
+from domain import services as s
+from domain.periods import Period
+from domain.ports import StockLine, StockTotals
+from domain.products import FieldChange, Product, StockStatus
+from domain.stock import Movement, MovementKind, StockBalance
+
+D = Decimal
+TZ = ZoneInfo("Asia/Shanghai")
+HOSTILE = "<可乐&>"  # a product name a user may really type
+ESCAPED = "&lt;可乐&amp;&gt;"
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(TZ)
+
+
+# ---- filters -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (D("1234.5"), "1,234.50"),
+        (D("1234.50"), "1,234.50"),
+        (D("0"), "0.00"),
+        (D("0.00"), "0.00"),
+        (D("2.4"), "2.40"),
+        (D("-12.5"), "-12.50"),
+        (D("10000000"), "10,000,000.00"),
+        (D("1234567.89"), "1,234,567.89"),
+        (None, "—"),
+    ],
+)
+def test_money_shows_two_decimals_with_thousands_separators(value: Decimal | None, expected: str) -> None:
+    assert money(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (D("48.000"), "48"),
+        (D("48"), "48"),
+        (D("2.500"), "2.5"),
+        (D("2.5"), "2.5"),
+        (D("0.001"), "0.001"),
+        (D("12000"), "12,000"),
+        (D("12000.000"), "12,000"),
+        (D("1234.567"), "1,234.567"),
+        (D("-5"), "-5"),
+        (D("-2.250"), "-2.25"),
+        (D("0"), "0"),
+        (D("0.000"), "0"),
+        (None, "—"),
+    ],
+)
+def test_qty_drops_trailing_zeros_and_groups_thousands(value: Decimal | None, expected: str) -> None:
+    assert qty(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(D("1E+2"), "100"), (D("1.2E+4"), "12,000"), (D("5E+1"), "50")])
+def test_qty_never_writes_scientific_notation(value: Decimal, expected: str) -> None:
+    # Decimal("1.2E+4") == Decimal("12000"); a quantity arriving in exponent form (e.g. after
+    # Decimal.normalize()) must still read like a number to a shopkeeper.
+    assert qty(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (D("2.4397"), "2.4397"),
+        (D("2.4390"), "2.439"),
+        (D("2.4"), "2.40"),
+        (D("2.4000"), "2.40"),
+        (D("2.43"), "2.43"),
+        (D("1234.5"), "1,234.50"),
+        (D("1234.5678"), "1,234.5678"),
+        (None, "—"),
+    ],
+)
+def test_unit_cost_shows_fen_or_up_to_four_places(value: Decimal | None, expected: str) -> None:
+    assert unit_cost(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(D("5"), "+5"), (D("2.500"), "+2.5"), (D("-5"), "-5"), (D("-1234.5"), "-1,234.5"), (D("0"), "0")],
+)
+def test_signed_qty_marks_receipts_with_a_plus(value: Decimal, expected: str) -> None:
+    assert signed_qty(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "（空）"), ("", "（空）"), ("330ml", "330ml"), (D("3.80"), "3.80"), (D("20"), "20"), (D("2.4397"), "2.4397")],
+)
+def test_field_value_shows_before_and_after_values(value: object, expected: str) -> None:
+    assert field_value(value) == expected
+
+
+def test_to_plain_strips_tags_and_unescapes_entities() -> None:
+    assert to_plain("✅ <b>A001</b> &lt;可乐&amp;&gt; <code>入库 A001 5</code>") == "✅ A001 <可乐&> 入库 A001 5"
+
+
+def test_renderer_shows_local_dates_and_times() -> None:
+    renderer = Renderer(TZ)
+    moment = datetime(2026, 11, 21, 16, 30, tzinfo=timezone.utc)  # 00:30 on the 22nd in Shanghai
+    assert renderer.local_time(moment) == "11-22 00:30"
+    assert renderer.local_date(moment) == "2026-11-22"
+    assert renderer.local_date(date(2026, 11, 20)) == "2026-11-20"
+
+
+# ---- sample values -------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)
+
+
+def product(**changes: object) -> Product:
+    values: dict[str, object] = dict(
+        code="A001",
+        name=HOSTILE,
+        unit="罐",
+        spec="330ml",
+        category="饮料",
+        barcode="6901234567890",
+        purchase_price=D("2.50"),
+        sale_price=D("3.50"),
+        safety_stock=D("20"),
+        max_stock=D("2000"),
+        id=1,
+    )
+    values.update(changes)
+    return Product(**values)  # type: ignore[arg-type]
+
+
+def movement(**changes: object) -> Movement:
+    values: dict[str, object] = dict(
+        kind=MovementKind.RECEIPT,
+        product_id=1,
+        warehouse_id=1,
+        quantity=D("1200"),
+        value=D("2928.00"),
+        balance_quantity=D("1234"),
+        balance_value=D("3010.59"),
+        occurred_at=NOW,
+        recorded_at=NOW,
+        actor_id=1001,
+        actor_name="老王",
+        chat_id=5,
+        unit_price=D("2.44"),
+        counterparty="华东<饮料>&",
+        note="周五<到货>&补",
+        number="RK-2026-0007",
+    )
+    values.update(changes)
+    return Movement(**values)  # type: ignore[arg-type]
+
+
+BALANCE = StockBalance(D("1234"), D("3010.59"))  # unit cost 2.4397
+ISSUE = movement(
+    kind=MovementKind.ISSUE,
+    quantity=D("-12"),
+    value=D("-29.28"),
+    balance_quantity=D("1222"),
+    balance_value=D("2981.31"),
+    unit_price=D("3.50"),
+    counterparty="张三<超市>",
+    number="CK-2026-0003",
+)
+LEDGER_ROWS = [
+    movement(number=f"RK-2026-{n:04d}", quantity=D(n), value=D("2.44") * n, balance_quantity=D(1000 + n)) for n in range(1, 9)
+] + [
+    ISSUE,
+    movement(kind=MovementKind.OPENING, number="QC-2026-0001", counterparty="", note="", occurred_at=datetime(2026, 11, 1, 1, 0, tzinfo=timezone.utc)),
+]
+PRODUCTS = [product(code=f"A{n:03d}", name=f"{HOSTILE}{n}", active=n % 3 != 0) for n in range(1, 11)]
+
+
+@dataclass
+class Sample:
+    """A rendering of one template: its context and what the reply must show."""
+
+    context: dict[str, object]
+    shows: list[str] = field(default_factory=list)
+    hides: list[str] = field(default_factory=list)
+
+
+PRODUCT_USAGE = "商品 新增 &lt;编码&gt;"
+
+# Every template under bot/templates/ → its samples. A new template without an entry here fails
+# test_every_template_has_a_rendering_sample.
+SAMPLES: dict[str, dict[str, Sample]] = {
+    "_macros.html": {"macros only": Sample({})},
+    "errors/concurrent_change.html": {"retry": Sample({"error": e.ConcurrentChange()}, ["未记账", "再发送"])},
+    "errors/fractional_quantity.html": {
+        "fraction": Sample({"error": e.FractionalQuantity("A001", HOSTILE, "罐", D("2.500"))}, ["A001", ESCAPED, "罐", "2.5"])
+    },
+    "errors/future_date.html": {"tomorrow": Sample({"error": e.FutureDate(date(2026, 11, 23))}, ["2026-11-23", "日期 11-20"])},
+    "errors/generic.html": {
+        "message": Sample({"error": e.DomainError("规则 <拒绝> & 未记账")}, ["规则 &lt;拒绝&gt; &amp; 未记账"])
+    },
+    "errors/insufficient_stock.html": {
+        "short": Sample(
+            {"error": e.InsufficientStock("A001", HOSTILE, "罐", D("12000"), D("2.500"))},
+            ["A001", ESCAPED, "12,000", "2.5", "罐", "未记账"],
+        )
+    },
+    "errors/internal.html": {"always": Sample({}, ["没有执行"])},
+    "errors/invalid_product.html": {
+        "empty name": Sample({"error": e.InvalidProduct("名称", "不能为空")}, ["名称不能为空", "用法", PRODUCT_USAGE])
+    },
+    "errors/not_a_command.html": {"chatter": Sample({}, ["帮助", "入库 A001 50"])},
+    "errors/not_authorised.html": {"stranger": Sample({"user_id": 424242}, ["424242"])},
+    "errors/not_yet_available.html": {
+        "purchasing": Sample({"verb": VERBS_BY_NAME["采购"]}, ["采购", "采购 @供应商 &lt;编码&gt; &lt;数量&gt;", "帮助"]),
+        "no usage": Sample({"verb": replace(VERBS_BY_NAME["备份"], usage="")}, ["备份"], ["上线后的写法"]),
+    },
+    "errors/nothing_to_change.html": {"same": Sample({"error": e.NothingToChange("A001")}, ["A001", "没有变化"])},
+    "errors/parse_error.html": {
+        "with usage": Sample(
+            {"reason": "数量「<5>」看不懂", "usage": VERBS_BY_NAME["入库"].usage},
+            ["❌", "数量「&lt;5&gt;」看不懂", "用法", "入库 &lt;编码&gt; &lt;数量&gt;"],
+        ),
+        "without usage": Sample({"reason": "没有 /foo 这个命令", "usage": ""}, ["❌", "/foo"], ["用法"]),
+    },
+    "errors/product_exists.html": {
+        "taken": Sample({"error": e.ProductAlreadyExists("A001", HOSTILE)}, ["A001", ESCAPED, "商品 修改 A001"])
+    },
+    "errors/product_inactive.html": {
+        "stopped": Sample({"error": e.ProductInactive("A001", HOSTILE)}, ["A001", ESCAPED, "商品 启用 A001"])
+    },
+    "errors/unit_mismatch.html": {
+        "kg for cans": Sample({"error": e.UnitMismatch("A001", HOSTILE, "罐", "kg<")}, ["A001", ESCAPED, "罐", "kg&lt;"])
+    },
+    "errors/unknown_product.html": {
+        "with suggestions": Sample(
+            {"error": e.UnknownProduct("A00l<", [e.ProductHint("A001", HOSTILE), e.ProductHint("A011", "雪碧")])},
+            ["A00l&lt;", "A001", ESCAPED, "A011", "雪碧"],
+        ),
+        "no suggestions": Sample({"error": e.UnknownProduct("Z999")}, ["Z999", "商品 新增"], ["是否要找"]),
+    },
+    "help/details/help.html": {"static": Sample({}, ["帮助 入库"])},
+    "help/details/in.html": {"static": Sample({}, ["50罐", "2.5kg", "日期 11-20"])},
+    "help/details/ledger.html": {"static": Sample({}, ["7天", "2026-11-01~2026-11-15"])},
+    "help/details/out.html": {"static": Sample({}, ["单价 …", "@客户"])},
+    "help/details/product.html": {"static": Sample({}, ["商品 新增 A001", "商品 停用 A001"])},
+    "help/details/stock.html": {"static": Sample({}, ["库存 A001", "缺货"])},
+    "help/index.html": {
+        "available verbs": Sample(
+            {"verbs": [verb for verb in VERBS if verb.available]},
+            [f"<b>{verb.name}</b>" for verb in VERBS if verb.available] + ["/in", "帮助 入库"],
+            ["采购"],
+        )
+    },
+    "help/topic.html": {
+        f"{verb.name}": Sample(
+            {"verb": verb},
+            [verb.name, "用法"] + (["🚧"] if not verb.available else []),
+        )
+        for verb in VERBS
+    },
+    "product/_card.html": {"full": Sample({"product": product()}, ["A001", ESCAPED, "330ml", "饮料", "2.50", "3.50", "20", "2,000"])},
+    "product/active.html": {
+        "stopped": Sample({"result": s.ProductActiveSet(product(active=False))}, ["已停用", "A001", ESCAPED, "商品 启用 A001"]),
+        "started": Sample({"result": s.ProductActiveSet(product())}, ["已启用", "A001", ESCAPED]),
+    },
+    "product/added.html": {
+        "full": Sample({"result": s.ProductAdded(product())}, ["已新增", "A001", ESCAPED, "罐", "2.50", "3.50", "入库 A001"]),
+        "bare": Sample(
+            {"result": s.ProductAdded(product(spec="", category="", barcode="", purchase_price=None, sale_price=None, safety_stock=None, max_stock=None))},
+            ["A001", "—"],
+            ["最高库存"],
+        ),
+    },
+    "product/card.html": {
+        "in stock": Sample(
+            {"result": s.ProductCard(product(), BALANCE, StockStatus.OK)}, ["A001", ESCAPED, "1,234", "3,010.59", "正常"]
+        ),
+        "inactive, empty": Sample(
+            {"result": s.ProductCard(product(active=False), StockBalance(), StockStatus.OUT)}, ["已停用", "缺货"], ["金额"]
+        ),
+    },
+    "product/changed.html": {
+        "three fields": Sample(
+            {
+                "result": s.ProductChanged(
+                    product(),
+                    [
+                        FieldChange("sale_price", D("3.50"), D("3.80")),
+                        FieldChange("name", "可乐", HOSTILE),
+                        FieldChange("spec", "", "330ml"),
+                        FieldChange("safety_stock", None, D("24")),
+                    ],
+                )
+            },
+            ["已修改", "售价", "3.50 → 3.80", f"可乐 → {ESCAPED}", "（空） → 330ml", "安全库存", "24"],
+        )
+    },
+    "product/list.html": {
+        "page 2 of 3": Sample(
+            {"result": s.ProductMatches("可乐<", PRODUCTS, 2, 3, 25)},
+            ["「可乐&lt;」", "25", "2/3", "A001", "A010", f"{ESCAPED}10", "已停用"],
+        ),
+        "all, one page": Sample({"result": s.ProductMatches(None, PRODUCTS[:3], 1, 1, 3)}, ["商品共 3 个"], ["页"]),
+    },
+    "stock/card.html": {
+        "in stock": Sample(
+            {"result": s.StockCard(product(), BALANCE, StockStatus.OK)},
+            ["A001", ESCAPED, "<b>1,234</b>", "2.4397", "3,010.59", "20", "2,000", "流水 A001"],
+        ),
+        "empty": Sample({"result": s.StockCard(product(max_stock=None), StockBalance(), StockStatus.OUT)}, ["<b>0</b>", "缺货", "—"]),
+    },
+    "stock/issued.html": {
+        "sold, low": Sample(
+            {"result": s.StockIssued(product(), ISSUE, StockBalance(D("12"), D("29.28")), StockStatus.LOW)},
+            ["出库 12 罐", "A001", ESCAPED, "结存 12 罐", "CK-2026-0003", "29.28", "3.50", "42.00", "低于安全库存", "张三&lt;超市&gt;"],
+        ),
+        "no price, back-dated": Sample(
+            {
+                "result": s.StockIssued(
+                    product(),
+                    replace(ISSUE, unit_price=None, counterparty="", note="", occurred_at=datetime(2026, 11, 19, 2, 0, tzinfo=timezone.utc)),
+                    BALANCE,
+                    StockStatus.OK,
+                )
+            },
+            ["出库 12 罐", "日期：2026-11-19", "1,234"],
+            ["客户", "备注", "售价"],
+        ),
+    },
+    "stock/ledger.html": {
+        "a page": Sample(
+            {
+                "result": s.LedgerPage(product(), LEDGER_ROWS, Period(date(2026, 11, 1), date(2026, 12, 1), "本月"), 1, 2, 14),
+                "kind_labels": KIND_LABELS,
+            },
+            ["A001", ESCAPED, "本月", "共 14 笔", "1/2", "RK-2026-0008", "<b>+8</b>", "<b>-12</b>", "1,222", "期初", "出库", "周五&lt;到货&gt;&amp;补", "11-22 10:00"],
+        ),
+        "empty": Sample(
+            {"result": s.LedgerPage(product(), [], None, 1, 1, 0), "kind_labels": KIND_LABELS}, ["共 0 笔", "没有流水"]
+        ),
+    },
+    "stock/overview.html": {
+        "a page": Sample(
+            {
+                "result": s.StockOverview(
+                    [
+                        (StockLine(PRODUCTS[0], StockBalance()), StockStatus.OUT),
+                        (StockLine(PRODUCTS[1], StockBalance(D("5"), D("12.50"))), StockStatus.LOW),
+                        (StockLine(PRODUCTS[3], StockBalance(D("12000"), D("29280.00"))), StockStatus.OVER),
+                        (StockLine(PRODUCTS[4], BALANCE), StockStatus.OK),
+                    ],
+                    StockTotals(25, D("32303.09"), 2, 3),
+                    1,
+                    3,
+                )
+            },
+            ["25 个商品", "32,303.09", "缺货 2", "低于安全库存 3", "1/3", "🔴", "🟠", "🔵", "🟢", "12,000罐", "29,280.00", f"{ESCAPED}1"],
+        ),
+        "no products": Sample({"result": s.StockOverview([], StockTotals(0, D("0"), 0, 0), 1, 1)}, ["还没有商品", "0.00"]),
+    },
+    "stock/received.html": {
+        "given price": Sample(
+            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"))},
+            ["入库 1,200 罐", "A001", ESCAPED, "结存 1,234 罐", "RK-2026-0007", "2.44", "2,928.00", "3,010.59", "2.4397", "华东&lt;饮料&gt;&amp;", "周五&lt;到货&gt;&amp;补"],
+        ),
+        "list price, back-dated": Sample(
+            {
+                "result": s.StockReceived(
+                    product(),
+                    movement(unit_price=None, occurred_at=datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)),
+                    BALANCE,
+                    s.PriceSource.PURCHASE_PRICE,
+                    D("2.50"),
+                )
+            },
+            ["按商品进价", "日期：2026-11-20"],
+        ),
+        "average": Sample(
+            {"result": s.StockReceived(product(), movement(unit_price=None), BALANCE, s.PriceSource.AVERAGE, D("2.4397"))},
+            ["按当前平均成本", "2.4397"],
+        ),
+        "no price": Sample(
+            {
+                "result": s.StockReceived(
+                    product(purchase_price=None), movement(value=D("0"), unit_price=None, counterparty="", note=""), StockBalance(D("1200"), D("0")), s.PriceSource.NONE, None
+                )
+            },
+            ["未填单价", "商品 修改 A001 进价"],
+            ["供应商", "备注"],
+        ),
+    },
+}
+
+CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
+
+
+def test_every_template_has_a_rendering_sample(renderer: Renderer) -> None:
+    templates = set(renderer.env.list_templates(extensions=["html"]))
+    missing = templates - set(SAMPLES)
+    assert not missing, f"templates without a sample in test_rendering.SAMPLES: {sorted(missing)}"
+    assert not set(SAMPLES) - templates, "samples for templates that no longer exist"
+
+
+@pytest.mark.parametrize(("template", "name"), CASES, ids=[f"{t}:{n}" for t, n in CASES])
+def test_every_template_renders_its_sample_as_short_valid_telegram_html(
+    renderer: Renderer, check_html, template: str, name: str
+) -> None:
+    sample = SAMPLES[template][name]
+    text = renderer.render(template, **sample.context)
+    check_html(text)
+    assert len(text) < MAX_REPLY_LENGTH
+    assert HOSTILE not in text, "user text must be escaped"
+    for shown in sample.shows:
+        assert shown in text, f"{shown!r} missing from:\n{text}"
+    for hidden in sample.hides:
+        assert hidden not in text, f"{hidden!r} should not be in:\n{text}"
+    assert "\n\n\n" not in text
+
+
+def test_a_hostile_product_name_is_escaped_in_every_reply_that_shows_it(renderer: Renderer) -> None:
+    shown = 0
+    for template, name in CASES:
+        text = renderer.render(template, **SAMPLES[template][name].context)
+        assert "<可乐" not in text and "可乐&>" not in text, template
+        shown += ESCAPED in text
+    assert shown >= 15
+
+
+def test_a_full_page_of_long_names_stays_under_telegrams_limit(renderer: Renderer) -> None:
+    longest = [product(code=f"{'X' * 28}{n:04d}", name="长" * 60, spec="规" * 60, unit="单" * 8) for n in range(10)]
+    overview = s.StockOverview(
+        [(StockLine(p, StockBalance(D("9999999.999"), D("9999999.99"))), StockStatus.OK) for p in longest],
+        StockTotals(10_000, D("99999999.99"), 0, 0),
+        9999,
+        10_000,
+    )
+    for template, result in (
+        ("stock/overview.html", overview),
+        ("product/list.html", s.ProductMatches("长" * 32, longest, 9999, 10_000, 99_999)),
+    ):
+        assert len(renderer.render(template, result=result)) < MAX_REPLY_LENGTH, template
+
+
+def test_help_topic_includes_the_details_of_each_available_command(renderer: Renderer) -> None:
+    for verb in VERBS:
+        text = renderer.render("help/topic.html", verb=verb)
+        if verb.available and verb.slash:
+            assert "•" in text, f"{verb.name}: help/details/{verb.slash[0]}.html not included"
+
+
+# ---- which template explains which refusal -------------------------------------------------
+
+
+def _domain_error_subclasses() -> list[type[e.DomainError]]:
+    return [
+        kind
+        for _, kind in inspect.getmembers(e, inspect.isclass)
+        if issubclass(kind, e.DomainError) and kind is not e.DomainError
+    ]
+
+
+def test_domain_errors_module_defines_the_errors_we_expect() -> None:
+    assert len(_domain_error_subclasses()) >= 10
+
+
+@pytest.mark.parametrize("kind", _domain_error_subclasses(), ids=lambda k: k.__name__)
+def test_every_domain_error_maps_to_its_own_existing_template(renderer: Renderer, kind: type[e.DomainError]) -> None:
+    error = kind.__new__(kind)
+    template = bot_errors.template_for(error)
+    assert template != "errors/generic.html", f"{kind.__name__} has no template of its own"
+    assert template in renderer.env.list_templates()
+    assert template in SAMPLES, "its template has a rendering sample"
+
+
+def test_an_unlisted_domain_error_falls_back_to_the_generic_template(renderer: Renderer) -> None:
+    class NewRule(e.DomainError):
+        pass
+
+    assert bot_errors.template_for(NewRule("x")) == "errors/generic.html"
+    assert bot_errors.template_for(e.DomainError("x")) == "errors/generic.html"
+
+
+def test_every_error_template_in_the_table_exists(renderer: Renderer) -> None:
+    templates = set(renderer.env.list_templates())
+    assert set(bot_errors.ERROR_TEMPLATES.values()) <= templates

@@ -1,0 +1,68 @@
+"""Commands are plain immutable values: frozen, hashable, compared by value."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain import commands as c
+from domain.periods import between
+
+EXAMPLES = [
+    c.ShowHelp("入库"),
+    c.AddProduct("A001", "可乐", (("unit", "罐"), ("sale_price", Decimal("3.50")))),
+    c.ChangeProduct("A001", (("sale_price", Decimal("3.80")),)),
+    c.SetProductActive("A001", False),
+    c.FindProducts("可乐", 2),
+    c.ReceiveStock("A001", Decimal(10), "罐", Decimal("2.50"), "百事批发", "周一", date(2026, 3, 8)),
+    c.IssueStock("A001", Decimal(3), None, Decimal("4.00"), "张三", "", None),
+    c.ShowStock("A001"),
+    c.ShowLedger("A001", between(date(2026, 3, 1), date(2026, 3, 5)), 2),
+    c.NotYetAvailable("销售"),
+]
+
+
+def test_examples_cover_every_command_of_the_language() -> None:
+    assert {type(command) for command in EXAMPLES} == set(typing.get_args(c.Command))
+
+
+@pytest.mark.parametrize("command", EXAMPLES, ids=lambda command: type(command).__name__)
+def test_command_is_frozen(command: object) -> None:
+    first_field = dataclasses.fields(command)[0].name  # type: ignore[arg-type]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(command, first_field, None)
+
+
+@pytest.mark.parametrize("command", EXAMPLES, ids=lambda command: type(command).__name__)
+def test_command_is_hashable_and_equal_to_its_copy(command: object) -> None:
+    copy = dataclasses.replace(command)  # type: ignore[type-var]
+    assert copy == command
+    assert hash(copy) == hash(command)
+    assert len({command, copy}) == 1
+
+
+@pytest.mark.parametrize("command", EXAMPLES, ids=lambda command: type(command).__name__)
+def test_command_has_no_instance_dict(command: object) -> None:
+    assert not hasattr(command, "__dict__")
+
+
+def test_commands_differing_in_one_field_are_different() -> None:
+    assert c.ReceiveStock("A001", Decimal(10)) != c.ReceiveStock("A001", Decimal(11))
+    assert c.ReceiveStock("A001", Decimal(10)) != c.IssueStock("A001", Decimal(10))
+
+
+def test_command_defaults() -> None:
+    assert c.FindProducts() == c.FindProducts(None, 1)
+    assert c.ShowStock() == c.ShowStock(None, 1)
+    receipt = c.ReceiveStock("A001", Decimal(1))
+    assert (receipt.unit, receipt.unit_price, receipt.counterparty, receipt.note, receipt.occurred_on) == (
+        None,
+        None,
+        "",
+        "",
+        None,
+    )

@@ -1,0 +1,602 @@
+"""Use cases, run against the in-memory unit of work."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from domain import commands as c
+from domain import services
+from domain.errors import (
+    FractionalQuantity,
+    FutureDate,
+    InsufficientStock,
+    InvalidProduct,
+    NothingToChange,
+    ProductAlreadyExists,
+    ProductHint,
+    ProductInactive,
+    UnitMismatch,
+    UnknownProduct,
+)
+from domain.periods import between
+from domain.products import FieldChange, Product, StockStatus
+from domain.services import PriceSource
+from domain.stock import MovementKind, StockBalance
+from tests.factories import SHANGHAI, make_context, make_product
+from tests.fakes import FakeIntegrityError, FakeUnitOfWork
+
+D = Decimal
+CTX = make_context()  # 2026-03-10 09:30 Asia/Shanghai
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+def seed(uow: FakeUnitOfWork, *products: Product) -> list[Product]:
+    return uow.seed(*products)
+
+
+def receive(uow: FakeUnitOfWork, code: str, quantity: str, price: str | None = None, **kw: object) -> services.StockReceived:
+    ctx = kw.pop("ctx", CTX)
+    cmd = c.ReceiveStock(code, D(quantity), unit_price=None if price is None else D(price), **kw)  # type: ignore[arg-type]
+    return services.receive_stock(uow, ctx, cmd)  # type: ignore[arg-type]
+
+
+def issue(uow: FakeUnitOfWork, code: str, quantity: str, **kw: object) -> services.StockIssued:
+    ctx = kw.pop("ctx", CTX)
+    return services.issue_stock(uow, ctx, c.IssueStock(code, D(quantity), **kw))  # type: ignore[arg-type]
+
+
+# ---- the fake itself (the services' tests are only as good as it is) ------------------------
+
+
+def test_fake_discards_changes_of_a_block_that_does_not_commit(uow: FakeUnitOfWork) -> None:
+    before = uow.state()
+    with uow.writing():
+        uow.products.add(make_product())
+    assert uow.state() == before
+    assert uow.rollbacks == 1
+    assert uow.commits == 0
+
+
+def test_fake_discards_changes_made_after_the_commit(uow: FakeUnitOfWork) -> None:
+    with uow.writing():
+        uow.products.add(make_product("A001"))
+        uow.commit()
+        uow.products.add(make_product("A002"))
+    assert [p.code for p in uow.products.by_id.values()] == ["A001"]
+    assert uow.committed
+
+
+def test_fake_refuses_repository_use_outside_a_block_and_writes_in_a_read_block(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(AssertionError):
+        uow.products.get("A001")
+    with uow, pytest.raises(AssertionError):
+        uow.products.add(make_product())
+
+
+def test_fake_refuses_a_duplicate_code_like_the_unique_constraint(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    with uow.writing(), pytest.raises(FakeIntegrityError):
+        uow.products.add(make_product("A001"))
+
+
+# ---- add_product -----------------------------------------------------------------------------
+
+
+def test_add_product_stores_it_with_an_id_and_an_upper_case_code(uow: FakeUnitOfWork) -> None:
+    result = services.add_product(
+        uow, CTX, c.AddProduct("a001", "  可口可乐 330ml ", (("unit", "罐"), ("sale_price", D("3.50"))))
+    )
+    assert result.product.id == 1
+    assert result.product.code == "A001"
+    assert result.product.name == "可口可乐 330ml"
+    assert result.product.sale_price == D("3.50")
+    assert uow.products.by_id == {1: result.product}
+    assert uow.commits == 1
+
+
+def test_add_product_refuses_a_duplicate_code_and_writes_nothing(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(ProductAlreadyExists) as caught:
+        services.add_product(uow, CTX, c.AddProduct("a001", "另一个可乐"))
+    assert (caught.value.code, caught.value.name) == ("A001", "可乐")
+    assert uow.state() == before
+    assert uow.commits == commits
+
+
+def test_add_product_refuses_an_invalid_product_and_writes_nothing(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(InvalidProduct):
+        services.add_product(uow, CTX, c.AddProduct("A001", "可乐", (("sale_price", D(-1)),)))
+    assert uow.products.by_id == {}
+    assert uow.commits == 0
+
+
+# ---- change_product / set_product_active -----------------------------------------------------
+
+
+def test_change_product_reports_before_and_after_of_the_changed_fields(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", sale_price=D("3.00")))
+    result = services.change_product(
+        uow, CTX, c.ChangeProduct("a001", (("sale_price", D("3.50")), ("unit", "罐"), ("spec", "330ml")))
+    )
+    assert result.changes == [FieldChange("sale_price", D("3.00"), D("3.50")), FieldChange("spec", "", "330ml")]
+    assert result.product.sale_price == D("3.50")
+    assert uow.products.by_id[1] == result.product
+    assert uow.commits == 2
+
+
+def test_change_product_with_only_the_same_values_is_nothing_to_change(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", sale_price=D("3.00")))
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(NothingToChange) as caught:
+        services.change_product(uow, CTX, c.ChangeProduct("A001", (("sale_price", D("3.00")),)))
+    assert caught.value.code == "A001"
+    assert uow.state() == before
+    assert uow.commits == commits
+
+
+@pytest.mark.parametrize(("field", "value"), [("code", "B001"), ("id", 2)])
+def test_change_product_refuses_fields_that_are_not_editable(uow: FakeUnitOfWork, field: str, value: object) -> None:
+    # A code "never changes" (Product docstring) and an id is not master data; only the
+    # EDITABLE_FIELDS may be changed. Changing `id` would make the repository overwrite
+    # another product (B001 here) with A001's data.
+    seed(uow, make_product("A001", name="可乐"), make_product("B001", name="雪碧"))
+    before = uow.state()
+    with pytest.raises(InvalidProduct):
+        services.change_product(uow, CTX, c.ChangeProduct("A001", ((field, value),)))
+    assert uow.state() == before
+
+
+def test_change_product_of_an_unknown_code_is_refused(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(UnknownProduct):
+        services.change_product(uow, CTX, c.ChangeProduct("A001", (("name", "雪碧"),)))
+
+
+def test_deactivated_product_is_refused_by_receive_and_issue(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    receive(uow, "A001", "10", "2.50")
+    result = services.set_product_active(uow, CTX, c.SetProductActive("A001", False))
+    assert result.product.active is False
+    assert uow.products.by_id[1].active is False
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(ProductInactive) as caught:
+        receive(uow, "A001", "1", "2.50")
+    assert (caught.value.code, caught.value.name) == ("A001", "可乐")
+    with pytest.raises(ProductInactive):
+        issue(uow, "A001", "1")
+    assert uow.state() == before
+    assert uow.commits == commits
+
+
+def test_reactivated_product_can_be_booked_again(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", active=False))
+    services.set_product_active(uow, CTX, c.SetProductActive("A001", True))
+    assert receive(uow, "A001", "1", "2.50").balance == StockBalance(D(1), D("2.50"))
+
+
+def test_deactivating_an_inactive_product_is_nothing_to_change(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", active=False))
+    with pytest.raises(NothingToChange):
+        services.set_product_active(uow, CTX, c.SetProductActive("A001", False))
+    assert uow.commits == 1
+
+
+# ---- receive_stock ---------------------------------------------------------------------------
+
+
+def test_receipt_at_a_given_price_books_quantity_value_and_movement(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", purchase_price=D("2.40")))
+    result = receive(uow, "a001", "10", "2.50", counterparty="百事批发", note="周一到货")
+    assert result.price_source == PriceSource.GIVEN
+    assert result.unit_cost == D("2.50")
+    assert result.balance == StockBalance(D(10), D("25.00"))
+    movement = result.movement
+    assert movement.kind is MovementKind.RECEIPT
+    assert (movement.quantity, movement.value) == (D(10), D("25.00"))
+    assert (movement.balance_quantity, movement.balance_value) == (D(10), D("25.00"))
+    assert movement.unit_price == D("2.50")
+    assert (movement.counterparty, movement.note) == ("百事批发", "周一到货")
+    assert (movement.actor_id, movement.actor_name, movement.chat_id) == (1001, "老王", -100123)
+    assert movement.occurred_at == movement.recorded_at == CTX.now
+    assert uow.stock.ledger == [movement]
+    assert uow.stock.balances == {(1, 1): StockBalance(D(10), D("25.00"))}
+
+
+def test_receipt_without_a_price_uses_the_list_purchase_price(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", purchase_price=D("2.40")))
+    result = receive(uow, "A001", "10")
+    assert result.price_source == PriceSource.PURCHASE_PRICE
+    assert result.unit_cost == D("2.40")
+    assert result.movement.value == D("24.00")
+    assert result.movement.unit_price is None  # nothing was typed
+
+
+def test_receipt_without_any_price_uses_the_moving_average(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")
+    receive(uow, "A001", "10", "2.60")  # 20 worth 51.00 → 2.55
+    result = receive(uow, "A001", "4")
+    assert result.price_source == PriceSource.AVERAGE
+    assert result.unit_cost == D("2.55")
+    assert result.movement.value == D("10.20")
+    assert result.balance == StockBalance(D(24), D("61.20"))
+
+
+def test_receipt_without_any_price_on_empty_stock_is_unvalued(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    result = receive(uow, "A001", "4")
+    assert result.price_source == PriceSource.NONE
+    assert result.unit_cost is None
+    assert result.balance == StockBalance(D(4), D(0))
+
+
+def test_receipt_of_a_fraction_of_a_weighed_good(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("R01", name="大米", unit="kg"))
+    result = receive(uow, "R01", "2.5", "12.80", unit="KG")
+    assert result.balance == StockBalance(D("2.5"), D("32.00"))
+
+
+def test_receipts_are_numbered_per_year_from_0001(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    assert receive(uow, "A001", "1", "1").movement.number == "RK-2026-0001"
+    assert receive(uow, "A001", "1", "1").movement.number == "RK-2026-0002"
+    assert issue(uow, "A001", "1").movement.number == "CK-2026-0001"
+    next_year = make_context(now=datetime(2027, 1, 2, 10, 0, tzinfo=SHANGHAI))
+    assert receive(uow, "A001", "1", "1", ctx=next_year).movement.number == "RK-2027-0001"
+    assert receive(uow, "A001", "1", "1").movement.number == "RK-2026-0003"
+
+
+def test_receipt_number_takes_the_year_of_the_shanghai_calendar(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    # 2025-12-31 16:30 UTC is already 2026-01-01 00:30 in Shanghai.
+    new_year = make_context(now=datetime(2025, 12, 31, 16, 30, tzinfo=timezone.utc))
+    assert receive(uow, "A001", "1", "1", ctx=new_year).movement.number == "RK-2026-0001"
+
+
+def test_document_numbers_and_ids_of_a_refused_booking_are_not_used_up(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "1", "1")
+    with pytest.raises(InsufficientStock):
+        issue(uow, "A001", "5")
+    assert issue(uow, "A001", "1").movement.number == "CK-2026-0001"
+    assert [m.id for m in uow.stock.ledger] == [1, 2]
+
+
+def test_back_dated_receipt_occurs_on_that_day_at_the_current_local_time(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    result = receive(uow, "A001", "1", "1", occurred_on=date(2026, 3, 8))
+    assert result.movement.occurred_at == datetime(2026, 3, 8, 9, 30, tzinfo=SHANGHAI)
+    assert result.movement.recorded_at == CTX.now
+
+
+def test_receipt_dated_in_the_future_is_refused_and_nothing_committed(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(FutureDate) as caught:
+        receive(uow, "A001", "1", "1", occurred_on=date(2026, 3, 11))
+    assert caught.value.day == date(2026, 3, 11)
+    with pytest.raises(FutureDate):
+        issue(uow, "A001", "1", occurred_on=date(2026, 3, 11))
+    assert uow.state() == before
+    assert uow.commits == commits
+
+
+def test_future_is_judged_by_the_shanghai_calendar_not_utc(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    # 2026-03-10 17:00 UTC is 2026-03-11 01:00 in Shanghai: the 11th is today there.
+    late = make_context(now=datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc))
+    result = receive(uow, "A001", "1", "1", occurred_on=date(2026, 3, 11), ctx=late)
+    assert result.movement.occurred_at == datetime(2026, 3, 11, 1, 0, tzinfo=SHANGHAI)
+    with pytest.raises(FutureDate):
+        receive(uow, "A001", "1", "1", occurred_on=date(2026, 3, 12), ctx=late)
+
+
+def test_receipt_in_the_wrong_unit_is_refused_and_nothing_written(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", unit="罐"))
+    before = uow.state()
+    with pytest.raises(UnitMismatch):
+        receive(uow, "A001", "2", "30", unit="箱")
+    with pytest.raises(FractionalQuantity):
+        receive(uow, "A001", "2.5", "3")
+    assert uow.state() == before
+
+
+def test_receipt_of_an_unknown_code_suggests_the_look_alike(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    with pytest.raises(UnknownProduct) as caught:
+        receive(uow, "A00l", "1", "1")
+    assert caught.value.suggestions == [ProductHint("A001", "可乐")]
+
+
+# ---- issue_stock -----------------------------------------------------------------------------
+
+
+def test_issue_is_costed_at_the_moving_average(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")
+    receive(uow, "A001", "10", "2.60")
+    result = issue(uow, "A001", "3", unit_price=D("4.00"), counterparty="张三小卖部")
+    assert result.cost == D("7.65")
+    assert result.revenue == D("12.00")
+    assert (result.movement.quantity, result.movement.value) == (D(-3), D("-7.65"))
+    assert result.movement.kind is MovementKind.ISSUE
+    assert result.balance == StockBalance(D(17), D("43.35"))
+    assert uow.stock.balances[(1, 1)] == StockBalance(D(17), D("43.35"))
+
+
+def test_issue_without_a_price_has_no_revenue(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "1", "2")
+    assert issue(uow, "A001", "1").revenue is None
+
+
+def test_issue_reports_the_stock_status_after_it(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", safety_stock=D(10)))
+    receive(uow, "A001", "12", "1")
+    assert issue(uow, "A001", "2").status is StockStatus.OK
+    assert issue(uow, "A001", "1").status is StockStatus.LOW
+    assert issue(uow, "A001", "9").status is StockStatus.OUT
+
+
+def test_issue_beyond_stock_is_refused_and_leaves_the_books_unchanged(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐", unit="罐"))
+    receive(uow, "A001", "5", "2.50")
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(InsufficientStock) as caught:
+        issue(uow, "A001", "8")
+    error = caught.value
+    assert (error.code, error.name, error.unit, error.requested, error.available) == ("A001", "可乐", "罐", D(8), D(5))
+    assert uow.state() == before
+    assert uow.commits == commits
+    assert not uow.committed
+
+
+def test_issue_of_a_product_never_stocked_is_refused_with_nothing_available(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    before = uow.state()
+    with pytest.raises(InsufficientStock) as caught:
+        issue(uow, "A001", "1")
+    assert caught.value.available == 0
+    assert uow.state() == before  # not even the zero balance row
+
+
+def test_issue_of_a_fraction_of_a_counted_good_is_refused(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", unit="罐"))
+    receive(uow, "A001", "5", "2.50")
+    with pytest.raises(FractionalQuantity):
+        issue(uow, "A001", "0.5")
+
+
+# ---- find_products ---------------------------------------------------------------------------
+
+
+def test_find_products_by_exact_code_shows_the_card(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", safety_stock=D(10)), make_product("A0011", name="可口可乐 2L"))
+    receive(uow, "A001", "4", "2.50")
+    result = services.find_products(uow, CTX, c.FindProducts("a001"))
+    assert isinstance(result, services.ProductCard)
+    assert result.product.code == "A001"
+    assert result.balance == StockBalance(D(4), D("10.00"))
+    assert result.status is StockStatus.LOW
+
+
+def test_find_products_by_a_fragment_lists_the_matches_in_pages(uow: FakeUnitOfWork) -> None:
+    seed(uow, *[make_product(f"K{i:02d}", name=f"可乐 {i}号") for i in range(1, 13)], make_product("S01", name="雪碧"))
+    first = services.find_products(uow, CTX, c.FindProducts("可乐"))
+    assert isinstance(first, services.ProductMatches)
+    assert (first.total, first.pages, first.page) == (12, 2, 1)
+    assert [p.code for p in first.products] == [f"K{i:02d}" for i in range(1, 11)]
+    second = services.find_products(uow, CTX, c.FindProducts("可乐", page=2))
+    assert [p.code for p in second.products] == ["K11", "K12"]
+    beyond = services.find_products(uow, CTX, c.FindProducts("可乐", page=99))
+    assert beyond.page == 2
+
+
+def test_find_products_lists_active_products_before_inactive_ones(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", active=False), make_product("A002"), make_product("A003"))
+    result = services.find_products(uow, CTX, c.FindProducts(None))
+    assert isinstance(result, services.ProductMatches)
+    assert [p.code for p in result.products] == ["A002", "A003", "A001"]
+
+
+def test_find_products_by_a_fragment_with_one_match_shows_its_card(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"), make_product("S01", name="雪碧"))
+    result = services.find_products(uow, CTX, c.FindProducts("雪"))
+    assert isinstance(result, services.ProductCard)
+    assert result.product.code == "S01"
+
+
+def test_find_products_of_an_unknown_code_raises_with_suggestions(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"), make_product("B105", name="矿泉水"))
+    with pytest.raises(UnknownProduct) as caught:
+        services.find_products(uow, CTX, c.FindProducts("A00l"))
+    assert caught.value.query == "A00l"
+    assert caught.value.suggestions == [ProductHint("A001", "可乐")]
+
+
+def test_find_products_of_an_unknown_name_raises_without_suggestions(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    with pytest.raises(UnknownProduct) as caught:
+        services.find_products(uow, CTX, c.FindProducts("牛奶"))
+    assert caught.value.suggestions == []
+
+
+def test_listing_all_products_of_an_empty_catalogue_is_an_empty_list(uow: FakeUnitOfWork) -> None:
+    # `商品` with no products yet: the list template already says "商品共 0 个".
+    result = services.find_products(uow, CTX, c.FindProducts(None))
+    assert result == services.ProductMatches(None, [], 1, 1, 0)
+
+
+# ---- show_stock ------------------------------------------------------------------------------
+
+
+def test_show_stock_of_one_code_is_its_card(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", max_stock=D(10)))
+    receive(uow, "A001", "11", "1.00")
+    result = services.show_stock(uow, CTX, c.ShowStock("a001"))
+    assert isinstance(result, services.StockCard)
+    assert result.balance == StockBalance(D(11), D("11.00"))
+    assert result.status is StockStatus.OVER
+
+
+def test_show_stock_of_an_unknown_code_is_refused(uow: FakeUnitOfWork) -> None:
+    with pytest.raises(UnknownProduct):
+        services.show_stock(uow, CTX, c.ShowStock("A001"))
+
+
+def test_stock_overview_lists_lowest_against_safety_stock_first(uow: FakeUnitOfWork) -> None:
+    seed(
+        uow,
+        make_product("P1", safety_stock=D(10)),  # 2 on hand: ratio 0.2
+        make_product("P2", safety_stock=D(10)),  # 8 on hand: ratio 0.8
+        make_product("P3", safety_stock=D(5)),  # 1 on hand: ratio 0.2, fewer units than P1
+        make_product("P4"),  # no threshold, nothing on hand
+        make_product("P5"),  # no threshold, 50 on hand
+        make_product("P6", safety_stock=D(0)),  # a zero threshold is no threshold; 3 on hand
+        make_product("P7", safety_stock=D(10)),  # deactivated: not listed
+    )
+    for code, quantity in [("P1", "2"), ("P2", "8"), ("P3", "1"), ("P5", "50"), ("P6", "3"), ("P7", "1")]:
+        receive(uow, code, quantity, "1.00")
+    services.set_product_active(uow, CTX, c.SetProductActive("P7", False))
+    result = services.show_stock(uow, CTX, c.ShowStock())
+    assert isinstance(result, services.StockOverview)
+    assert [(line.product.code, status) for line, status in result.lines] == [
+        ("P3", StockStatus.LOW),
+        ("P1", StockStatus.LOW),
+        ("P2", StockStatus.LOW),
+        ("P4", StockStatus.OUT),
+        ("P6", StockStatus.OK),
+        ("P5", StockStatus.OK),
+    ]
+    assert result.totals.products == 6
+    assert result.totals.value == D("64.00")
+    assert (result.totals.out_of_stock, result.totals.below_safety) == (1, 3)
+    assert (result.page, result.pages) == (1, 1)
+
+
+def test_stock_overview_pages_by_ten(uow: FakeUnitOfWork) -> None:
+    seed(uow, *[make_product(f"A{i:03d}") for i in range(1, 13)])
+    second = services.show_stock(uow, CTX, c.ShowStock(page=2))
+    assert isinstance(second, services.StockOverview)
+    assert (second.page, second.pages) == (2, 2)
+    assert [line.product.code for line, _ in second.lines] == ["A011", "A012"]
+
+
+def test_stock_overview_of_an_empty_catalogue_is_one_empty_page(uow: FakeUnitOfWork) -> None:
+    result = services.show_stock(uow, CTX, c.ShowStock(page=3))
+    assert isinstance(result, services.StockOverview)
+    assert (result.lines, result.page, result.pages, result.totals.products) == ([], 1, 1, 0)
+
+
+# ---- show_ledger -----------------------------------------------------------------------------
+
+
+def test_ledger_lists_the_newest_movement_first(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")
+    issue(uow, "A001", "3")
+    receive(uow, "A001", "5", "2.60")
+    page = services.show_ledger(uow, CTX, c.ShowLedger("a001"))
+    assert [m.number for m in page.movements] == ["RK-2026-0002", "CK-2026-0001", "RK-2026-0001"]
+    assert [m.balance_quantity for m in page.movements] == [D(12), D(7), D(10)]
+    assert (page.total, page.page, page.pages) == (3, 1, 1)
+    assert page.product.code == "A001"
+
+
+def test_ledger_only_shows_the_product_asked_for(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"), make_product("A002"))
+    receive(uow, "A001", "1", "1")
+    receive(uow, "A002", "1", "1")
+    page = services.show_ledger(uow, CTX, c.ShowLedger("A002"))
+    assert [m.product_id for m in page.movements] == [2]
+
+
+def test_ledger_filters_by_period_in_shanghai_days(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    # Booked at 07:00 Shanghai, i.e. 23:00 UTC of the day before.
+    early = make_context(now=datetime(2026, 3, 10, 7, 0, tzinfo=SHANGHAI))
+    for day in (date(2026, 2, 28), date(2026, 3, 1), date(2026, 3, 5), date(2026, 3, 6)):
+        receive(uow, "A001", "1", "1", occurred_on=day, ctx=early)
+    period = between(date(2026, 3, 1), date(2026, 3, 5))
+    page = services.show_ledger(uow, CTX, c.ShowLedger("A001", period))
+    assert [m.occurred_at.astimezone(SHANGHAI).date() for m in page.movements] == [date(2026, 3, 5), date(2026, 3, 1)]
+    assert page.total == 2
+    assert page.period == period
+
+
+def test_ledger_pages_by_ten_and_clamps_the_page(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    for _ in range(25):
+        receive(uow, "A001", "1", "1")
+    last = services.show_ledger(uow, CTX, c.ShowLedger("A001", page=3))
+    assert (last.total, last.pages, last.page) == (25, 3, 3)
+    assert [m.number for m in last.movements] == [f"RK-2026-{n:04d}" for n in range(5, 0, -1)]
+    assert services.show_ledger(uow, CTX, c.ShowLedger("A001", page=0)).page == 1
+    assert services.show_ledger(uow, CTX, c.ShowLedger("A001", page=9)).page == 3
+
+
+def test_ledger_of_a_product_without_movements_is_one_empty_page(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    page = services.show_ledger(uow, CTX, c.ShowLedger("A001"))
+    assert (page.movements, page.total, page.page, page.pages) == ([], 0, 1, 1)
+
+
+# ---- check_books -----------------------------------------------------------------------------
+
+
+def scenario(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"), make_product("R01", name="大米", unit="kg"))
+    receive(uow, "A001", "10", "2.50")
+    receive(uow, "A001", "10", "2.60")
+    issue(uow, "A001", "3")
+    receive(uow, "R01", "2.5", "12.80")
+    issue(uow, "R01", "2.5")
+    with pytest.raises(InsufficientStock):
+        issue(uow, "A001", "100")
+
+
+def test_check_books_passes_after_receipts_and_issues(uow: FakeUnitOfWork) -> None:
+    scenario(uow)
+    report = services.check_books(uow)
+    assert report.ok
+    assert (report.balances, report.movements) == (2, 5)
+
+
+def test_check_books_finds_a_balance_that_differs_from_its_movements(uow: FakeUnitOfWork) -> None:
+    scenario(uow)
+    uow.stock.balances[(1, 1)] = StockBalance(D(17), D("43.36"))  # one fen off
+    report = services.check_books(uow)
+    assert not report.ok
+    (mismatch,) = report.mismatches
+    assert mismatch.product_code == "A001"
+    assert mismatch.stored == StockBalance(D(17), D("43.36"))
+    assert mismatch.derived == StockBalance(D(17), D("43.35"))
+
+
+def test_check_books_finds_movements_whose_balance_row_is_missing(uow: FakeUnitOfWork) -> None:
+    scenario(uow)
+    del uow.stock.balances[(1, 1)]
+    report = services.check_books(uow)
+    (mismatch,) = report.mismatches
+    assert mismatch.product_code == "A001"
+    assert mismatch.stored == StockBalance(D(0), D(0))
+    assert mismatch.derived == StockBalance(D(17), D("43.35"))
+
+
+def test_check_books_does_not_write(uow: FakeUnitOfWork) -> None:
+    scenario(uow)
+    before, commits = uow.state(), uow.commits
+    services.check_books(uow)
+    assert (uow.state(), uow.commits) == (before, commits)
+
+
+def test_contexts_today_is_the_shanghai_date() -> None:
+    assert make_context(now=datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)).today == date(2026, 3, 11)
+    assert make_context(now=datetime(2026, 3, 10, 15, 59, tzinfo=timezone.utc)).today == date(2026, 3, 10)
