@@ -345,3 +345,21 @@ def test_split_verb_prefers_the_longest_verb() -> None:
 
 def test_split_verb_refuses_a_verb_followed_by_chatter() -> None:
     assert split_verb("库存不多了吧") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "chatter"),
+    [
+        ("今天进了五十罐可乐", True),
+        ("入库了吗", True),
+        ("/foo", False),
+        ("入库 A001", False),
+        ("入库 A001 5\x07", False),
+        ("入库 A001 5 备注 " + "很" * 2000, False),
+        ("", False),
+    ],
+)
+def test_only_plain_chatter_is_marked_as_not_a_command(text: str, chatter: bool) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(text, TODAY)
+    assert caught.value.not_a_command is chatter
