@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.dispatcher import PAGE_CALLBACK, Dispatcher, Incoming, Reply
+from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 
 CONSOLE_USER_ID = 0
@@ -20,8 +20,7 @@ def format_reply(reply: Reply) -> str:
     for row in reply.buttons:
         hints = []
         for button in row:
-            command = button.data[len(PAGE_CALLBACK) :] if button.data.startswith(PAGE_CALLBACK) else button.data
-            hints.append(f"[{button.text}：{command}]")
+            hints.append(f"[{button.text}：{button.command}]" if button.command else f"[{button.text}]")
         lines.append(" ".join(hints))
     return "\n".join(lines)
 

@@ -7,7 +7,11 @@ database wait never stalls the event loop, and the console and tests call it dir
 
 from __future__ import annotations
 
+import html
 import logging
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import parsing
 from bot.errors import template_for
-from bot.rendering import MAX_REPLY_LENGTH, Renderer
+from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
 from domain import services
 from domain.errors import DomainError
@@ -25,7 +29,9 @@ from domain.stock import MovementKind
 log = logging.getLogger(__name__)
 
 PAGE_CALLBACK = "pg:"
+STORED_CALLBACK = "pg#"
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
+STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
 KIND_LABELS = {
     MovementKind.OPENING: "期初",
@@ -57,8 +63,11 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """An inline button; ``command`` is the text that does the same where buttons cannot exist."""
+
     text: str
     data: str
+    command: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +109,8 @@ class Dispatcher:
         self._tz = tz
         self._access = access
         self.renderer = Renderer(tz)
+        self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
+        self._callback_lock = threading.Lock()
 
     # ---- entry points ----------------------------------------------------------------
 
@@ -125,6 +136,12 @@ class Dispatcher:
             return Reply(self.renderer.render("errors/not_authorised.html", user_id=incoming.user_id))
         if data.startswith(PAGE_CALLBACK):
             return self.handle(replace(incoming, text=data[len(PAGE_CALLBACK) :], addressed=True))
+        if data.startswith(STORED_CALLBACK):
+            with self._callback_lock:
+                text = self._stored_callbacks.get(data)
+            if text is None:
+                return Reply(self.renderer.render("errors/button_expired.html"))
+            return self.handle(replace(incoming, text=text, addressed=True))
         log.warning("unknown button data %r", data)
         return None
 
@@ -174,18 +191,31 @@ class Dispatcher:
 
     def _reply(self, template: str, result: object, **extra: object) -> Reply:
         text = self.renderer.render(template, result=result, **extra)
-        if len(text) > MAX_REPLY_LENGTH:
-            # Pages are sized to stay far below the limit; this guards against huge user text.
-            text = text[: MAX_REPLY_LENGTH - 2] + "…"
+        if len(to_plain(text)) > MAX_REPLY_LENGTH:
+            # Pages are sized to stay far below the limit; should long user text still overflow,
+            # send it as plain escaped text, cut where no tag or entity can break.
+            text = html.escape(to_plain(text)[: MAX_REPLY_LENGTH - 100]) + "…"
         return Reply(text)
+
+    def _page_button(self, label: str, command: c.Command) -> Button:
+        text = parsing.to_text(command)
+        data = PAGE_CALLBACK + text
+        if len(data.encode()) <= MAX_CALLBACK_BYTES:
+            return Button(label, data, text)
+        # Too long for Telegram's 64 bytes: keep the command here and send a short key.
+        with self._callback_lock:
+            key = f"{STORED_CALLBACK}{uuid.uuid4().hex[:16]}"
+            self._stored_callbacks[key] = text
+            while len(self._stored_callbacks) > STORED_CALLBACKS:
+                self._stored_callbacks.popitem(last=False)
+        return Button(label, key, text)
 
     def _paged(self, template: str, result: object, command: c.Command, **extra: object) -> Reply:
         reply = self._reply(template, result, **extra)
         page, pages = result.page, result.pages  # type: ignore[attr-defined]
         row = []
         if page > 1:
-            row.append(Button("◀ 上一页", PAGE_CALLBACK + parsing.to_text(replace(command, page=page - 1))))
+            row.append(self._page_button("◀ 上一页", replace(command, page=page - 1)))
         if page < pages:
-            row.append(Button("下一页 ▶", PAGE_CALLBACK + parsing.to_text(replace(command, page=page + 1))))
-        row = [button for button in row if len(button.data.encode()) <= MAX_CALLBACK_BYTES]
+            row.append(self._page_button("下一页 ▶", replace(command, page=page + 1)))
         return Reply(reply.html, [row] if row else [])

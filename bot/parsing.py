@@ -264,9 +264,9 @@ KEYS = (
     *EDITABLE_FIELDS,
 )
 _KEYS_LONGEST_FIRST = sorted(set(KEYS), key=len, reverse=True)
-_REST_OF_LINE_KEYS = {"备注", "原因"}
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_PAGE = re.compile(r"第(\d{1,5})页")
+_REST_OF_LINE = re.compile(r"(?:^|(?<=[\s,;:]))(备注|原因)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))", re.ASCII)
+_PAGE = re.compile(r"第(\d{1,5})页", re.ASCII)
 
 
 @dataclass
@@ -281,17 +281,22 @@ class Tokens:
 
 def tokenise(rest: str, usage: str) -> Tokens:
     """Split the text after the verb into positional words, key–values and a partner."""
-    rest = _THOUSANDS.sub("", rest)
-    rest = re.sub(r"[,;:]", " ", rest).strip()
     words: list[str] = []
     values: dict[str, str] = {}
+    # 备注/原因 take the rest of the line verbatim, so cut them off before punctuation is read.
+    tail = _REST_OF_LINE.search(rest)
+    if tail is not None:
+        text = rest[tail.end() :].lstrip(" :")
+        if not text.strip():
+            raise ParseError(f"「{tail.group(1)}」后面缺少内容", usage)
+        values[tail.group(1)] = text.strip()
+        rest = rest[: tail.start()]
+    rest = _THOUSANDS.sub("", rest)
+    rest = re.sub(r"[,;:]", " ", rest).strip()
     partner: str | None = None
     page: int | None = None
     pending_key: str | None = None
-    position = 0
     for match in re.finditer(r"\S+", rest):
-        if match.start() < position:
-            continue
         word = match.group()
         if pending_key is not None:
             values[pending_key] = word
@@ -302,13 +307,6 @@ def tokenise(rest: str, usage: str) -> Tokens:
             if key in values:
                 raise ParseError(f"「{key}」写了两次", usage)
             glued = word[len(key) :]
-            if key in _REST_OF_LINE_KEYS:
-                text = (glued + rest[match.end() :]).strip()
-                if not text:
-                    raise ParseError(f"「{key}」后面缺少内容", usage)
-                values[key] = text
-                position = len(rest)
-                continue
             if glued:
                 values[key] = glued
             else:
@@ -348,7 +346,7 @@ def _decimal(number: str) -> Decimal:
         raise ParseError(f"「{number}」不是数字") from exc
 
 
-def parse_quantity(word: str, usage: str, what: str = "数量") -> tuple[Decimal, str | None]:
+def parse_quantity(word: str, usage: str, what: str = "数量", *, allow_zero: bool = False) -> tuple[Decimal, str | None]:
     """``50``, ``50罐``, ``2.5kg`` → (quantity, unit or None). Positive, ≤ 3 decimals, bounded."""
     match = _QUANTITY.fullmatch(word)
     if match is None:
@@ -358,8 +356,8 @@ def parse_quantity(word: str, usage: str, what: str = "数量") -> tuple[Decimal
     if integer_digits > len(str(int(MAX_QUANTITY))):
         raise ParseError(f"{what}太大（最多 {int(MAX_QUANTITY):,}）", usage)
     value = _decimal(number)
-    if value <= 0:
-        raise ParseError(f"{what}必须大于 0", usage)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ParseError(f"{what}必须大于 0" if not allow_zero else f"{what}不能是负数", usage)
     if value > MAX_QUANTITY:
         raise ParseError(f"{what}太大（最多 {int(MAX_QUANTITY):,}）", usage)
     try:
@@ -395,8 +393,8 @@ def parse_code(word: str, usage: str) -> str:
     return code
 
 
-_FULL_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
-_SHORT_DATE = re.compile(r"(\d{1,2})[-/.月](\d{1,2})日?")
+_FULL_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+_SHORT_DATE = re.compile(r"(\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 
 
@@ -417,7 +415,7 @@ def parse_date(word: str, today: date, usage: str) -> date:
     raise ParseError(f"日期「{word}」看不懂，应写成 11-20 或 2026-11-20", usage)
 
 
-_DAYS = re.compile(r"(?:近|最近)?(\d{1,4})天")
+_DAYS = re.compile(r"(?:近|最近)?(\d{1,4})天", re.ASCII)
 _RANGE = re.compile(r"(.+?)(?:~|至|到)(.+)")
 _NAMED_PERIODS = {
     "今日": periods.today_period,
@@ -442,12 +440,12 @@ def parse_period(word: str, today: date, usage: str) -> Period:
     if span:
         begin = parse_date(span.group(1), today, usage)
         end = parse_date(span.group(2), today, usage)
+        if (end - begin).days + 1 > MAX_PERIOD_DAYS or end >= date.max:
+            raise ParseError(f"时间段最长 {MAX_PERIOD_DAYS} 天", usage)
         try:
             period = periods.between(begin, end)
         except InvalidPeriodError:
             raise ParseError("时间段的开始应早于结束", usage) from None
-        if period.days > MAX_PERIOD_DAYS:
-            raise ParseError(f"时间段最长 {MAX_PERIOD_DAYS} 天", usage)
         return period
     raise ParseError(f"时间「{word}」看不懂，可写 7天、本月、上月 或 2026-11-01~2026-11-15", usage)
 
@@ -498,7 +496,7 @@ def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
         if name in _PRICE_FIELDS:
             result.append((name, parse_money(raw, usage, key)))
         elif name in _LEVEL_FIELDS:
-            result.append((name, parse_quantity(raw, usage, key)[0]))
+            result.append((name, parse_quantity(raw, usage, key, allow_zero=True)[0]))
         else:
             limit = 8 if name == "unit" else 60
             if len(raw) > limit:
@@ -521,7 +519,10 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest[len(sub) :], usage)
     if canon == "查询":
         _refuse_extras(tokens, usage, page=True)
-        return c.FindProducts(" ".join(tokens.words) or None, tokens.page or 1)
+        query = " ".join(tokens.words) or None
+        if query is not None and len(query) > 32:
+            raise ParseError("查询内容太长（最多 32 字）", usage)
+        return c.FindProducts(query, tokens.page or 1)
     field_keys = tuple(EDITABLE_FIELDS)
     if not tokens.words:
         raise ParseError("缺少商品编码", usage)
@@ -663,7 +664,7 @@ def to_text(command: c.Command) -> str:
         case c.FindProducts(query=query, page=p):
             return (f"商品 查询 {query}" if query else "商品") + page(p)
         case c.AddProduct(code=code, name=name, fields=fields):
-            return f"商品 新增 {code} 名称 {name}" + _fields_text(fields)
+            return f"商品 新增 {code} {name}" + _fields_text(fields)
         case c.ChangeProduct(code=code, fields=fields):
             return f"商品 修改 {code}" + _fields_text(fields)
         case c.SetProductActive(code=code, active=active):

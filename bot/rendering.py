@@ -28,10 +28,10 @@ def qty(value: Decimal | None) -> str:
     """``48.000`` → ``48``, ``2.500`` → ``2.5``, ``12000`` → ``12,000``."""
     if value is None:
         return "—"
-    if value == value.to_integral_value():
-        return f"{value.to_integral_value():,}"
-    text = f"{value:,.3f}".rstrip("0")
-    return text.rstrip(".")
+    text = f"{value:,f}"  # positional notation even for 1.2E+4
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def unit_cost(value: Decimal | None) -> str:

@@ -6,12 +6,23 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import Self
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from storage.db import WRITE_OPTION
 from storage.repositories import SqlNumberSequence, SqlProductRepository, SqlStockRepository
+
+
+_BINDS: WeakKeyDictionary[Engine, dict[bool, Engine]] = WeakKeyDictionary()
+
+
+def _binds(engine: Engine) -> dict[bool, Engine]:
+    """The engine with read or write options, made once per engine (it is not free)."""
+    if engine not in _BINDS:
+        _BINDS[engine] = {write: engine.execution_options(**{WRITE_OPTION: write}) for write in (False, True)}
+    return _BINDS[engine]
 
 
 class SqlUnitOfWork:
@@ -31,7 +42,7 @@ class SqlUnitOfWork:
         return self
 
     def __enter__(self) -> Self:
-        bind = self._engine.execution_options(**{WRITE_OPTION: self._write})
+        bind = _binds(self._engine)[self._write]
         self.session = Session(bind=bind, expire_on_commit=False, autoflush=False)
         self._committed = False
         now = self._now()

@@ -3,7 +3,7 @@ that a refused message never changes the books."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
 import pytest
@@ -334,3 +334,19 @@ def test_every_parse_error_gets_a_cross_the_usage_and_changes_nothing(shared_sho
     check_html(reply.html)
     assert reply.buttons == []
     assert books(shared_shop) == before
+
+
+def test_a_page_command_too_long_for_callback_data_is_kept_server_side(dispatcher):
+    """A 32-character code and an explicit period make the page command over 64 bytes."""
+    code = "A" * 32
+    owner = Incoming("x", OWNER_ID, "店主", OWNER_ID)
+    dispatcher.handle(replace(owner, text=f"商品 新增 {code} 长编码商品 单位 件"))
+    for _ in range(11):
+        dispatcher.handle(replace(owner, text=f"入库 {code} 1"))
+    first = dispatcher.handle(replace(owner, text=f"流水 {code} 2026-11-01~2026-11-30"))
+    (button,) = first.buttons[0]
+    assert len(button.data.encode()) <= 64 and button.command.endswith("第2页")
+    second = dispatcher.handle_button(owner, button.data)
+    assert "第 2/2 页" in second.html
+    expired = dispatcher.handle_button(owner, "pg#0000000000000000")
+    assert "按钮已过期" in expired.html

@@ -223,6 +223,7 @@ SAMPLES: dict[str, dict[str, Sample]] = {
         )
     },
     "errors/internal.html": {"always": Sample({}, ["没有执行"])},
+    "errors/button_expired.html": {"always": Sample({}, ["按钮已过期", "重新发送"])},
     "errors/invalid_product.html": {
         "empty name": Sample({"error": e.InvalidProduct("名称", "不能为空")}, ["名称不能为空", "用法", PRODUCT_USAGE])
     },
