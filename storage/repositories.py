@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, case, cast, func, insert, literal, or_, update
+from sqlalchemy import Float, and_, bindparam, case, cast, func, insert, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -19,12 +19,56 @@ from storage.tables import CounterRow, ProductRow, StockBalanceRow, StockMovemen
 
 ZERO = Decimal(0)
 
+# The statements every booking runs, built once with bind parameters: constructing SQLAlchemy
+# expressions per call cost more than executing them (see bench/commands.py).
+_balance = StockBalanceRow.__table__.c
+_product = ProductRow.__table__.c
+_counter = CounterRow.__table__.c
+_BALANCE_KEY = and_(
+    _balance.workspace_id == bindparam("ws"),
+    _balance.product_id == bindparam("product"),
+    _balance.warehouse_id == bindparam("warehouse"),
+)
+_LOCK_BALANCE = select(_balance.quantity, _balance.value).where(_BALANCE_KEY).with_for_update()
+_SAVE_BALANCE = (
+    update(StockBalanceRow.__table__)
+    .where(_BALANCE_KEY, _balance.quantity == bindparam("old_quantity"), _balance.value == bindparam("old_value"))
+    .values(quantity=bindparam("new_quantity"), value=bindparam("new_value"), updated_at=bindparam("now"))
+)
+_TOTAL_BALANCE = select(
+    func.coalesce(func.sum(_balance.quantity), literal(0, _balance.quantity.type)),
+    func.coalesce(func.sum(_balance.value), literal(0, _balance.value.type)),
+).where(_balance.workspace_id == bindparam("ws"), _balance.product_id == bindparam("product"))
+_PRODUCT_BY_CODE = select(ProductRow.__table__).where(
+    _product.workspace_id == bindparam("ws"), _product.code == bindparam("code")
+)
+_INSERT_MOVEMENT = insert(StockMovementRow.__table__)
+_DEFAULT_WAREHOUSE = select(WarehouseRow.__table__.c.id, WarehouseRow.__table__.c.name).where(
+    WarehouseRow.__table__.c.workspace_id == bindparam("ws"), WarehouseRow.__table__.c.is_default.is_(True)
+)
+
 
 def dialect_insert(session: Session, table):  # type: ignore[no-untyped-def]
     """An INSERT that understands ON CONFLICT on both supported databases."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+_NEXT_COUNTER: dict[str, object] = {}
+
+
+def _next_counter(session: Session):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT DO UPDATE … RETURNING, built once per dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _NEXT_COUNTER:
+        statement = dialect_insert(session, CounterRow.__table__).values(
+            workspace_id=bindparam("ws"), key=bindparam("key"), value=1
+        )
+        _NEXT_COUNTER[dialect] = statement.on_conflict_do_update(
+            index_elements=["workspace_id", "key"], set_={"value": _counter.value + 1}
+        ).returning(_counter.value)
+    return _NEXT_COUNTER[dialect]
 
 
 class SqlNumberSequence:
@@ -34,14 +78,9 @@ class SqlNumberSequence:
 
     def next(self, key: str) -> int:
         # One statement, so two writers can never read the same value.
-        statement = dialect_insert(self._session, CounterRow.__table__).values(
-            workspace_id=self._workspace_id, key=key, value=1
+        return int(
+            self._session.execute(_next_counter(self._session), {"ws": self._workspace_id, "key": key}).scalar_one()
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["workspace_id", "key"],
-            set_={"value": CounterRow.__table__.c.value + 1},
-        ).returning(CounterRow.__table__.c.value)
-        return int(self._session.execute(statement).scalar_one())
 
 
 def _product_to_domain(row: ProductRow) -> Product:
@@ -87,7 +126,7 @@ class SqlProductRepository:
         return select(ProductRow).where(ProductRow.workspace_id == self._workspace_id)
 
     def get(self, code: str) -> Product | None:
-        row = self._session.exec(self._query().where(ProductRow.code == code)).first()
+        row = self._session.execute(_PRODUCT_BY_CODE, {"ws": self._workspace_id, "code": code}).first()
         return _product_to_domain(row) if row else None
 
     def add(self, product: Product) -> Product:
@@ -176,29 +215,14 @@ class SqlStockRepository:
         self._now = now
 
     def default_warehouse(self) -> Warehouse:
-        row = self._session.exec(
-            select(WarehouseRow).where(
-                WarehouseRow.workspace_id == self._workspace_id, WarehouseRow.is_default.is_(True)
-            )
-        ).one()
-        return Warehouse(row.id, row.name)
-
-    def _balance_key(self, product_id: int, warehouse_id: int):  # type: ignore[no-untyped-def]
-        return and_(
-            StockBalanceRow.workspace_id == self._workspace_id,
-            StockBalanceRow.product_id == product_id,
-            StockBalanceRow.warehouse_id == warehouse_id,
-        )
+        warehouse_id, name = self._session.execute(_DEFAULT_WAREHOUSE, {"ws": self._workspace_id}).one()
+        return Warehouse(warehouse_id, name)
 
     def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
         # FOR UPDATE serialises writers of this stock on PostgreSQL; SQLite's BEGIN IMMEDIATE
         # has already serialised all writers, and SQLAlchemy omits the clause there.
-        locked = (
-            select(StockBalanceRow.quantity, StockBalanceRow.value)
-            .where(self._balance_key(product_id, warehouse_id))
-            .with_for_update()
-        )
-        row = self._session.exec(locked).first()
+        key = {"ws": self._workspace_id, "product": product_id, "warehouse": warehouse_id}
+        row = self._session.execute(_LOCK_BALANCE, key).first()
         if row is None:
             # First movement of this stock: create the row (a concurrent creator is harmless).
             insert = dialect_insert(self._session, StockBalanceRow.__table__).values(
@@ -210,20 +234,24 @@ class SqlStockRepository:
                 updated_at=self._now,
             )
             self._session.execute(insert.on_conflict_do_nothing())
-            row = self._session.exec(locked).one()
+            row = self._session.execute(_LOCK_BALANCE, key).one()
         return StockBalance(row[0], row[1])
 
     def save_balance(
         self, product_id: int, warehouse_id: int, before: StockBalance, after: StockBalance
     ) -> None:
         result = self._session.execute(
-            update(StockBalanceRow)
-            .where(
-                self._balance_key(product_id, warehouse_id),
-                StockBalanceRow.quantity == before.quantity,
-                StockBalanceRow.value == before.value,
-            )
-            .values(quantity=after.quantity, value=after.value, updated_at=self._now)
+            _SAVE_BALANCE,
+            {
+                "ws": self._workspace_id,
+                "product": product_id,
+                "warehouse": warehouse_id,
+                "old_quantity": before.quantity,
+                "old_value": before.value,
+                "new_quantity": after.quantity,
+                "new_value": after.value,
+                "now": self._now,
+            },
         )
         if result.rowcount != 1:
             raise ConcurrentChange()
@@ -232,7 +260,8 @@ class SqlStockRepository:
         movement = replace(movement, id=self._numbers.next("id:stock_movement"))
         # A Core INSERT: the ledger row is never read back through the ORM, so skip its bookkeeping.
         self._session.execute(
-            insert(StockMovementRow.__table__).values(
+            _INSERT_MOVEMENT,
+            dict(
                 workspace_id=self._workspace_id,
                 id=movement.id,
                 number=movement.number,
@@ -251,20 +280,12 @@ class SqlStockRepository:
                 actor_id=movement.actor_id,
                 actor_name=movement.actor_name,
                 chat_id=movement.chat_id,
-            )
+            ),
         )
         return movement
 
     def total_balance(self, product_id: int) -> StockBalance:
-        quantity, value = self._session.exec(
-            select(
-                func.coalesce(func.sum(StockBalanceRow.quantity), literal(0, StockBalanceRow.quantity.type)),
-                func.coalesce(func.sum(StockBalanceRow.value), literal(0, StockBalanceRow.value.type)),
-            ).where(
-                StockBalanceRow.workspace_id == self._workspace_id,
-                StockBalanceRow.product_id == product_id,
-            )
-        ).one()
+        quantity, value = self._session.execute(_TOTAL_BALANCE, {"ws": self._workspace_id, "product": product_id}).one()
         return StockBalance(quantity, value)
 
     def _totals_by_product(self):  # type: ignore[no-untyped-def]
