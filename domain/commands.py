@@ -42,7 +42,9 @@ class FindProducts:
 
 
 @dataclass(frozen=True, slots=True)
-class ReceiveStock:
+class StockChange:
+    """The fields 入库 and 出库 share: what, how much, at what price, with whom, when."""
+
     code: str
     quantity: Decimal
     unit: str | None = None
@@ -53,14 +55,13 @@ class ReceiveStock:
 
 
 @dataclass(frozen=True, slots=True)
-class IssueStock:
-    code: str
-    quantity: Decimal
-    unit: str | None = None
-    unit_price: Decimal | None = None
-    counterparty: str = ""
-    note: str = ""
-    occurred_on: date | None = None
+class ReceiveStock(StockChange):
+    """入库: goods in; ``unit_price`` is the purchase cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueStock(StockChange):
+    """出库: goods out at moving-average cost; ``unit_price`` is the selling price."""
 
 
 @dataclass(frozen=True, slots=True)

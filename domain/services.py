@@ -40,6 +40,7 @@ from domain.stock import (
     BalanceMismatch,
     Movement,
     MovementKind,
+    Posting,
     StockBalance,
     post_issue,
     post_receipt,
@@ -289,9 +290,45 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
 # ---- stock -----------------------------------------------------------------------------
 
 
+def _book(
+    uow: UnitOfWork,
+    ctx: Context,
+    cmd: c.StockChange,
+    kind: MovementKind,
+    product: Product,
+    warehouse_id: int,
+    before: StockBalance,
+    posting: Posting,
+) -> tuple[Movement, StockBalance]:
+    """Append the movement and move the balance with it, in the caller's transaction."""
+    after = before.plus(posting)
+    movement = uow.stock.append(
+        Movement(
+            kind=kind,
+            product_id=product.id,
+            warehouse_id=warehouse_id,
+            quantity=posting.quantity,
+            value=posting.value,
+            balance_quantity=after.quantity,
+            balance_value=after.value,
+            occurred_at=_occurred_at(ctx, cmd.occurred_on),
+            recorded_at=ctx.now,
+            actor_id=ctx.actor.user_id,
+            actor_name=ctx.actor.name,
+            chat_id=ctx.actor.chat_id,
+            unit_price=cmd.unit_price,
+            counterparty=cmd.counterparty,
+            note=cmd.note,
+            number=_number(uow, ctx, kind),
+        )
+    )
+    uow.stock.save_balance(product.id, warehouse_id, before, after)
+    return movement, uow.stock.total_balance(product.id)
+
+
 def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
     """Book goods into stock (入库) at the given price, else the list purchase price."""
-    occurred_at = _occurred_at(ctx, cmd.occurred_on)
+    _occurred_at(ctx, cmd.occurred_on)  # refuse a future date before touching the books
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
@@ -306,36 +343,14 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         else:
             unit_cost, source = None, PriceSource.NONE
         posting = post_receipt(before, cmd.quantity, unit_cost)
-        after = before.plus(posting)
-        movement = uow.stock.append(
-            Movement(
-                kind=MovementKind.RECEIPT,
-                product_id=product.id,
-                warehouse_id=warehouse.id,
-                quantity=posting.quantity,
-                value=posting.value,
-                balance_quantity=after.quantity,
-                balance_value=after.value,
-                occurred_at=occurred_at,
-                recorded_at=ctx.now,
-                actor_id=ctx.actor.user_id,
-                actor_name=ctx.actor.name,
-                chat_id=ctx.actor.chat_id,
-                unit_price=cmd.unit_price,
-                counterparty=cmd.counterparty,
-                note=cmd.note,
-                number=_number(uow, ctx, MovementKind.RECEIPT),
-            )
-        )
-        uow.stock.save_balance(product.id, warehouse.id, before, after)
-        total = uow.stock.total_balance(product.id)
+        movement, total = _book(uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting)
         uow.commit()
     return StockReceived(product, movement, total, source, unit_cost)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
     """Take goods out of stock (出库) at moving-average cost; never below zero."""
-    occurred_at = _occurred_at(ctx, cmd.occurred_on)
+    _occurred_at(ctx, cmd.occurred_on)
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
@@ -346,29 +361,7 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
             raise InsufficientStock(
                 product.code, product.name, product.unit, cmd.quantity, max(before.quantity, Decimal(0))
             )
-        after = before.plus(costing.posting)
-        movement = uow.stock.append(
-            Movement(
-                kind=MovementKind.ISSUE,
-                product_id=product.id,
-                warehouse_id=warehouse.id,
-                quantity=costing.posting.quantity,
-                value=costing.posting.value,
-                balance_quantity=after.quantity,
-                balance_value=after.value,
-                occurred_at=occurred_at,
-                recorded_at=ctx.now,
-                actor_id=ctx.actor.user_id,
-                actor_name=ctx.actor.name,
-                chat_id=ctx.actor.chat_id,
-                unit_price=cmd.unit_price,
-                counterparty=cmd.counterparty,
-                note=cmd.note,
-                number=_number(uow, ctx, MovementKind.ISSUE),
-            )
-        )
-        uow.stock.save_balance(product.id, warehouse.id, before, after)
-        total = uow.stock.total_balance(product.id)
+        movement, total = _book(uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting)
         uow.commit()
     return StockIssued(product, movement, total, stock_status(product, total.quantity))
 
