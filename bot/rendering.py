@@ -69,7 +69,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        self.env.filters.update(
+        self.env.filters |= dict(
             money=money,
             qty=qty,
             unit_cost=unit_cost,

@@ -299,6 +299,7 @@ def _book(
     warehouse_id: int,
     before: StockBalance,
     posting: Posting,
+    occurred_at: datetime,
 ) -> tuple[Movement, StockBalance]:
     """Append the movement and move the balance with it, in the caller's transaction."""
     after = before.plus(posting)
@@ -311,7 +312,7 @@ def _book(
             value=posting.value,
             balance_quantity=after.quantity,
             balance_value=after.value,
-            occurred_at=_occurred_at(ctx, cmd.occurred_on),
+            occurred_at=occurred_at,
             recorded_at=ctx.now,
             actor_id=ctx.actor.user_id,
             actor_name=ctx.actor.name,
@@ -328,7 +329,7 @@ def _book(
 
 def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
     """Book goods into stock (入库) at the given price, else the list purchase price."""
-    _occurred_at(ctx, cmd.occurred_on)  # refuse a future date before touching the books
+    occurred_at = _occurred_at(ctx, cmd.occurred_on)  # refuses a future date before touching the books
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
@@ -343,14 +344,16 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         else:
             unit_cost, source = None, PriceSource.NONE
         posting = post_receipt(before, cmd.quantity, unit_cost)
-        movement, total = _book(uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting)
+        movement, total = _book(
+            uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting, occurred_at
+        )
         uow.commit()
     return StockReceived(product, movement, total, source, unit_cost)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
     """Take goods out of stock (出库) at moving-average cost; never below zero."""
-    _occurred_at(ctx, cmd.occurred_on)
+    occurred_at = _occurred_at(ctx, cmd.occurred_on)
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
@@ -361,7 +364,9 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
             raise InsufficientStock(
                 product.code, product.name, product.unit, cmd.quantity, max(before.quantity, Decimal(0))
             )
-        movement, total = _book(uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting)
+        movement, total = _book(
+            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting, occurred_at
+        )
         uow.commit()
     return StockIssued(product, movement, total, stock_status(product, total.quantity))
 

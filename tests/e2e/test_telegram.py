@@ -222,3 +222,14 @@ async def test_moving_average_value_is_exact_through_the_chat(bot: Bot):
     assert "成本：3.33 元" in costs[2] and "库存金额：0.00 元" in costs[2]
     assert bot.scalar("SELECT value FROM stock_balance") == 0
     assert Decimal(bot.scalar("SELECT sum(value) FROM stock_movement")) == 0
+
+
+async def test_an_unexpected_failure_is_logged_and_the_user_told_nothing_was_done(bot: Bot, monkeypatch, caplog):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.runtime.dispatcher, "execute", broken)
+    reply = await bot.say("库存")
+    assert reply["text"] == "⚠️ 出错了，这条命令没有执行。请稍后再试；问题已记录。"
+    assert any("update failed" in record.message and record.exc_info for record in caplog.records)
+    assert bot.scalar("SELECT count(*) FROM stock_movement") == 0
