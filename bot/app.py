@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from bot.clock import SystemClock
-from bot.dispatcher import Access, Dispatcher
+from bot.dispatcher import Dispatcher, RateLimiter
 from bot.settings import Settings
 from domain.ports import Clock
+from storage.access_repositories import SqlDirectory, ensure_owners
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
@@ -39,11 +40,18 @@ def open_database(url: str, timezone_name: str) -> tuple[Engine, int]:
 def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     clock = clock or SystemClock()
     engine, workspace_id = open_database(settings.database_url, settings.jxc_timezone)
+    ensure_owners(engine, workspace_id, settings.owner_ids, clock.now())
+
+    def uow_factory(workspace: int, update_id: int | None = None, chat_id: int = 0) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, workspace, now=clock.now, update_id=update_id, chat_id=chat_id)
+
     dispatcher = Dispatcher(
-        uow_factory=lambda ws: SqlUnitOfWork(engine, ws, now=clock.now),
-        workspace_id=workspace_id,
-        clock=clock,
-        tz=settings.tz,
-        access=Access(settings.owner_ids),
+        uow_factory,
+        SqlDirectory(engine),
+        clock,
+        settings.tz,
+        console_workspace_id=workspace_id,
+        timezone_name=settings.jxc_timezone,
+        rate_limit=RateLimiter(*settings.rate_limit),
     )
     return Runtime(engine, workspace_id, dispatcher, clock)

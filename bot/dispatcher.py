@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import logging
 import threading
+import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,15 +22,35 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import services
-from domain.errors import DomainError
-from domain.ports import Clock, UnitOfWork
+from domain import history, services, workspaces
+from domain.access import (
+    OPEN_COMMANDS,
+    Member,
+    Permission,
+    Role,
+    invitation_workspace,
+    required_permission,
+    roles_with,
+)
+from domain.errors import (
+    AlreadyProcessed,
+    ChatNotBound,
+    DomainError,
+    InvalidInvitation,
+    NeedsConfirmation,
+    NotAMember,
+    NotPermitted,
+    PrivateChatOnly,
+)
+from domain.ports import ChatAccess, Clock, Directory, UnitOfWork
 from domain.stock import MovementKind
 
 log = logging.getLogger(__name__)
 
 PAGE_CALLBACK = "pg:"
 STORED_CALLBACK = "pg#"
+CONFIRM_CALLBACK = "cf:"
+CANCEL_CALLBACK = "cx:"
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
@@ -37,7 +58,10 @@ KIND_LABELS = {
     MovementKind.OPENING: "期初",
     MovementKind.RECEIPT: "入库",
     MovementKind.ISSUE: "出库",
+    MovementKind.REVERSAL: "冲销",
 }
+# Who the console is: the local operator, owner of the workspace it opens.
+CONSOLE_USER_ID = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +71,9 @@ class Incoming:
     Attributes:
         chat_type: "private", "group", "supergroup" or "console".
         addressed: the message replies to the bot or mentions it (groups only).
+        update_id: the Telegram update it came in (None on the console): the key that makes
+            a redelivered update take effect only once.
+        edited: the sender edited an earlier message (never executed again).
     """
 
     text: str
@@ -55,10 +82,17 @@ class Incoming:
     chat_id: int
     chat_type: str = "private"
     addressed: bool = False
+    username: str = ""
+    update_id: int | None = None
+    edited: bool = False
 
     @property
     def in_group(self) -> bool:
         return self.chat_type in ("group", "supergroup")
+
+    @property
+    def private(self) -> bool:
+        return self.chat_type in ("private", "console")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,42 +106,81 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Telegram-HTML text plus optional rows of inline buttons."""
+    """Telegram-HTML text plus optional rows of inline buttons.
+
+    ``private`` is the full version for the requester's private chat when the group reply
+    left out figures the group may not see.
+    """
 
     html: str
     buttons: list[list[Button]] = field(default_factory=list)
+    private: Reply | None = None
+
+
+class RateLimiter:
+    """At most ``limit`` commands per user in any ``window`` seconds (a sliding window).
+
+    Kept in process memory: it protects the bot and the database from a runaway sender;
+    several replicas each apply it, which only loosens it by their number.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._hits: dict[int, deque[float]] = {}
+        self._warned: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def check(self, user_id: int, now: float) -> tuple[bool, int, bool]:
+        # ``now`` in seconds from the dispatcher's clock, so tests can move time.
+        """(allowed, seconds to wait, whether to tell the user) — they are told once per burst."""
+        with self._lock:
+            hits = self._hits.setdefault(user_id, deque())
+            while hits and now - hits[0] >= self.window:
+                hits.popleft()
+            if len(hits) < self.limit:
+                hits.append(now)
+                self._warned.pop(user_id, None)
+                return True, 0, False
+            wait = max(1, int(self.window - (now - hits[0])) + 1)
+            first = user_id not in self._warned
+            self._warned[user_id] = now
+            if len(self._hits) > 10_000:  # forget idle senders so memory stays bounded
+                for idle in [u for u, h in self._hits.items() if not h or now - h[-1] >= self.window]:
+                    self._hits.pop(idle, None)
+            return False, wait, first
 
 
 @dataclass(frozen=True, slots=True)
-class Access:
-    """Who may use the bot until workspaces and roles exist: the configured owners.
+class SensitiveView:
+    """May this chat see cost figures (``here``), and may the requester see them at all."""
 
-    The console is local: whoever can run it can read the database file anyway.
-    """
-
-    owner_ids: frozenset[int]
-
-    def allows(self, incoming: Incoming) -> bool:
-        return incoming.chat_type == "console" or incoming.user_id in self.owner_ids
+    here: bool
+    requester: bool
 
 
-UowFactory = Callable[[int], UnitOfWork]
+UowFactory = Callable[..., UnitOfWork]
 
 
 class Dispatcher:
     def __init__(
         self,
         uow_factory: UowFactory,
-        workspace_id: int,
+        directory: Directory,
         clock: Clock,
         tz: ZoneInfo,
-        access: Access,
+        *,
+        console_workspace_id: int,
+        timezone_name: str = "Asia/Shanghai",
+        rate_limit: RateLimiter | None = None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._workspace_id = workspace_id
+        self._directory = directory
         self._clock = clock
         self._tz = tz
-        self._access = access
+        self._timezone_name = timezone_name
+        self._console_workspace_id = console_workspace_id
+        self._rate_limit = rate_limit
         self.renderer = Renderer(tz)
         self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
         self._callback_lock = threading.Lock()
@@ -118,10 +191,15 @@ class Dispatcher:
         """Answer one message; None means stay silent (group chatter)."""
         if incoming.in_group and not incoming.addressed and not parsing.looks_like_command(incoming.text):
             return None
-        if not self._access.allows(incoming):
-            log.info("refused user %s in chat %s", incoming.user_id, incoming.chat_id)
-            return Reply(self.renderer.render("errors/not_authorised.html", user_id=incoming.user_id))
+        if incoming.edited:
+            # Executing an edit would book the same thing twice, or a different thing silently.
+            return Reply(self.renderer.render("errors/edited.html"))
         now = self._clock.now()
+        if self._rate_limit is not None and incoming.chat_type != "console":
+            allowed, wait, tell = self._rate_limit.check(incoming.user_id, now.timestamp())
+            if not allowed:
+                # Told once per burst; after that, silence rather than a flood of refusals.
+                return Reply(self.renderer.render("errors/rate_limited.html", seconds=wait)) if tell else None
         try:
             command = parsing.parse(incoming.text, now.astimezone(self._tz).date())
         except parsing.ParseError as error:
@@ -132,8 +210,6 @@ class Dispatcher:
 
     def handle_button(self, incoming: Incoming, data: str) -> Reply | None:
         """Answer an inline-button press; the reply replaces the pressed message."""
-        if not self._access.allows(incoming):
-            return Reply(self.renderer.render("errors/not_authorised.html", user_id=incoming.user_id))
         if data.startswith(PAGE_CALLBACK):
             return self.handle(replace(incoming, text=data[len(PAGE_CALLBACK) :], addressed=True))
         if data.startswith(STORED_CALLBACK):
@@ -142,60 +218,231 @@ class Dispatcher:
             if text is None:
                 return Reply(self.renderer.render("errors/button_expired.html"))
             return self.handle(replace(incoming, text=text, addressed=True))
+        if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
+            return self._answer_confirmation(incoming, data)
         log.warning("unknown button data %r", data)
         return None
+
+    # ---- access ------------------------------------------------------------------------
+
+    def _access(self, incoming: Incoming) -> ChatAccess:
+        if incoming.chat_type == "console":
+            member = Member(CONSOLE_USER_ID, incoming.user_name, Role.OWNER)
+            return ChatAccess(self._console_workspace_id, "", member, show_sensitive=True, bound=True)
+        return self._directory.resolve(incoming.chat_id, incoming.user_id, incoming.private)
+
+    def _context(self, incoming: Incoming, now: datetime, member: Member | None) -> services.Context:
+        role = member.role if member is not None else Role.VIEWER
+        warehouses = member.warehouse_ids if member is not None else None
+        actor = services.Actor(
+            incoming.user_id, incoming.user_name, incoming.chat_id, role, warehouses, incoming.username
+        )
+        return services.Context(actor, now, self._tz, incoming.text)
+
+    def _uow(self, workspace_id: int, incoming: Incoming | None = None) -> UnitOfWork:
+        """A unit of work; given the incoming message, its commit records the update id."""
+        if incoming is None or incoming.update_id is None:
+            return self._uow_factory(workspace_id)
+        return self._uow_factory(workspace_id, update_id=incoming.update_id, chat_id=incoming.chat_id)
 
     # ---- routing ---------------------------------------------------------------------
 
     def execute(self, command: c.Command, incoming: Incoming, now: datetime) -> Reply:
-        context = services.Context(services.Actor(incoming.user_id, incoming.user_name, incoming.chat_id), now, self._tz)
-        uow = self._uow_factory(self._workspace_id)
+        access = self._access(incoming)
+        context = self._context(incoming, now, access.member)
         try:
-            match command:
-                case c.ShowHelp(topic=None):
-                    verbs = [v for v in parsing.VERBS if v.available]
-                    return Reply(self.renderer.render("help/index.html", verbs=verbs))
-                case c.ShowHelp(topic=topic):
-                    verb = parsing.VERBS_BY_NAME[topic]
-                    return Reply(self.renderer.render("help/topic.html", verb=verb))
-                case c.NotYetAvailable(verb=name):
-                    return Reply(self.renderer.render("errors/not_yet_available.html", verb=parsing.VERBS_BY_NAME[name]))
-                case c.AddProduct():
-                    return self._reply("product/added.html", services.add_product(uow, context, command))
-                case c.ChangeProduct():
-                    return self._reply("product/changed.html", services.change_product(uow, context, command))
-                case c.SetProductActive():
-                    return self._reply("product/active.html", services.set_product_active(uow, context, command))
-                case c.FindProducts():
-                    result = services.find_products(uow, context, command)
-                    if isinstance(result, services.ProductCard):
-                        return self._reply("product/card.html", result)
-                    return self._paged("product/list.html", result, command)
-                case c.ReceiveStock():
-                    return self._reply("stock/received.html", services.receive_stock(uow, context, command))
-                case c.IssueStock():
-                    return self._reply("stock/issued.html", services.issue_stock(uow, context, command))
-                case c.ShowStock():
-                    result = services.show_stock(uow, context, command)
-                    if isinstance(result, services.StockCard):
-                        return self._reply("stock/card.html", result)
-                    return self._paged("stock/overview.html", result, command)
-                case c.ShowLedger():
-                    result = services.show_ledger(uow, context, command)
-                    return self._paged("stock/ledger.html", result, command, kind_labels=KIND_LABELS)
+            if type(command) in OPEN_COMMANDS:
+                return self._open_command(command, incoming, context, access)
+            if access.workspace_id is None:
+                raise ChatNotBound() if incoming.in_group else NotAMember()
+            member = access.member
+            if member is None:
+                log.info("refused non-member %s in chat %s", incoming.user_id, incoming.chat_id)
+                raise NotAMember()
+            if incoming.chat_type != "console" and (member.name, member.username) != (
+                incoming.user_name[:64],
+                incoming.username[:64],
+            ):
+                # People rename themselves; 成员 and @name lookups follow the current names.
+                workspaces.touch_member(self._uow(access.workspace_id), member, incoming.user_name, incoming.username)
+            permission = required_permission(command)
+            if permission is not None and not member.can(permission):
+                raise NotPermitted(member.role, permission, roles_with(permission))
+            uow = self._uow(access.workspace_id, incoming)
+            if incoming.update_id is not None and uow.update_seen(incoming.update_id):
+                raise AlreadyProcessed(incoming.update_id)
+            return self._route(command, uow, context, incoming, access)
+        except NeedsConfirmation as question:
+            return self._ask(question, incoming, context, access)
         except DomainError as error:
             return Reply(self.renderer.render(template_for(error), error=error))
+
+    def _open_command(
+        self, command: c.Command, incoming: Incoming, context: services.Context, access: ChatAccess
+    ) -> Reply:
+        """Commands anyone may send: they reveal nothing about a workspace one is not in."""
+        match command:
+            case c.ShowHelp(topic=None):
+                verbs = [v for v in parsing.VERBS if v.available]
+                return Reply(self.renderer.render("help/index.html", verbs=verbs))
+            case c.ShowHelp(topic=topic):
+                verb = parsing.VERBS_BY_NAME[topic]
+                return Reply(self.renderer.render("help/topic.html", verb=verb))
+            case c.NotYetAvailable(verb=name):
+                return Reply(self.renderer.render("errors/not_yet_available.html", verb=parsing.VERBS_BY_NAME[name]))
+            case c.CreateWorkspace():
+                if not incoming.private or incoming.chat_type == "console":
+                    raise PrivateChatOnly("新建账套")
+                result = workspaces.create_workspace(self._directory, context, command, self._timezone_name)
+                return self._reply("workspace/created.html", result)
+            case c.JoinWorkspace():
+                if not incoming.private or incoming.chat_type == "console":
+                    raise PrivateChatOnly("加入")
+                workspace_id = invitation_workspace(command.code)
+                if workspace_id is None or self._directory.workspace_name(workspace_id) is None:
+                    raise InvalidInvitation()
+                uow = self._uow(workspace_id, incoming)
+                return self._reply("workspace/joined.html", workspaces.join_workspace(uow, context, command))
+            case c.BindChat():
+                if incoming.chat_type == "console":
+                    raise PrivateChatOnly("绑定")
+                if self._directory.workspace_name(command.workspace_id) is None:
+                    raise NotAMember()  # the same answer as for a workspace one is not in
+                uow = self._uow(command.workspace_id, incoming)
+                result = workspaces.bind_chat(uow, context, command, incoming.private)
+                return self._reply("workspace/bound.html", result)
         raise TypeError(f"no route for {command!r}")
+
+    def _route(
+        self, command: c.Command, uow: UnitOfWork, context: services.Context, incoming: Incoming, access: ChatAccess
+    ) -> Reply:
+        show = self._sensitive_view(incoming, access)
+        match command:
+            case c.AddProduct():
+                return self._reply("product/added.html", services.add_product(uow, context, command), show=show)
+            case c.ChangeProduct():
+                return self._reply("product/changed.html", services.change_product(uow, context, command), show=show)
+            case c.SetProductActive():
+                return self._reply("product/active.html", services.set_product_active(uow, context, command))
+            case c.FindProducts():
+                result = services.find_products(uow, context, command)
+                if isinstance(result, services.ProductCard):
+                    return self._reply("product/card.html", result, show=show)
+                return self._paged("product/list.html", result, command)
+            case c.ReceiveStock():
+                return self._reply("stock/received.html", services.receive_stock(uow, context, command), show=show)
+            case c.IssueStock():
+                return self._reply("stock/issued.html", services.issue_stock(uow, context, command), show=show)
+            case c.ShowStock():
+                result = services.show_stock(uow, context, command)
+                if isinstance(result, services.StockCard):
+                    return self._reply("stock/card.html", result, show=show)
+                return self._paged("stock/overview.html", result, command, show=show)
+            case c.ShowLedger():
+                result = services.show_ledger(uow, context, command)
+                return self._paged("stock/ledger.html", result, command, show=show, kind_labels=KIND_LABELS)
+            case c.ListWarehouses():
+                return self._reply("stock/warehouses.html", services.list_warehouses(uow, context, command))
+            case c.AddWarehouse():
+                return self._reply("stock/warehouse_added.html", services.add_warehouse(uow, context, command))
+            case c.UnbindChat():
+                return self._reply("workspace/unbound.html", workspaces.unbind_chat(uow, context, command))
+            case c.SetChatVisibility():
+                if not incoming.in_group:
+                    raise PrivateChatOnly("设置 本群", group=True)
+                return self._reply("workspace/visibility.html", workspaces.set_chat_visibility(uow, context, command))
+            case c.Invite():
+                return self._reply("workspace/invited.html", workspaces.invite(uow, context, command))
+            case c.ListMembers():
+                result = workspaces.list_members(uow, context, command)
+                return self._paged(
+                    "workspace/members.html", result, command, workspace_id=access.workspace_id,
+                    workspace_name=access.workspace_name,
+                )
+            case c.SetMemberRole():
+                return self._reply("workspace/member_changed.html", workspaces.set_member_role(uow, context, command))
+            case c.RemoveMember():
+                return self._reply("workspace/member_removed.html", workspaces.remove_member(uow, context, command))
+            case c.LimitMemberWarehouses():
+                result = workspaces.limit_member_warehouses(uow, context, command)
+                return self._reply("workspace/member_changed.html", result)
+            case c.ShowAudit():
+                result = history.show_audit(uow, context, command)
+                return self._paged("history/audit.html", result, command, show=show)
+            case c.Undo():
+                return self._reply("history/undone.html", history.undo(uow, context, command), show=show, kind_labels=KIND_LABELS)
+        raise TypeError(f"no route for {command!r}")
+
+    # ---- sensitive figures -----------------------------------------------------------
+
+    def _sensitive_view(self, incoming: Incoming, access: ChatAccess) -> SensitiveView:
+        requester = access.member is not None and access.member.can(Permission.VIEW_COST)
+        here = requester and (not incoming.in_group or access.show_sensitive)
+        return SensitiveView(here, requester)
+
+    # ---- confirmations ---------------------------------------------------------------
+
+    def _ask(
+        self, question: NeedsConfirmation, incoming: Incoming, context: services.Context, access: ChatAccess
+    ) -> Reply:
+        assert access.workspace_id is not None
+        text = parsing.to_text(question.command)  # type: ignore[arg-type]
+        pending = history.ask_confirmation(self._uow(access.workspace_id), context, text)
+        buttons = [
+            [
+                Button("✅ 确认", CONFIRM_CALLBACK + pending.token, text),
+                Button("✖ 取消", CANCEL_CALLBACK + pending.token),
+            ]
+        ]
+        show = self._sensitive_view(incoming, access)
+        html_text = self.renderer.render(
+            "confirm/question.html",
+            question=question,
+            command_text=text,
+            minutes=int(history.CONFIRMATION_LIFETIME.total_seconds() // 60),
+            show_cost=show.here,
+            kind_labels=KIND_LABELS,
+        )
+        return Reply(html_text, buttons)
+
+    def _answer_confirmation(self, incoming: Incoming, data: str) -> Reply | None:
+        token = data[len(CONFIRM_CALLBACK) :]
+        access = self._access(incoming)
+        if access.workspace_id is None or access.member is None:
+            return Reply(self.renderer.render("errors/button_expired.html"))
+        now = self._clock.now()
+        context = self._context(incoming, now, access.member)
+        try:
+            text = history.take_confirmation(self._uow(access.workspace_id), context, token)
+        except DomainError as error:
+            return Reply(self.renderer.render(template_for(error), error=error))
+        if data.startswith(CANCEL_CALLBACK):
+            return Reply(self.renderer.render("confirm/cancelled.html", command_text=text))
+        command = parsing.parse(text, now.astimezone(self._tz).date())
+        return self.execute(command, replace(incoming, text=text, addressed=True), now)
 
     # ---- replies ---------------------------------------------------------------------
 
-    def _reply(self, template: str, result: object, **extra: object) -> Reply:
-        text = self.renderer.render(template, result=result, **extra)
+    def _render(self, template: str, result: object, show_cost: bool, **extra: object) -> str:
+        text = self.renderer.render(template, result=result, show_cost=show_cost, **extra)
         if len(to_plain(text)) > MAX_REPLY_LENGTH:
             # Pages are sized to stay far below the limit; should long user text still overflow,
             # send it as plain escaped text, cut where no tag or entity can break.
             text = html.escape(to_plain(text)[: MAX_REPLY_LENGTH - 100]) + "…"
-        return Reply(text)
+        return text
+
+    def _reply(self, template: str, result: object, show: SensitiveView | None = None, **extra: object) -> Reply:
+        if show is None or show.here:
+            return Reply(self._render(template, result, True if show is None else show.here, **extra))
+        public = self._render(template, result, False, **extra)
+        if not show.requester:
+            return Reply(public)
+        full = self._render(template, result, True, **extra)
+        if full == public:
+            return Reply(public)
+        # The group sees the reply without cost; the requester gets the full one privately.
+        note = self.renderer.render("confirm/private_note.html")
+        return Reply(public + "\n" + note, private=Reply(full))
 
     def _page_button(self, label: str, command: c.Command) -> Button:
         text = parsing.to_text(command)
@@ -210,12 +457,14 @@ class Dispatcher:
                 self._stored_callbacks.popitem(last=False)
         return Button(label, key, text)
 
-    def _paged(self, template: str, result: object, command: c.Command, **extra: object) -> Reply:
-        reply = self._reply(template, result, **extra)
+    def _paged(
+        self, template: str, result: object, command: c.Command, show: SensitiveView | None = None, **extra: object
+    ) -> Reply:
+        reply = self._reply(template, result, show, **extra)
         page, pages = result.page, result.pages  # type: ignore[attr-defined]
         row = []
         if page > 1:
             row.append(self._page_button("◀ 上一页", replace(command, page=page - 1)))
         if page < pages:
             row.append(self._page_button("下一页 ▶", replace(command, page=page + 1)))
-        return Reply(reply.html, [row] if row else [])
+        return Reply(reply.html, [row] if row else [], reply.private)

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from domain import commands as c
 from domain import periods
+from domain.access import Role, invitation_workspace
 from domain.money import MAX_PRICE, MAX_QUANTITY, to_money, to_quantity
 from domain.periods import InvalidPeriodError, Period
 from domain.products import CODE_PATTERN, EDITABLE_FIELDS, normalise_code
@@ -84,7 +85,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "入库",
         ("in",),
-        "入库 <编码> <数量> [单价 …] [@供应商] [备注 …] [日期 11-20]",
+        "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]",
         "货物进仓，库存增加",
         available=True,
         examples=("入库 A001 50", "入库 A001 50 单价 2.4 备注 补货", "入库 A001 2.5kg 日期 11-20"),
@@ -92,7 +93,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "出库",
         ("out",),
-        "出库 <编码> <数量> [单价 …] [@客户] [备注 …] [日期 11-20]",
+        "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [备注 …] [日期 11-20]",
         "货物出仓，库存减少（默认不允许负库存）",
         available=True,
         examples=("出库 A001 5", "出库 A001 5 单价 3.5"),
@@ -115,15 +116,62 @@ VERBS: tuple[Verb, ...] = (
     ),
     # The families below arrive with later issues; the parser already knows their verbs so
     # that groups recognise them and the reply can say honestly that they are coming.
-    Verb("新建账套", usage="新建账套 <名称>"),
-    Verb("绑定", usage="绑定 <邀请码>"),
-    Verb("解绑", usage="解绑"),
-    Verb("邀请", usage="邀请 <角色>"),
-    Verb("加入", usage="加入 <邀请码>"),
-    Verb("成员", usage="成员 [设置|移除] …"),
-    Verb("日志", usage="日志 [编码|@成员|今天]"),
-    Verb("撤销", ("undo",), usage="撤销 [单号]"),
-    Verb("设置", usage="设置 …"),
+    Verb(
+        "仓库",
+        usage="仓库 [新增 <名称>]",
+        summary="查看或新增仓库",
+        sub_verbs=("新增",),
+        available=True,
+        examples=("仓库", "仓库 新增 二仓"),
+    ),
+    Verb(
+        "撤销",
+        ("undo",),
+        "撤销 [单号]",
+        "撤销自己 10 分钟内的上一笔操作（先确认）",
+        available=True,
+        examples=("撤销", "撤销 RK-2026-0003"),
+    ),
+    Verb(
+        "日志",
+        usage="日志 [编码] [@成员] [今天|7天|本月]",
+        summary="操作日志：谁、何时、做了什么（管理员）",
+        available=True,
+        examples=("日志", "日志 A001", "日志 @老李 今天"),
+    ),
+    Verb(
+        "成员",
+        usage="成员 [设置 @成员 <角色>|移除 @成员|仓库 @成员 <仓库…>]",
+        summary="成员和角色",
+        sub_verbs=("设置", "移除", "仓库"),
+        available=True,
+        examples=("成员", "成员 设置 @老李 仓管", "成员 仓库 @老李 二仓"),
+    ),
+    Verb(
+        "邀请",
+        usage="邀请 <角色>（老板 管理员 仓管 采购 销售 财务 只读）",
+        summary="生成 24 小时有效的一次性邀请码",
+        available=True,
+        examples=("邀请 仓管",),
+    ),
+    Verb("加入", usage="加入 <邀请码>", summary="用邀请码加入账套（私聊）", available=True, examples=("加入 3-K7FQ9XPM",)),
+    Verb(
+        "新建账套",
+        usage="新建账套 <名称>",
+        summary="创建自己的账套（私聊）",
+        available=True,
+        examples=("新建账套 好运便利店",),
+    ),
+    Verb("绑定", usage="绑定 <账套编号>", summary="把本群绑定到账套", available=True, examples=("绑定 3",)),
+    Verb("解绑", usage="解绑", summary="解除本群与账套的绑定", available=True, examples=("解绑",)),
+    Verb(
+        "设置",
+        usage="设置 本群 可见 成本 / 设置 本群 隐藏 成本",
+        summary="本群能否看到成本、进价和库存金额",
+        sub_verbs=("本群",),
+        available=True,
+        examples=("设置 本群 可见 成本",),
+    ),
     Verb("供应商", usage="供应商 新增 <名称> …"),
     Verb("客户", usage="客户 新增 <名称> …"),
     Verb("采购单", usage="采购单 [单号]"),
@@ -142,7 +190,6 @@ VERBS: tuple[Verb, ...] = (
     Verb("对账单", usage="对账单 @客户 [本月]"),
     Verb("其他收入", usage="其他收入 <金额> <说明>"),
     Verb("费用", usage="费用 <金额> <说明>"),
-    Verb("仓库", usage="仓库 [新增 <名称>]"),
     Verb("调拨", usage="调拨 <编码> <数量> <从仓>→<到仓>"),
     Verb("盘点", usage="盘点 开始|差异|确认|取消 / 盘点 <编码> <数量>"),
     Verb("报损", usage="报损 <编码> <数量> 原因 …"),
@@ -555,7 +602,8 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
 def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
-    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期"), partner=True)
+    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库"), partner=True)
+    confirmed = _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
     code = parse_code(tokens.words[0], usage)
@@ -569,8 +617,9 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     if len(note) > MAX_NOTE_LENGTH:
         raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
     occurred_on = parse_date(tokens.values["日期"], today, usage) if "日期" in tokens.values else None
+    warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
     command = c.ReceiveStock if verb.name == "入库" else c.IssueStock
-    return command(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on)
+    return command(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed)
 
 
 def _parse_stock(rest: str, today: date, verb: Verb) -> c.Command:
@@ -603,7 +652,218 @@ def _parse_ledger(rest: str, today: date, verb: Verb) -> c.Command:
     return c.ShowLedger(query, period, tokens.page or 1)
 
 
+CONFIRM_WORD = "确认"
+MAX_NAME_LENGTH = 30
+
+
+def _take_confirm(tokens: Tokens) -> bool:
+    """A trailing 确认 answers "are you sure?" in advance (what a confirm button sends)."""
+    if tokens.words and tokens.words[-1] == CONFIRM_WORD:
+        tokens.words.pop()
+        return True
+    return False
+
+
+def _warehouse_name(word: str, usage: str) -> str:
+    if len(word) > MAX_NAME_LENGTH:
+        raise ParseError(f"仓库名称太长（最多 {MAX_NAME_LENGTH} 字）", usage)
+    return word
+
+
+def _no_more(words: list[str], usage: str) -> None:
+    if words:
+        raise ParseError(f"多余的内容「{' '.join(words)[:30]}」", usage)
+
+
+def _parse_warehouse(rest: str, today: date, verb: Verb) -> c.Command:
+    if rest.startswith("新增"):
+        usage = "仓库 新增 <名称>"
+        tokens = tokenise(rest[2:], usage)
+        _refuse_extras(tokens, usage)
+        if not tokens.words:
+            raise ParseError("缺少仓库名称", usage)
+        _no_more(tokens.words[1:], usage)
+        return c.AddWarehouse(_warehouse_name(tokens.words[0], usage))
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    _no_more(tokens.words, verb.usage)
+    return c.ListWarehouses()
+
+
+def _parse_create_workspace(rest: str, today: date, verb: Verb) -> c.Command:
+    name = rest.strip()
+    if not name:
+        raise ParseError("缺少账套名称", verb.usage)
+    if len(name) > MAX_NAME_LENGTH:
+        raise ParseError(f"账套名称太长（最多 {MAX_NAME_LENGTH} 字）", verb.usage)
+    if "@" in name or "<" in name or ">" in name:
+        raise ParseError("账套名称不能包含 @ < >", verb.usage)
+    return c.CreateWorkspace(name)
+
+
+def _parse_bind(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        raise ParseError("缺少账套编号（老板在私聊发送「成员」可看到）", verb.usage)
+    _no_more(tokens.words[1:], verb.usage)
+    word = tokens.words[0].removeprefix("#")
+    if not word.isdigit() or not word.isascii() or len(word) > 12 or int(word) == 0:
+        raise ParseError(f"账套编号「{word[:20]}」不对，应是数字", verb.usage)
+    return c.BindChat(int(word))
+
+
+def _parse_no_arguments(command: type) -> object:
+    def grammar(rest: str, today: date, verb: Verb) -> c.Command:
+        tokens = tokenise(rest, verb.usage)
+        _refuse_extras(tokens, verb.usage)
+        _no_more(tokens.words, verb.usage)
+        return command()
+
+    return grammar
+
+
+_ROLE_NAMES = {role.value: role for role in Role}
+
+
+def _role(word: str, usage: str) -> str:
+    if word not in _ROLE_NAMES:
+        raise ParseError(f"没有「{word[:10]}」这个角色，可选：{' '.join(_ROLE_NAMES)}", usage)
+    return word
+
+
+def _parse_invite(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        raise ParseError("缺少角色", verb.usage)
+    _no_more(tokens.words[1:], verb.usage)
+    return c.Invite(_role(tokens.words[0], verb.usage))
+
+
+_INVITATION_CODE = re.compile(r"[0-9]{1,12}-[0-9A-Z]{8}", re.ASCII)
+
+
+def _parse_join(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        raise ParseError("缺少邀请码", verb.usage)
+    _no_more(tokens.words[1:], verb.usage)
+    code = tokens.words[0].upper()
+    if _INVITATION_CODE.fullmatch(code) is None or invitation_workspace(code) is None:
+        raise ParseError(f"邀请码「{tokens.words[0][:24]}」格式不对，应像 3-K7FQ9XPM", verb.usage)
+    return c.JoinWorkspace(code)
+
+
+_MEMBER_USAGES = {
+    "设置": "成员 设置 @成员 <角色>",
+    "移除": "成员 移除 @成员",
+    "仓库": "成员 仓库 @成员 <仓库…|全部>",
+}
+
+
+def _parse_members(rest: str, today: date, verb: Verb) -> c.Command:
+    sub = next((s for s in _MEMBER_USAGES if rest.startswith(s)), None)
+    if sub is None:
+        tokens = tokenise(rest, verb.usage)
+        _refuse_extras(tokens, verb.usage, page=True)
+        _no_more(tokens.words, verb.usage)
+        return c.ListMembers(tokens.page or 1)
+    usage = _MEMBER_USAGES[sub]
+    tokens = tokenise(rest[len(sub) :], usage)
+    _refuse_extras(tokens, usage, partner=True)
+    if tokens.partner is None:
+        raise ParseError("缺少 @成员（写用户名或名字）", usage)
+    if sub == "设置":
+        if not tokens.words:
+            raise ParseError("缺少角色", usage)
+        _no_more(tokens.words[1:], usage)
+        return c.SetMemberRole(tokens.partner, _role(tokens.words[0], usage))
+    if sub == "移除":
+        _no_more(tokens.words, usage)
+        return c.RemoveMember(tokens.partner)
+    if not tokens.words:
+        raise ParseError("缺少仓库名称（或写「全部」）", usage)
+    if tokens.words == ["全部"]:
+        return c.LimitMemberWarehouses(tokens.partner, ())
+    names = tuple(dict.fromkeys(_warehouse_name(word, usage) for word in tokens.words))
+    if len(names) > 20:
+        raise ParseError("仓库太多（最多 20 个）", usage)
+    return c.LimitMemberWarehouses(tokens.partner, names)
+
+
+def _day_or_period(word: str, today: date, usage: str) -> Period:
+    """``今天``/``昨天`` as one day, else a period (``7天``, ``本月`` …)."""
+    if word in _RELATIVE_DAYS:
+        day = parse_date(word, today, usage)
+        return periods.between(day, day)
+    return parse_period(word, today, usage)
+
+
+def _parse_audit(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, partner=True, page=True)
+    code = period = None
+    for word in tokens.words:
+        if period is None and (_is_period(word) or word in _RELATIVE_DAYS):
+            period = _day_or_period(word, today, verb.usage)
+        elif code is None:
+            code = parse_code(word, verb.usage)
+        else:
+            raise ParseError(f"多余的内容「{word[:30]}」", verb.usage)
+    return c.ShowAudit(code, tokens.partner, period, tokens.page or 1)
+
+
+_DOCUMENT_NUMBER = re.compile(r"([A-Z]{2,3})-?(\d{4})-?(\d{4,8})", re.ASCII)
+
+
+def parse_document_number(word: str, usage: str) -> str:
+    """``RK-2026-0003``, ``rk20260003`` or ``/RK_2026_0003`` → ``RK-2026-0003``."""
+    text = word.removeprefix("/").replace("_", "-").upper()
+    match = _DOCUMENT_NUMBER.fullmatch(text)
+    if match is None:
+        raise ParseError(f"单号「{word[:30]}」看不懂，应像 RK-2026-0003", usage)
+    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}"
+
+
+def _parse_undo(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    confirmed = _take_confirm(tokens)
+    if not tokens.words:
+        return c.Undo(None, confirmed)
+    _no_more(tokens.words[1:], verb.usage)
+    word = tokens.words[0]
+    if word.startswith("#"):
+        if not word[1:].isdigit() or not word[1:].isascii() or len(word) > 13:
+            raise ParseError(f"操作编号「{word[:20]}」不对，应像 #12", verb.usage)
+        return c.Undo(f"#{int(word[1:])}", confirmed)
+    return c.Undo(parse_document_number(word, verb.usage), confirmed)
+
+
+def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    words = tokens.words
+    if words[:1] != ["本群"]:
+        return c.NotYetAvailable(verb.name)
+    if len(words) == 3 and words[1] in ("可见", "隐藏") and words[2] in ("成本", "敏感信息"):
+        return c.SetChatVisibility(words[1] == "可见")
+    raise ParseError("本群的设置只有：可见 成本 / 隐藏 成本", verb.usage)
+
+
 _GRAMMARS = {
+    "仓库": _parse_warehouse,
+    "新建账套": _parse_create_workspace,
+    "绑定": _parse_bind,
+    "解绑": _parse_no_arguments(c.UnbindChat),
+    "邀请": _parse_invite,
+    "加入": _parse_join,
+    "成员": _parse_members,
+    "日志": _parse_audit,
+    "撤销": _parse_undo,
+    "设置": _parse_settings,
     "帮助": _parse_help,
     "商品": _parse_product,
     "入库": _parse_movement,
@@ -678,9 +938,48 @@ def to_text(command: c.Command) -> str:
                 text += f" @{command.counterparty}"
             if command.occurred_on is not None:
                 text += f" 日期 {command.occurred_on:%Y-%m-%d}"
+            if command.warehouse is not None:
+                text += f" 仓库 {command.warehouse}"
+            if command.confirmed:
+                text += f" {CONFIRM_WORD}"
             if command.note:
                 text += f" 备注 {command.note}"
             return text
+        case c.ListWarehouses():
+            return "仓库"
+        case c.AddWarehouse(name=name):
+            return f"仓库 新增 {name}"
+        case c.CreateWorkspace(name=name):
+            return f"新建账套 {name}"
+        case c.BindChat(workspace_id=workspace_id):
+            return f"绑定 {workspace_id}"
+        case c.UnbindChat():
+            return "解绑"
+        case c.SetChatVisibility(show_sensitive=show):
+            return f"设置 本群 {'可见' if show else '隐藏'} 成本"
+        case c.Invite(role=role):
+            return f"邀请 {role}"
+        case c.JoinWorkspace(code=code):
+            return f"加入 {code}"
+        case c.ListMembers(page=p):
+            return "成员" + page(p)
+        case c.SetMemberRole(member=member, role=role):
+            return f"成员 设置 @{member} {role}"
+        case c.RemoveMember(member=member):
+            return f"成员 移除 @{member}"
+        case c.LimitMemberWarehouses(member=member, warehouses=names):
+            return f"成员 仓库 @{member} " + (" ".join(names) if names else "全部")
+        case c.ShowAudit(code=code, member=member, period=period, page=p):
+            parts = ["日志"]
+            if code:
+                parts.append(code)
+            if member:
+                parts.append(f"@{member}")
+            if period:
+                parts.append(_period_text(period))
+            return " ".join(parts) + page(p)
+        case c.Undo(target=target, confirmed=confirmed):
+            return "撤销" + (f" {target}" if target else "") + (f" {CONFIRM_WORD}" if confirmed else "")
         case c.ShowStock(code=code, page=p):
             return ("库存" + (f" {code}" if code else "")) + page(p)
         case c.ShowLedger(code=code, period=period, page=p):

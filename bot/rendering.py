@@ -47,6 +47,8 @@ def field_value(value: object) -> str:
     """A master-data value in a before → after line."""
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, Decimal):
         return unit_cost(value) if value != value.to_integral_value() else qty(value)
     return str(value)
@@ -78,6 +80,9 @@ class Renderer:
             local_time=self.local_time,
             local_date=self.local_date,
         )
+        # Cost, purchase prices and stock value are shown unless the reply goes where the
+        # reader may not see them (a role without VIEW_COST, a group not marked for them).
+        self.env.globals["show_cost"] = True
 
     def local_time(self, value: datetime) -> str:
         return value.astimezone(self.tz).strftime("%m-%d %H:%M")

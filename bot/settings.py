@@ -18,8 +18,11 @@ class Settings(BaseSettings):
         telegram_api_base_url: a self-hosted Bot API server (the tests' fake one), optional.
         database_url: SQLAlchemy URL; SQLite file under ./data/ by default,
             ``postgresql+psycopg://user:pass@host/db`` for PostgreSQL.
-        jxc_owner_ids: comma-separated Telegram user ids allowed to use the bot.
+        jxc_owner_ids: comma-separated Telegram user ids made owners (老板) of the first
+            workspace at start-up; everyone else joins by invitation or creates a workspace.
         jxc_timezone: the shop's time zone, for dates, periods and numbering.
+        jxc_rate_limit: commands per user per window, as ``count/seconds``.
+        jxc_max_upload_mb: the largest file the bot accepts.
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -29,6 +32,21 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_SQLITE_URL
     jxc_owner_ids: str = ""
     jxc_timezone: str = "Asia/Shanghai"
+    jxc_rate_limit: str = "30/60"
+    jxc_max_upload_mb: int = 5
+
+    @field_validator("jxc_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        count, _, seconds = value.partition("/")
+        if not (count.strip().isdigit() and seconds.strip().isdigit() and int(count) > 0 and int(seconds) > 0):
+            raise ValueError(f"JXC_RATE_LIMIT must look like 30/60 (commands/seconds), got {value!r}")
+        return value
+
+    @property
+    def rate_limit(self) -> tuple[int, int]:
+        count, _, seconds = self.jxc_rate_limit.partition("/")
+        return int(count), int(seconds)
 
     @field_validator("jxc_owner_ids")
     @classmethod

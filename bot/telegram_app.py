@@ -14,7 +14,7 @@ import traceback
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -38,10 +38,12 @@ MENU_COMMANDS = (
     ("stock", "库存：/stock 或 /stock A001"),
     ("product", "商品：/product A001"),
     ("ledger", "流水：/ledger A001 7天"),
+    ("undo", "撤销：撤销自己的上一笔操作"),
     ("help", "帮助：命令说明"),
 )
 
 DISPATCHER_KEY = "dispatcher"
+UPLOAD_LIMIT_KEY = "upload_limit_mb"
 
 
 def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -88,13 +90,44 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.text is None or update.effective_user is None:
         return
+    await _answer(update, context, message.text, edited=update.edited_message is not None)
+
+
+async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document or photo: refuse one that is too big before anything reads it.
+
+    Importing files arrives with the faster-entry work; until then the caption is answered
+    like a typed command (so ``导入 商品`` says it is coming).
+    """
+    message = update.effective_message
+    if message is None or update.effective_user is None:
+        return
+    dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
+    limit_mb: int = context.bot_data.get(UPLOAD_LIMIT_KEY, 5)
+    attachment = message.document or (message.photo[-1] if message.photo else None)
+    size = getattr(attachment, "file_size", None) or 0
+    in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if size > limit_mb * 1024 * 1024:
+        text = dispatcher.renderer.render("errors/file_too_large.html", size_mb=size / 1024 / 1024, limit_mb=limit_mb)
+        await message.reply_text(text, do_quote=in_group)
+        return
+    if message.caption:
+        await _answer(update, context, message.caption, edited=False)
+    elif not in_group:
+        await message.reply_text(dispatcher.renderer.render("errors/file_without_caption.html"))
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, raw_text: str, *, edited: bool) -> None:
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
     dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
     username = context.bot.username
     chat_type = message.chat.type
     in_group = chat_type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    if in_group and _addressed_elsewhere(message.text, username):
+    if in_group and _addressed_elsewhere(raw_text, username):
         return
-    text, mentioned = _strip_bot_mention(message.text, message.entities, username)
+    entities = message.entities if message.text is not None else message.caption_entities
+    text, mentioned = _strip_bot_mention(raw_text, entities, username)
     replied_to_bot = bool(
         message.reply_to_message
         and message.reply_to_message.from_user
@@ -107,10 +140,26 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id=message.chat.id,
         chat_type=str(chat_type),
         addressed=mentioned or replied_to_bot,
+        username=update.effective_user.username or "",
+        update_id=update.update_id,
+        edited=edited,
     )
     reply = await asyncio.to_thread(dispatcher.handle, incoming)
     if reply is not None:
-        await message.reply_text(reply.html, reply_markup=_keyboard(reply), do_quote=in_group)
+        await _send(context, dispatcher, reply, message, in_group)
+
+
+async def _send(context, dispatcher: Dispatcher, reply: Reply, message, in_group: bool) -> None:  # type: ignore[no-untyped-def]
+    """The reply in its chat; the full version privately when the group got a reduced one."""
+    text = reply.html
+    if reply.private is not None and message.from_user is not None:
+        try:
+            await context.bot.send_message(message.from_user.id, reply.private.html)
+        except (Forbidden, BadRequest):
+            # The user never opened a private chat with the bot: say so instead of the note.
+            log.info("could not send the private copy to %s", message.from_user.id)
+            text = text.rsplit("\n", 1)[0] + "\n" + dispatcher.renderer.render("errors/private_failed.html")
+    await message.reply_text(text, reply_markup=_keyboard(reply), do_quote=in_group)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,11 +176,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id=chat.id if chat else update.effective_user.id,
         chat_type=str(chat.type) if chat else "private",
         addressed=True,
+        username=update.effective_user.username or "",
+        update_id=update.update_id,
     )
     reply = await asyncio.to_thread(dispatcher.handle_button, incoming, query.data)
     await query.answer()
     if reply is None:
         return
+    if reply.private is not None:
+        try:
+            await context.bot.send_message(update.effective_user.id, reply.private.html)
+        except (Forbidden, BadRequest):
+            log.info("could not send the private copy to %s", update.effective_user.id)
     try:
         await query.edit_message_text(reply.html, reply_markup=_keyboard(reply))
     except BadRequest as error:
@@ -171,7 +227,12 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
     application = builder.build()
     application.bot_data[DISPATCHER_KEY] = dispatcher
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, on_text))
+    application.bot_data[UPLOAD_LIMIT_KEY] = settings.jxc_max_upload_mb
+    # Edited messages reach on_text too, which answers them with how to correct instead.
+    application.add_handler(
+        MessageHandler((filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE) & filters.TEXT, on_text)
+    )
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO), on_file))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)
     return application

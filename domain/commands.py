@@ -52,6 +52,8 @@ class StockChange:
     counterparty: str = ""
     note: str = ""
     occurred_on: date | None = None
+    warehouse: str | None = None
+    confirmed: bool = False  # the issuer already answered "are you sure?" (or wrote 确认)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,109 @@ class ShowLedger:
 
 
 @dataclass(frozen=True, slots=True)
+class ListWarehouses:
+    """`仓库`."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddWarehouse:
+    """`仓库 新增 二仓`."""
+
+    name: str
+
+
+# ---- workspaces, members, audit, undo --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateWorkspace:
+    """`新建账套 好运便利店` (private chat): a new business with the sender as its owner."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BindChat:
+    """`绑定 3`: this chat now works in workspace 3 (the sender must manage chats there)."""
+
+    workspace_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnbindChat:
+    """`解绑`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetChatVisibility:
+    """`设置 本群 可见 成本` / `设置 本群 隐藏 成本`."""
+
+    show_sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """`邀请 仓管`: a one-time code for the given role (a Role value)."""
+
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinWorkspace:
+    """`加入 3-K7FQ9XPM`."""
+
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListMembers:
+    """`成员`."""
+
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SetMemberRole:
+    """`成员 设置 @name 财务`."""
+
+    member: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveMember:
+    """`成员 移除 @name`."""
+
+    member: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimitMemberWarehouses:
+    """`成员 仓库 @name 二仓 三仓`; no names (`全部`) lifts the limit."""
+
+    member: str
+    warehouses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAudit:
+    """`日志`, `日志 A001`, `日志 @name 今天`."""
+
+    code: str | None = None
+    member: str | None = None
+    period: Period | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """`撤销` (my last operation), `撤销 RK-2026-0003` or `撤销 #12` (an audit entry)."""
+
+    target: str | None = None
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class NotYetAvailable:
     """A verb of the command language whose family has not been built yet."""
 
@@ -96,5 +201,19 @@ Command = (
     | IssueStock
     | ShowStock
     | ShowLedger
+    | ListWarehouses
+    | AddWarehouse
+    | CreateWorkspace
+    | BindChat
+    | UnbindChat
+    | SetChatVisibility
+    | Invite
+    | JoinWorkspace
+    | ListMembers
+    | SetMemberRole
+    | RemoveMember
+    | LimitMemberWarehouses
+    | ShowAudit
+    | Undo
     | NotYetAvailable
 )

@@ -101,3 +101,159 @@ class ConcurrentChange(DomainError):
 
     def __init__(self) -> None:
         super().__init__("stock changed concurrently")
+
+
+# ---- access ------------------------------------------------------------------------------
+
+
+class NotAMember(DomainError):
+    """The sender has no role here; the reply must reveal nothing about the workspace."""
+
+    def __init__(self) -> None:
+        super().__init__("not a member")
+
+
+class NotPermitted(DomainError):
+    def __init__(self, role: str, permission: str, roles: list[str]) -> None:
+        super().__init__(f"{role} may not {permission}")
+        self.role = role
+        self.permission = permission
+        self.roles = roles
+
+
+class ChatNotBound(DomainError):
+    """A group that belongs to no workspace yet."""
+
+    def __init__(self) -> None:
+        super().__init__("chat not bound")
+
+
+class AlreadyBound(DomainError):
+    def __init__(self, workspace_name: str) -> None:
+        super().__init__(f"chat already bound to {workspace_name}")
+        self.workspace_name = workspace_name
+
+
+class InvalidInvitation(DomainError):
+    """Unknown, used or expired: one refusal for all, so codes cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid invitation")
+
+
+class AlreadyMember(DomainError):
+    def __init__(self, workspace_name: str, role: str) -> None:
+        super().__init__(f"already {role} in {workspace_name}")
+        self.workspace_name = workspace_name
+        self.role = role
+
+
+class UnknownMember(DomainError):
+    def __init__(self, handle: str, candidates: list[str] | None = None) -> None:
+        super().__init__(f"no member {handle!r}")
+        self.handle = handle
+        self.candidates = candidates or []
+
+
+class CannotManageMember(DomainError):
+    """An admin touching the owner or another admin, or anyone removing the last owner."""
+
+    def __init__(self, name: str, role: str, last_owner: bool = False) -> None:
+        super().__init__(f"cannot manage {name} ({role})")
+        self.name = name
+        self.role = role
+        self.last_owner = last_owner
+
+
+class TooManyWorkspaces(DomainError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} workspaces per owner")
+        self.limit = limit
+
+
+class UnknownWarehouse(DomainError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"no warehouse {name!r}")
+        self.name = name
+        self.known = known
+
+
+class WarehouseExists(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"warehouse {name!r} exists")
+        self.name = name
+
+
+class WarehouseNotAllowed(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"not allowed in warehouse {name!r}")
+        self.name = name
+
+
+# ---- confirmation and undo ---------------------------------------------------------------
+
+
+class NeedsConfirmation(DomainError):
+    """Not done yet: the issuer must confirm. ``command`` is what a confirmation runs."""
+
+    def __init__(self, reasons: list[object], command: object, preview: object = None) -> None:
+        super().__init__("needs confirmation: " + "; ".join(map(str, reasons)))
+        self.reasons = reasons
+        self.command = command
+        self.preview = preview
+
+
+class NothingToUndo(DomainError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"nothing of yours to undo in the last {minutes} minutes")
+        self.minutes = minutes
+
+
+class UnknownOperation(DomainError):
+    def __init__(self, target: str) -> None:
+        super().__init__(f"no operation {target!r}")
+        self.target = target
+
+
+class UndoRefused(DomainError):
+    """An operation that cannot be reversed; ``why`` names the rule (a template branch)."""
+
+    ALREADY_UNDONE = "already_undone"
+    NOT_UNDOABLE = "not_undoable"
+    NOT_YOURS = "not_yours"
+    TOO_OLD = "too_old"
+    STOCK_SINCE_ISSUED = "stock_since_issued"
+    VALUE_WOULD_BE_NEGATIVE = "value_negative"
+    CHANGED_SINCE = "changed_since"
+    HAS_MOVEMENTS = "has_movements"
+
+    def __init__(self, why: str, label: str, **details: object) -> None:
+        super().__init__(f"cannot undo {label}: {why}")
+        self.why = why
+        self.label = label
+        self.details = details
+
+
+class ConfirmationExpired(DomainError):
+    """The button is too old, already used, or was pressed by someone else."""
+
+    def __init__(self, foreign: bool = False) -> None:
+        super().__init__("confirmation expired" if not foreign else "confirmation belongs to someone else")
+        self.foreign = foreign
+
+
+class AlreadyProcessed(DomainError):
+    """This Telegram update already took effect (a redelivery); nothing was done again."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__(f"update {update_id} already processed")
+        self.update_id = update_id
+
+
+class PrivateChatOnly(DomainError):
+    """A command that belongs in a private chat (or, with ``group``, in a group)."""
+
+    def __init__(self, verb: str, group: bool = False) -> None:
+        super().__init__(f"{verb}: {'group' if group else 'private chat'} only")
+        self.verb = verb
+        self.group = group

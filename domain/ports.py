@@ -8,6 +8,8 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.access import ChatSettings, Invitation, Member
+from domain.audit import AuditEntry
 from domain.errors import ProductHint
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
@@ -64,7 +66,16 @@ class ProductRepository(Protocol):
 
 
 class StockRepository(Protocol):
+    """Stock of one workspace. ``warehouse_ids`` None means all warehouses (a member limited
+    to some warehouses reads only those)."""
+
     def default_warehouse(self) -> Warehouse: ...
+
+    def warehouses(self) -> list[Warehouse]: ...
+
+    def warehouse_named(self, name: str) -> Warehouse | None: ...
+
+    def add_warehouse(self, name: str) -> Warehouse: ...
 
     def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
         """Read a balance for change; later writers of the same stock wait (row lock)."""
@@ -80,24 +91,161 @@ class StockRepository(Protocol):
         """Append a movement and return it with its id."""
         ...
 
-    def total_balance(self, product_id: int) -> StockBalance: ...
+    def total_balance(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> StockBalance: ...
 
-    def overview(self, offset: int, limit: int) -> list[StockLine]:
+    def overview(self, offset: int, limit: int, warehouse_ids: frozenset[int] | None = None) -> list[StockLine]:
         """Active products, lowest stock relative to safety stock first."""
         ...
 
-    def totals(self) -> StockTotals: ...
+    def totals(self, warehouse_ids: frozenset[int] | None = None) -> StockTotals: ...
 
     def movements(
-        self, product_id: int, since: datetime | None, until: datetime | None, offset: int, limit: int
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        offset: int,
+        limit: int,
+        warehouse_ids: frozenset[int] | None = None,
     ) -> list[Movement]:
-        """Newest first."""
+        """Newest first, each with ``reversed_by`` filled in."""
         ...
 
-    def count_movements(self, product_id: int, since: datetime | None, until: datetime | None) -> int: ...
+    def count_movements(
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        warehouse_ids: frozenset[int] | None = None,
+    ) -> int: ...
+
+    def movement_by_number(self, number: str) -> Movement | None: ...
+
+    def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
+        """The mean size of the product's recent movements of this kind (None without history)."""
+        ...
+
+    def last_unit_price(self, product_id: int, kind: str) -> Decimal | None: ...
+
+    def has_movements(self, product_id: int) -> bool: ...
 
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         """(balances checked, movements checked, mismatches) for this workspace."""
+        ...
+
+
+class MemberRepository(Protocol):
+    def get(self, user_id: int) -> Member | None: ...
+
+    def add(self, member: Member) -> None: ...
+
+    def update(self, member: Member) -> None: ...
+
+    def remove(self, user_id: int) -> None: ...
+
+    def all(self) -> list[Member]:
+        """Owners first, then by role and joining time."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    def add(self, invitation: Invitation) -> None: ...
+
+    def get(self, code: str) -> Invitation | None: ...
+
+    def use(self, code: str, user_id: int, now: datetime) -> bool:
+        """Mark used, only if still unused; False if someone else took it first."""
+        ...
+
+
+class ChatRepository(Protocol):
+    """Which chats work in this workspace (a chat belongs to at most one)."""
+
+    def get(self, chat_id: int) -> ChatSettings | None:
+        """The chat's binding, whichever workspace it is bound to."""
+        ...
+
+    def bind(self, chat_id: int, bound_by: int, now: datetime) -> None:
+        """Bind to this workspace, replacing a binding elsewhere (a private chat switches)."""
+        ...
+
+    def unbind(self, chat_id: int) -> None: ...
+
+    def set_show_sensitive(self, chat_id: int, show: bool) -> None: ...
+
+    def workspace_name(self, workspace_id: int) -> str:
+        """The name of a workspace (for "this group is already bound to …")."""
+        ...
+
+
+class AuditLog(Protocol):
+    def add(self, entry: AuditEntry) -> AuditEntry: ...
+
+    def get(self, entry_id: int) -> AuditEntry | None: ...
+
+    def by_number(self, number: str) -> AuditEntry | None:
+        """The entry that created a document or movement number."""
+        ...
+
+    def last_of(self, user_id: int) -> AuditEntry | None:
+        """The user's latest entry that is not itself an undo."""
+        ...
+
+    def page(
+        self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None, offset: int, limit: int
+    ) -> list[AuditEntry]:
+        """Newest first, with ``undone_by`` filled in."""
+        ...
+
+    def count(self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PendingConfirmation:
+    token: str
+    user_id: int
+    chat_id: int
+    text: str
+    expires_at: datetime
+    used: bool = False
+
+
+class ConfirmationRepository(Protocol):
+    def add(self, confirmation: PendingConfirmation) -> None: ...
+
+    def take(self, token: str) -> PendingConfirmation | None:
+        """Load a confirmation for use (locks it); the caller marks it used."""
+        ...
+
+    def mark_used(self, token: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAccess:
+    """What the directory knows about a message's chat and sender."""
+
+    workspace_id: int | None
+    workspace_name: str = ""
+    member: Member | None = None
+    show_sensitive: bool = False
+    bound: bool = False
+
+
+class Directory(Protocol):
+    """Lookups across workspaces: where a chat belongs, and creating a workspace."""
+
+    def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
+        """The chat's workspace and the sender's membership there; an unbound private chat
+        falls back to the first workspace the sender belongs to."""
+        ...
+
+    def workspace_name(self, workspace_id: int) -> str | None: ...
+
+    def owned_count(self, user_id: int) -> int: ...
+
+    def create_workspace(self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry) -> int:
+        """Create a workspace with its default warehouse, the owner as member, the chat bound
+        and the audit entry written, all in one transaction; returns the new id."""
         ...
 
 
@@ -114,6 +262,14 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     stock: StockRepository
     numbers: NumberSequence
+    members: MemberRepository
+    invitations: InvitationRepository
+    chats: ChatRepository
+    audit: AuditLog
+    confirmations: ConfirmationRepository
+    # Set by the chat edge: the Telegram update this transaction answers. Committing records it
+    # in the same transaction, so a redelivered update cannot take effect twice.
+    update_id: int | None
 
     def writing(self) -> Self:
         """Mark this transaction as one that writes, so write locks are taken up front."""
@@ -130,4 +286,10 @@ class UnitOfWork(Protocol):
         """Roll back unless committed."""
         ...
 
-    def commit(self) -> None: ...
+    def commit(self) -> None:
+        """Commit; raises AlreadyProcessed if ``update_id`` was recorded by another transaction."""
+        ...
+
+    def update_seen(self, update_id: int) -> bool:
+        """Whether this update already took effect (was recorded by a commit)."""
+        ...

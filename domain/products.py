@@ -114,7 +114,13 @@ EDITABLE_FIELDS: dict[str, str] = {
     "安全库存": "safety_stock",
     "最高库存": "max_stock",
 }
-FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()}
+FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()} | {
+    # Fields the audit log records besides product master data.
+    "active": "启用",
+    "role": "角色",
+    "warehouses": "仓库",
+    "show_sensitive": "群内显示成本",
+}
 # The code and id identify a product for ever; only these may change.
 _CHANGEABLE = frozenset(EDITABLE_FIELDS.values()) | {"active"}
 

@@ -7,23 +7,30 @@ Every function returns a past-tense result value; the chat edge turns it into a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from domain import commands as c
+from domain.access import Role
+from domain.audit import Action, AuditEntry
 from domain.errors import (
     FutureDate,
     InsufficientStock,
+    NeedsConfirmation,
     NothingToChange,
     ProductAlreadyExists,
     ProductInactive,
     UnknownProduct,
+    UnknownWarehouse,
+    WarehouseExists,
+    WarehouseNotAllowed,
 )
+from domain.guards import assess
 from domain.money import quantize_money
 from domain.periods import Period
-from domain.ports import StockLine, StockTotals, UnitOfWork
+from domain.ports import StockLine, StockTotals, UnitOfWork, Warehouse
 from domain.products import (
     FieldChange,
     Product,
@@ -52,20 +59,24 @@ SEARCH_LIMIT = 20
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting, and from which chat."""
+    """Who is acting, from which chat, in which role; ``warehouse_ids`` None means all."""
 
     user_id: int
     name: str
     chat_id: int
+    role: Role = Role.OWNER
+    warehouse_ids: frozenset[int] | None = None
+    username: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The request's workspace-independent facts: who, and when in which time zone."""
+    """The request's facts: who, when in which time zone, and the text as typed (for the audit log)."""
 
     actor: Actor
     now: datetime
     tz: ZoneInfo
+    text: str = ""
 
     @property
     def today(self) -> date:
@@ -167,6 +178,17 @@ class LedgerPage:
 
 
 @dataclass(frozen=True, slots=True)
+class WarehouseList:
+    warehouses: list[Warehouse]
+    allowed: frozenset[int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseAdded:
+    warehouse: Warehouse
+
+
+@dataclass(frozen=True, slots=True)
 class CheckReport:
     balances: int
     movements: int
@@ -220,6 +242,52 @@ def _occurred_at(ctx: Context, day: date | None) -> datetime:
     return datetime.combine(day, local_time, tzinfo=ctx.tz).astimezone(timezone.utc)
 
 
+def audit(
+    uow: UnitOfWork,
+    ctx: Context,
+    action: Action,
+    subject: str = "",
+    numbers: tuple[str, ...] = (),
+    changes: tuple[FieldChange, ...] = (),
+    undoes: int | None = None,
+) -> AuditEntry:
+    """Record a change in the caller's transaction: it is logged exactly when it happens."""
+    actor = ctx.actor
+    return uow.audit.add(
+        AuditEntry(
+            action=action,
+            user_id=actor.user_id,
+            user_name=actor.name,
+            chat_id=actor.chat_id,
+            text=ctx.text,
+            at=ctx.now,
+            subject=subject,
+            numbers=numbers,
+            changes=changes,
+            undoes=undoes,
+        )
+    )
+
+
+def warehouse_for(uow: UnitOfWork, ctx: Context, name: str | None) -> Warehouse:
+    """The named warehouse (default: 主仓), if the actor may work in it."""
+    if name is None:
+        warehouse = uow.stock.default_warehouse()
+    else:
+        found = uow.stock.warehouse_named(name)
+        if found is None:
+            raise UnknownWarehouse(name, [w.name for w in uow.stock.warehouses() if _allowed(ctx, w.id)])
+        warehouse = found
+    if not _allowed(ctx, warehouse.id):
+        raise WarehouseNotAllowed(warehouse.name)
+    return warehouse
+
+
+def _allowed(ctx: Context, warehouse_id: int) -> bool:
+    allowed = ctx.actor.warehouse_ids
+    return allowed is None or warehouse_id in allowed
+
+
 def _number(uow: UnitOfWork, ctx: Context, kind: MovementKind) -> str:
     year = ctx.today.year
     prefix = NUMBER_PREFIX[kind]
@@ -238,6 +306,7 @@ def add_product(uow: UnitOfWork, ctx: Context, cmd: c.AddProduct) -> ProductAdde
         if existing is not None:
             raise ProductAlreadyExists(existing.code, existing.name)
         product = uow.products.add(product)
+        audit(uow, ctx, Action.ADD_PRODUCT, product.code)
         uow.commit()
     return ProductAdded(product)
 
@@ -250,6 +319,7 @@ def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> Produ
         if not changes:
             raise NothingToChange(product.code)
         uow.products.update(updated)
+        audit(uow, ctx, Action.CHANGE_PRODUCT, product.code, changes=tuple(changes))
         uow.commit()
     return ProductChanged(updated, changes)
 
@@ -260,8 +330,10 @@ def set_product_active(uow: UnitOfWork, ctx: Context, cmd: c.SetProductActive) -
         product = get_product(uow, cmd.code)
         if product.active == cmd.active:
             raise NothingToChange(product.code)
-        updated, _ = apply_changes(product, {"active": cmd.active})
+        updated, changes = apply_changes(product, {"active": cmd.active})
         uow.products.update(updated)
+        action = Action.ACTIVATE_PRODUCT if cmd.active else Action.DEACTIVATE_PRODUCT
+        audit(uow, ctx, action, product.code, changes=tuple(changes))
         uow.commit()
     return ProductActiveSet(updated)
 
@@ -272,14 +344,14 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
         if cmd.query is not None:
             exact = uow.products.get(normalise_code(cmd.query))
             if exact is not None:
-                balance = uow.stock.total_balance(exact.id)
+                balance = uow.stock.total_balance(exact.id, ctx.actor.warehouse_ids)
                 return ProductCard(exact, balance, stock_status(exact, balance.quantity))
         total = uow.products.count_matching(cmd.query)
         if total == 0 and cmd.query is not None:
             get_product(uow, cmd.query)  # raises UnknownProduct with suggestions
         if total == 1 and cmd.query is not None:
             (only,) = uow.products.page(cmd.query, 0, 1)
-            balance = uow.stock.total_balance(only.id)
+            balance = uow.stock.total_balance(only.id, ctx.actor.warehouse_ids)
             return ProductCard(only, balance, stock_status(only, balance.quantity))
         pages = _pages(total)
         page = _clamp_page(cmd.page, pages)
@@ -324,7 +396,22 @@ def _book(
         )
     )
     uow.stock.save_balance(product.id, warehouse_id, before, after)
-    return movement, uow.stock.total_balance(product.id)
+    action = Action.RECEIVE if kind is MovementKind.RECEIPT else Action.ISSUE
+    audit(uow, ctx, action, product.code, numbers=(movement.number,))
+    return movement, uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
+
+
+def _confirm_risks(
+    uow: UnitOfWork, cmd: c.StockChange, product: Product, kind: MovementKind, reference_price: Decimal | None
+) -> None:
+    """Ask before booking a quantity or price that looks like a slip of the finger."""
+    if cmd.confirmed:
+        return
+    typical = uow.stock.typical_quantity(product.id, kind)
+    last_price = uow.stock.last_unit_price(product.id, kind) if cmd.unit_price is not None else None
+    risks = assess(cmd.quantity, typical, cmd.unit_price, last_price or reference_price)
+    if risks:
+        raise NeedsConfirmation(risks, replace(cmd, confirmed=True), product)
 
 
 def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
@@ -333,7 +420,8 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
-        warehouse = uow.stock.default_warehouse()
+        warehouse = warehouse_for(uow, ctx, cmd.warehouse)
+        _confirm_risks(uow, cmd, product, MovementKind.RECEIPT, product.purchase_price)
         before = uow.stock.lock_balance(product.id, warehouse.id)
         if cmd.unit_price is not None:
             unit_cost, source = cmd.unit_price, PriceSource.GIVEN
@@ -357,13 +445,14 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
     with uow.writing():
         product = _active_product(uow, cmd.code)
         check_quantity_unit(product, cmd.quantity, cmd.unit)
-        warehouse = uow.stock.default_warehouse()
+        warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         before = uow.stock.lock_balance(product.id, warehouse.id)
         costing = post_issue(before, cmd.quantity)
         if costing.shortfall > 0:
             raise InsufficientStock(
                 product.code, product.name, product.unit, cmd.quantity, max(before.quantity, Decimal(0))
             )
+        _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price)
         movement, total = _book(
             uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting, occurred_at
         )
@@ -376,12 +465,12 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
     with uow:
         if cmd.code is not None:
             product = get_product(uow, cmd.code)
-            balance = uow.stock.total_balance(product.id)
+            balance = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
             return StockCard(product, balance, stock_status(product, balance.quantity))
-        totals = uow.stock.totals()
+        totals = uow.stock.totals(ctx.actor.warehouse_ids)
         pages = _pages(totals.products)
         page = _clamp_page(cmd.page, pages)
-        lines = uow.stock.overview((page - 1) * PAGE_SIZE, PAGE_SIZE)
+        lines = uow.stock.overview((page - 1) * PAGE_SIZE, PAGE_SIZE, ctx.actor.warehouse_ids)
         return StockOverview(
             [(line, stock_status(line.product, line.balance.quantity)) for line in lines], totals, page, pages
         )
@@ -395,11 +484,30 @@ def show_ledger(uow: UnitOfWork, ctx: Context, cmd: c.ShowLedger) -> LedgerPage:
         until = datetime.combine(cmd.period.end, time(), tzinfo=ctx.tz)
     with uow:
         product = get_product(uow, cmd.code)
-        total = uow.stock.count_movements(product.id, since, until)
+        allowed = ctx.actor.warehouse_ids
+        total = uow.stock.count_movements(product.id, since, until, allowed)
         pages = _pages(total)
         page = _clamp_page(cmd.page, pages)
-        movements = uow.stock.movements(product.id, since, until, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        movements = uow.stock.movements(product.id, since, until, (page - 1) * PAGE_SIZE, PAGE_SIZE, allowed)
     return LedgerPage(product, movements, cmd.period, page, pages, total)
+
+
+# ---- warehouses ------------------------------------------------------------------------
+
+
+def list_warehouses(uow: UnitOfWork, ctx: Context, cmd: c.ListWarehouses) -> WarehouseList:
+    with uow:
+        return WarehouseList(uow.stock.warehouses(), ctx.actor.warehouse_ids)
+
+
+def add_warehouse(uow: UnitOfWork, ctx: Context, cmd: c.AddWarehouse) -> WarehouseAdded:
+    with uow.writing():
+        if uow.stock.warehouse_named(cmd.name) is not None:
+            raise WarehouseExists(cmd.name)
+        warehouse = uow.stock.add_warehouse(cmd.name)
+        audit(uow, ctx, Action.ADD_WAREHOUSE, cmd.name)
+        uow.commit()
+    return WarehouseAdded(warehouse)
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:

@@ -23,6 +23,7 @@ class MovementKind(StrEnum):
     OPENING = "opening"
     RECEIPT = "receipt"
     ISSUE = "issue"
+    REVERSAL = "reversal"
 
 
 # Document-number prefixes per kind: 入库单 RK, 出库单 CK, 期初 QC (as Chinese ERPs write them).
@@ -30,6 +31,7 @@ NUMBER_PREFIX: dict[MovementKind, str] = {
     MovementKind.OPENING: "QC",
     MovementKind.RECEIPT: "RK",
     MovementKind.ISSUE: "CK",
+    MovementKind.REVERSAL: "CX",  # 冲销
 }
 
 
@@ -115,6 +117,24 @@ def post_issue(balance: StockBalance, quantity: Decimal) -> IssueCosting:
     return IssueCosting(Posting(-quantity, -value), shortfall)
 
 
+def post_reversal(balance: StockBalance, quantity: Decimal, value: Decimal) -> Posting | None:
+    """The posting that reverses a movement of (quantity, value), or None when it cannot be.
+
+    It cannot when later movements depend on it: the stock would go negative (goods from a
+    receipt have since been issued), or value would be left negative (issues since then took
+    cost at an average the receipt raised). Reversing to zero stock takes the whole remaining
+    value, as an emptying issue does, so no residue is left.
+    """
+    after_quantity = balance.quantity - quantity
+    if after_quantity < 0:
+        return None
+    if after_quantity == 0:
+        return Posting(-quantity, -balance.value)
+    if balance.value - value < 0:
+        return None
+    return Posting(-quantity, -value)
+
+
 def fold(postings: Iterable[Posting]) -> StockBalance:
     """The balance a sequence of postings adds up to (what ``jxc check`` recomputes)."""
     balance = StockBalance()
@@ -151,6 +171,8 @@ class Movement:
     note: str = ""
     number: str = ""
     id: int | None = None
+    reverses_id: int | None = None  # a reversal points at the movement it cancels
+    reversed_by: str = ""  # the number of the reversal that cancelled this one (derived on read)
 
     @property
     def unit_cost(self) -> Decimal | None:

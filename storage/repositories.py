@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Float, and_, bindparam, case, cast, func, insert, literal, or_, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -204,7 +205,12 @@ def _movement_to_domain(row: StockMovementRow) -> Movement:
         actor_id=row.actor_id,
         actor_name=row.actor_name,
         chat_id=row.chat_id,
+        reverses_id=row.reverses_id,
     )
+
+
+# How many recent movements make a product's "typical" quantity (for the 10× guard rail).
+TYPICAL_SAMPLE = 20
 
 
 class SqlStockRepository:
@@ -216,6 +222,28 @@ class SqlStockRepository:
 
     def default_warehouse(self) -> Warehouse:
         warehouse_id, name = self._session.execute(_DEFAULT_WAREHOUSE, {"ws": self._workspace_id}).one()
+        return Warehouse(warehouse_id, name)
+
+    def warehouses(self) -> list[Warehouse]:
+        rows = self._session.exec(
+            select(WarehouseRow.id, WarehouseRow.name)
+            .where(WarehouseRow.workspace_id == self._workspace_id)
+            .order_by(WarehouseRow.id)
+        )
+        return [Warehouse(warehouse_id, name) for warehouse_id, name in rows]
+
+    def warehouse_named(self, name: str) -> Warehouse | None:
+        row = self._session.exec(
+            select(WarehouseRow.id, WarehouseRow.name).where(
+                WarehouseRow.workspace_id == self._workspace_id, WarehouseRow.name == name
+            )
+        ).first()
+        return Warehouse(row[0], row[1]) if row else None
+
+    def add_warehouse(self, name: str) -> Warehouse:
+        warehouse_id = self._numbers.next("id:warehouse")
+        self._session.add(WarehouseRow(workspace_id=self._workspace_id, id=warehouse_id, name=name, is_default=False))
+        self._session.flush()
         return Warehouse(warehouse_id, name)
 
     def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
@@ -280,28 +308,30 @@ class SqlStockRepository:
                 actor_id=movement.actor_id,
                 actor_name=movement.actor_name,
                 chat_id=movement.chat_id,
+                reverses_id=movement.reverses_id,
             ),
         )
         return movement
 
-    def total_balance(self, product_id: int) -> StockBalance:
-        quantity, value = self._session.execute(_TOTAL_BALANCE, {"ws": self._workspace_id, "product": product_id}).one()
+    def total_balance(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> StockBalance:
+        statement = _TOTAL_BALANCE
+        if warehouse_ids is not None:
+            statement = statement.where(_balance.warehouse_id.in_(sorted(warehouse_ids)))
+        quantity, value = self._session.execute(statement, {"ws": self._workspace_id, "product": product_id}).one()
         return StockBalance(quantity, value)
 
-    def _totals_by_product(self):  # type: ignore[no-untyped-def]
-        return (
-            select(
-                StockBalanceRow.product_id,
-                func.sum(StockBalanceRow.quantity).label("quantity"),
-                func.sum(StockBalanceRow.value).label("value"),
-            )
-            .where(StockBalanceRow.workspace_id == self._workspace_id)
-            .group_by(StockBalanceRow.product_id)
-            .subquery()
-        )
+    def _totals_by_product(self, warehouse_ids: frozenset[int] | None):  # type: ignore[no-untyped-def]
+        query = select(
+            StockBalanceRow.product_id,
+            func.sum(StockBalanceRow.quantity).label("quantity"),
+            func.sum(StockBalanceRow.value).label("value"),
+        ).where(StockBalanceRow.workspace_id == self._workspace_id)
+        if warehouse_ids is not None:
+            query = query.where(StockBalanceRow.warehouse_id.in_(sorted(warehouse_ids)))
+        return query.group_by(StockBalanceRow.product_id).subquery()
 
-    def overview(self, offset: int, limit: int) -> list[StockLine]:
-        totals = self._totals_by_product()
+    def overview(self, offset: int, limit: int, warehouse_ids: frozenset[int] | None = None) -> list[StockLine]:
+        totals = self._totals_by_product(warehouse_ids)
         quantity = func.coalesce(totals.c.quantity, literal(0, StockBalanceRow.quantity.type))
         value = func.coalesce(totals.c.value, literal(0, StockBalanceRow.value.type))
         has_threshold = and_(ProductRow.safety_stock.is_not(None), ProductRow.safety_stock > ZERO)
@@ -325,8 +355,8 @@ class SqlStockRepository:
             for row, qty, val in self._session.exec(query)
         ]
 
-    def totals(self) -> StockTotals:
-        totals = self._totals_by_product()
+    def totals(self, warehouse_ids: frozenset[int] | None = None) -> StockTotals:
+        totals = self._totals_by_product(warehouse_ids)
         quantity = func.coalesce(totals.c.quantity, literal(0, StockBalanceRow.quantity.type))
         value = func.coalesce(totals.c.value, literal(0, StockBalanceRow.value.type))
         low = and_(quantity > ZERO, ProductRow.safety_stock.is_not(None), quantity < ProductRow.safety_stock)
@@ -343,7 +373,9 @@ class SqlStockRepository:
         ).one()
         return StockTotals(int(count), total_value, int(out), int(below))
 
-    def _movement_filter(self, product_id: int, since: datetime | None, until: datetime | None):  # type: ignore[no-untyped-def]
+    def _movement_filter(
+        self, product_id: int, since: datetime | None, until: datetime | None, warehouse_ids: frozenset[int] | None
+    ):  # type: ignore[no-untyped-def]
         conditions = [
             StockMovementRow.workspace_id == self._workspace_id,
             StockMovementRow.product_id == product_id,
@@ -352,25 +384,91 @@ class SqlStockRepository:
             conditions.append(StockMovementRow.occurred_at >= since)
         if until is not None:
             conditions.append(StockMovementRow.occurred_at < until)
+        if warehouse_ids is not None:
+            conditions.append(StockMovementRow.warehouse_id.in_(sorted(warehouse_ids)))
         return and_(*conditions)
 
     def movements(
-        self, product_id: int, since: datetime | None, until: datetime | None, offset: int, limit: int
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        offset: int,
+        limit: int,
+        warehouse_ids: frozenset[int] | None = None,
     ) -> list[Movement]:
+        reversal = aliased(StockMovementRow)
         query = (
-            select(StockMovementRow)
-            .where(self._movement_filter(product_id, since, until))
+            select(StockMovementRow, reversal.number)
+            .outerjoin(
+                reversal,
+                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
+            )
+            .where(self._movement_filter(product_id, since, until, warehouse_ids))
             .order_by(StockMovementRow.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        return [_movement_to_domain(row) for row in self._session.exec(query)]
+        return [
+            replace(_movement_to_domain(row), reversed_by=reversed_by or "")
+            for row, reversed_by in self._session.exec(query)
+        ]
 
-    def count_movements(self, product_id: int, since: datetime | None, until: datetime | None) -> int:
+    def count_movements(
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        warehouse_ids: frozenset[int] | None = None,
+    ) -> int:
         statement = select(func.count()).select_from(StockMovementRow).where(
-            self._movement_filter(product_id, since, until)
+            self._movement_filter(product_id, since, until, warehouse_ids)
         )
         return int(self._session.scalar(statement) or 0)
+
+    def movement_by_number(self, number: str) -> Movement | None:
+        row = self._session.exec(
+            select(StockMovementRow).where(
+                StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number
+            )
+        ).first()
+        if row is None:
+            return None
+        reversed_by = self._session.scalar(
+            select(StockMovementRow.number).where(
+                StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.reverses_id == row.id
+            )
+        )
+        return replace(_movement_to_domain(row), reversed_by=reversed_by or "")
+
+    def _recent(self, product_id: int, kind: str, column):  # type: ignore[no-untyped-def]
+        return (
+            select(column)
+            .where(
+                StockMovementRow.workspace_id == self._workspace_id,
+                StockMovementRow.product_id == product_id,
+                StockMovementRow.kind == kind,
+            )
+            .order_by(StockMovementRow.id.desc())
+        )
+
+    def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
+        quantities = list(self._session.scalars(self._recent(product_id, kind, StockMovementRow.quantity).limit(TYPICAL_SAMPLE)))
+        if not quantities:
+            return None
+        return sum((abs(q) for q in quantities), ZERO) / len(quantities)
+
+    def last_unit_price(self, product_id: int, kind: str) -> Decimal | None:
+        statement = self._recent(product_id, kind, StockMovementRow.unit_price).where(
+            StockMovementRow.unit_price.is_not(None)
+        )
+        return self._session.scalars(statement.limit(1)).first()
+
+    def has_movements(self, product_id: int) -> bool:
+        statement = select(StockMovementRow.id).where(
+            StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.product_id == product_id
+        )
+        return self._session.scalars(statement.limit(1)).first() is not None
 
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         sums = {

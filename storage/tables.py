@@ -90,6 +90,8 @@ class StockMovementRow(SQLModel, table=True):
         ForeignKeyConstraint(["workspace_id", "warehouse_id"], ["warehouse.workspace_id", "warehouse.id"]),
         Index("ix_stock_movement_product", "workspace_id", "product_id", "id"),
         Index("ix_stock_movement_occurred", "workspace_id", "occurred_at"),
+        # A movement can be reversed once; the database refuses a second reversal outright.
+        UniqueConstraint("workspace_id", "reverses_id", name="uq_stock_movement_reverses"),
     )
 
     workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
@@ -110,6 +112,7 @@ class StockMovementRow(SQLModel, table=True):
     actor_id: int = Field(sa_type=BigInteger)
     actor_name: str = Field(max_length=64)
     chat_id: int = Field(sa_type=BigInteger)
+    reverses_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CounterRow(SQLModel, table=True):
@@ -121,3 +124,103 @@ class CounterRow(SQLModel, table=True):
     workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
     key: str = Field(primary_key=True, max_length=40)
     value: int = Field(sa_type=BigInteger)
+
+
+class MemberRow(SQLModel, table=True):
+    """A person's role in a workspace; ``warehouses`` lists warehouse ids ("" = all)."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        Index("ix_member_user", "user_id"),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    user_id: int = Field(primary_key=True, sa_type=BigInteger)
+    name: str = Field(max_length=64)
+    username: str = Field(default="", max_length=64)
+    role: str = Field(max_length=8)
+    warehouses: str = Field(default="", max_length=400)
+    joined_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class InvitationRow(SQLModel, table=True):
+    __tablename__ = "invitation"
+    __table_args__ = (ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),)
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    code: str = Field(primary_key=True, max_length=24)
+    role: str = Field(max_length=8)
+    created_by: int = Field(sa_type=BigInteger)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ChatBindingRow(SQLModel, table=True):
+    """Which workspace a chat works in. Keyed by chat alone: a chat belongs to at most one
+    workspace. (Sharded, this is the one routing table: a Citus reference table.)"""
+
+    __tablename__ = "chat_binding"
+    __table_args__ = (ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),)
+
+    chat_id: int = Field(primary_key=True, sa_type=BigInteger)
+    workspace_id: int = Field(sa_type=BigInteger, index=True)
+    show_sensitive: bool = False
+    bound_by: int = Field(sa_type=BigInteger)
+    bound_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """The audit log: appended, never updated or deleted."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        UniqueConstraint("workspace_id", "undoes"),
+        Index("ix_audit_user", "workspace_id", "user_id", "id"),
+        Index("ix_audit_subject", "workspace_id", "subject", "id"),
+        Index("ix_audit_number", "workspace_id", "number"),
+        Index("ix_audit_at", "workspace_id", "at"),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    id: int = Field(primary_key=True, sa_type=BigInteger)
+    at: datetime = Field(sa_type=UtcDateTime)
+    user_id: int = Field(sa_type=BigInteger)
+    user_name: str = Field(max_length=64)
+    chat_id: int = Field(sa_type=BigInteger)
+    text: str = Field(default="", max_length=1000)
+    action: str = Field(max_length=20)
+    subject: str = Field(default="", max_length=64)
+    number: str = Field(default="", max_length=24)
+    numbers: str = Field(default="", max_length=400)
+    changes: str = Field(default="", max_length=4000)
+    undoes: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ProcessedUpdateRow(SQLModel, table=True):
+    """Telegram updates that took effect, recorded in the transaction of their effects."""
+
+    __tablename__ = "processed_update"
+    __table_args__ = (ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),)
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    update_id: int = Field(primary_key=True, sa_type=BigInteger)
+    chat_id: int = Field(sa_type=BigInteger)
+    recorded_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class ConfirmationRow(SQLModel, table=True):
+    """What a pending "are you sure?" button runs, who may press it, and until when."""
+
+    __tablename__ = "confirmation"
+    __table_args__ = (ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),)
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    token: str = Field(primary_key=True, max_length=24)
+    user_id: int = Field(sa_type=BigInteger)
+    chat_id: int = Field(sa_type=BigInteger)
+    text: str = Field(max_length=1100)
+    expires_at: datetime = Field(sa_type=UtcDateTime)
+    used: bool = False

@@ -8,11 +8,27 @@ from types import TracebackType
 from typing import Self
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from domain.errors import AlreadyProcessed
+from storage.access_repositories import (
+    SqlAuditLog,
+    SqlChatRepository,
+    SqlConfirmationRepository,
+    SqlInvitationRepository,
+    SqlMemberRepository,
+)
 from storage.db import WRITE_OPTION
 from storage.repositories import SqlNumberSequence, SqlProductRepository, SqlStockRepository
+from storage.tables import ProcessedUpdateRow
+
+_processed = ProcessedUpdateRow.__table__
+_RECORD_UPDATE = insert(_processed)
+_UPDATE_SEEN = select(_processed.c.update_id).where(
+    _processed.c.workspace_id == bindparam("ws"), _processed.c.update_id == bindparam("update")
+)
 
 
 _BINDS: WeakKeyDictionary[Engine, dict[bool, Engine]] = WeakKeyDictionary()
@@ -29,9 +45,18 @@ class SqlUnitOfWork:
     """``with uow:`` reads; ``with uow.writing():`` takes the write lock up front (SQLite
     ``BEGIN IMMEDIATE``) so that a booking never fails half-way on a busy database."""
 
-    def __init__(self, engine: Engine, workspace_id: int, now: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workspace_id: int,
+        now: Callable[[], datetime] | None = None,
+        update_id: int | None = None,
+        chat_id: int = 0,
+    ) -> None:
         self._engine = engine
         self.workspace_id = workspace_id
+        self.update_id = update_id
+        self._chat_id = chat_id
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._write = False
         self._committed = False
@@ -49,6 +74,12 @@ class SqlUnitOfWork:
         self.numbers = SqlNumberSequence(self.session, self.workspace_id)
         self.products = SqlProductRepository(self.session, self.workspace_id, self.numbers, now)
         self.stock = SqlStockRepository(self.session, self.workspace_id, self.numbers, now)
+        self.members = SqlMemberRepository(self.session, self.workspace_id)
+        self.invitations = SqlInvitationRepository(self.session, self.workspace_id)
+        self.chats = SqlChatRepository(self.session, self.workspace_id)
+        self.audit = SqlAuditLog(self.session, self.workspace_id, self.numbers)
+        self.confirmations = SqlConfirmationRepository(self.session, self.workspace_id)
+        self._now_value = now
         return self
 
     def __exit__(
@@ -68,8 +99,30 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        if self.update_id is not None:
+            # The update's identity goes in with its effects: a redelivery finds it and stops,
+            # and of two replicas racing with the same update only one commit succeeds.
+            try:
+                self.session.execute(
+                    _RECORD_UPDATE,
+                    dict(
+                        workspace_id=self.workspace_id,
+                        update_id=self.update_id,
+                        chat_id=self._chat_id,
+                        recorded_at=self._now_value,
+                    ),
+                )
+                self.session.flush()
+            except IntegrityError:
+                self.session.rollback()
+                raise AlreadyProcessed(self.update_id) from None
         self.session.commit()
         self._committed = True
+
+    def update_seen(self, update_id: int) -> bool:
+        with Session(self._engine) as session:
+            found = session.execute(_UPDATE_SEEN, {"ws": self.workspace_id, "update": update_id}).first()
+        return found is not None
 
     def rollback(self) -> None:
         assert self.session is not None

@@ -1,0 +1,241 @@
+"""The audit log read back (日志), undo (撤销) by reversal, and confirmations of risky input.
+
+Undo never deletes: a receipt or issue is cancelled by an appended reversing movement (冲销,
+CX-…), a master-data change by changing the values back; the undo is itself an audit entry
+pointing at the original, which is how "已撤销" is known.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from domain import commands as c
+from domain.access import Permission, can, roles_with
+from domain.audit import UNDO_WINDOW, UNDOABLE, Action, AuditEntry
+from domain.errors import (
+    ConfirmationExpired,
+    NeedsConfirmation,
+    NothingToUndo,
+    NotPermitted,
+    UndoRefused,
+    UnknownOperation,
+)
+from domain.periods import Period
+from domain.ports import PendingConfirmation, UnitOfWork
+from domain.products import FieldChange, Product, apply_changes, normalise_code
+from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, audit, get_product
+from domain.stock import Movement, MovementKind, StockBalance, post_reversal
+from domain.workspaces import find_member
+
+CONFIRMATION_LIFETIME = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    code: str | None
+    member: str | None
+    period: Period | None
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class UndoPreview:
+    """What 撤销 would reverse, shown before the issuer confirms."""
+
+    entry: AuditEntry
+    movement: Movement | None
+    product: Product | None
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    entry: AuditEntry
+    product: Product | None
+    reversal: Movement | None = None
+    balance: StockBalance | None = None
+    changes: tuple[FieldChange, ...] = ()
+
+
+# ---- 日志 --------------------------------------------------------------------------------
+
+
+def show_audit(uow: UnitOfWork, ctx: Context, cmd: c.ShowAudit) -> AuditPage:
+    since = until = None
+    if cmd.period is not None:
+        since = datetime.combine(cmd.period.begin, time(), tzinfo=ctx.tz)
+        until = datetime.combine(cmd.period.end, time(), tzinfo=ctx.tz)
+    with uow:
+        user_id = find_member(uow, cmd.member).user_id if cmd.member else None
+        subject = normalise_code(cmd.code) if cmd.code else None
+        total = uow.audit.count(subject, user_id, since, until)
+        pages = _pages(total)
+        page = _clamp_page(cmd.page, pages)
+        entries = uow.audit.page(subject, user_id, since, until, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return AuditPage(entries, subject, cmd.member, cmd.period, page, pages, total)
+
+
+# ---- 撤销 --------------------------------------------------------------------------------
+
+
+def _find_target(uow: UnitOfWork, ctx: Context, target: str | None) -> AuditEntry:
+    if target is None:
+        entry = uow.audit.last_of(ctx.actor.user_id)
+        if entry is None or ctx.now - entry.at > UNDO_WINDOW:
+            raise NothingToUndo(int(UNDO_WINDOW.total_seconds() // 60))
+        return entry
+    entry = None
+    if target.startswith("#") and target[1:].isdigit() and len(target) < 20:
+        entry = uow.audit.get(int(target[1:]))
+    else:
+        entry = uow.audit.by_number(target.upper())
+    if entry is None:
+        raise UnknownOperation(target)
+    return entry
+
+
+def _check_undo_rights(ctx: Context, entry: AuditEntry) -> None:
+    label = _label(entry)
+    if entry.action not in UNDOABLE or entry.action is Action.UNDO:
+        raise UndoRefused(UndoRefused.NOT_UNDOABLE, label, action=entry.action.value)
+    if entry.undone_by is not None:
+        raise UndoRefused(UndoRefused.ALREADY_UNDONE, label)
+    actor = ctx.actor
+    needed = UNDOABLE[entry.action]
+    if not can(actor.role, needed):
+        raise NotPermitted(actor.role, needed, roles_with(needed))
+    if can(actor.role, Permission.UNDO_ANY):
+        return
+    if entry.user_id != actor.user_id:
+        raise UndoRefused(UndoRefused.NOT_YOURS, label)
+    if ctx.now - entry.at > UNDO_WINDOW:
+        raise UndoRefused(UndoRefused.TOO_OLD, label, minutes=int(UNDO_WINDOW.total_seconds() // 60))
+
+
+def _label(entry: AuditEntry) -> str:
+    return entry.numbers[0] if entry.numbers else f"#{entry.id}"
+
+
+def undo(uow: UnitOfWork, ctx: Context, cmd: c.Undo) -> Undone:
+    """Reverse an operation: asks first (NeedsConfirmation), then reverses when confirmed."""
+    if not cmd.confirmed:
+        with uow:
+            entry = _find_target(uow, ctx, cmd.target)
+            _check_undo_rights(ctx, entry)
+            movement = uow.stock.movement_by_number(entry.numbers[0]) if entry.action in _STOCK_ACTIONS else None
+            product = uow.products.get(entry.subject)
+        preview = UndoPreview(entry, movement, product)
+        raise NeedsConfirmation([], c.Undo(f"#{entry.id}", confirmed=True), preview)
+    with uow.writing():
+        entry = _find_target(uow, ctx, cmd.target)
+        _check_undo_rights(ctx, entry)
+        if entry.action in _STOCK_ACTIONS:
+            result = _reverse_movement(uow, ctx, entry)
+        else:
+            result = _reverse_product_change(uow, ctx, entry)
+        uow.commit()
+    return result
+
+
+_STOCK_ACTIONS = frozenset({Action.RECEIVE, Action.ISSUE})
+
+
+def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:
+    label = _label(entry)
+    original = uow.stock.movement_by_number(entry.numbers[0])
+    if original is None or original.id is None:  # pragma: no cover - the audit log and ledger share a transaction
+        raise UnknownOperation(label)
+    if original.reversed_by:
+        raise UndoRefused(UndoRefused.ALREADY_UNDONE, label)
+    product = get_product(uow, entry.subject)
+    allowed = ctx.actor.warehouse_ids
+    if allowed is not None and original.warehouse_id not in allowed:
+        raise UndoRefused(UndoRefused.NOT_YOURS, label)
+    before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
+    posting = post_reversal(before, original.quantity, original.value)
+    if posting is None:
+        why = UndoRefused.STOCK_SINCE_ISSUED if before.quantity < original.quantity else UndoRefused.VALUE_WOULD_BE_NEGATIVE
+        raise UndoRefused(why, label, code=product.code, name=product.name, unit=product.unit, on_hand=before.quantity)
+    after = before.plus(posting)
+    number = _number(uow, ctx, MovementKind.REVERSAL)
+    reversal = uow.stock.append(
+        Movement(
+            kind=MovementKind.REVERSAL,
+            product_id=original.product_id,
+            warehouse_id=original.warehouse_id,
+            quantity=posting.quantity,
+            value=posting.value,
+            balance_quantity=after.quantity,
+            balance_value=after.value,
+            occurred_at=ctx.now,
+            recorded_at=ctx.now,
+            actor_id=ctx.actor.user_id,
+            actor_name=ctx.actor.name,
+            chat_id=ctx.actor.chat_id,
+            unit_price=original.unit_price,
+            counterparty=original.counterparty,
+            note=f"冲销 {original.number}",
+            number=number,
+            reverses_id=original.id,
+        )
+    )
+    uow.stock.save_balance(original.product_id, original.warehouse_id, before, after)
+    audit(uow, ctx, Action.UNDO, product.code, numbers=(number,), undoes=entry.id)
+    total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
+    return Undone(entry, product, reversal, total)
+
+
+def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:
+    label = _label(entry)
+    product = get_product(uow, entry.subject)
+    if entry.action is Action.ADD_PRODUCT:
+        if uow.stock.has_movements(product.id):
+            raise UndoRefused(UndoRefused.HAS_MOVEMENTS, label, code=product.code)
+        wanted: dict[str, object] = {"active": False}
+    else:
+        if any(getattr(product, change.field) != change.after for change in entry.changes):
+            raise UndoRefused(UndoRefused.CHANGED_SINCE, label, code=product.code)
+        wanted = {change.field: change.before for change in entry.changes}
+    updated, changes = apply_changes(product, wanted)
+    uow.products.update(updated)
+    audit(uow, ctx, Action.UNDO, product.code, changes=tuple(changes), undoes=entry.id)
+    return Undone(entry, updated, changes=tuple(changes))
+
+
+# ---- confirmations -----------------------------------------------------------------------
+
+
+def ask_confirmation(uow: UnitOfWork, ctx: Context, text: str) -> PendingConfirmation:
+    """Keep what a confirmation button will run; only the issuer may press it, and only soon."""
+    confirmation = PendingConfirmation(
+        token=secrets.token_urlsafe(12),
+        user_id=ctx.actor.user_id,
+        chat_id=ctx.actor.chat_id,
+        text=text,
+        expires_at=ctx.now + CONFIRMATION_LIFETIME,
+    )
+    with uow.writing():
+        uow.confirmations.add(confirmation)
+        uow.commit()
+    return confirmation
+
+
+def take_confirmation(uow: UnitOfWork, ctx: Context, token: str) -> str:
+    """The command text behind a confirmation button, used up by this press.
+
+    Raises:
+        ConfirmationExpired: unknown, used or expired (``foreign``: pressed by someone else).
+    """
+    with uow.writing():
+        confirmation = uow.confirmations.take(token)
+        if confirmation is None or confirmation.used or ctx.now >= confirmation.expires_at:
+            raise ConfirmationExpired()
+        if confirmation.user_id != ctx.actor.user_id:
+            raise ConfirmationExpired(foreign=True)
+        uow.confirmations.mark_used(token)
+        uow.commit()
+    return confirmation.text
