@@ -25,7 +25,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_runtime
-    from bot.telegram_app import build_application, quiet_http_logs
+    from bot.telegram_app import build_application, quiet_http_logs, redact_token_in_logs
 
     settings = _settings(args)
     if settings.telegram_bot_token is None:
@@ -33,11 +33,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()
+    redact_token_in_logs(settings.telegram_bot_token.get_secret_value())
     if not settings.owner_ids:
-        logging.warning("JXC_OWNER_IDS is empty: everyone will be refused until you set it")
+        logging.warning("JXC_OWNER_IDS is empty: the first workspace has no owner (others can still 新建账套)")
     runtime = build_runtime(settings)
     application = build_application(settings, runtime.dispatcher)
-    application.run_polling(allowed_updates=["message", "callback_query"])
+    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
     return 0
 
 

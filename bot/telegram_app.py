@@ -242,3 +242,42 @@ def quiet_http_logs() -> None:
     """httpx logs request URLs, and Bot API URLs contain the token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+REDACTED = "<token>"
+
+
+class TokenRedactor(logging.Filter):
+    """Replace the bot token in every record a handler emits, tracebacks included.
+
+    Quietening httpx is not enough: an exception from the HTTP layer can carry the request
+    URL, and the URL carries the token.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        # Longest first, so the whole token is replaced before its secret part is.
+        self._secrets = sorted((p for p in {token, token.partition(":")[2]} if len(p) >= 8), key=len, reverse=True)
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = self._clean(record.getMessage())
+        record.msg, record.args = message, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        record.exc_info = None  # the cleaned text above is what gets printed
+        return True
+
+
+def redact_token_in_logs(token: str, logger: logging.Logger | None = None) -> TokenRedactor:
+    """Install the redactor on every handler of ``logger`` (default: the root logger)."""
+    redactor = TokenRedactor(token)
+    for handler in (logger or logging.getLogger()).handlers:
+        handler.addFilter(redactor)
+    return redactor

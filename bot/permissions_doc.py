@@ -1,0 +1,95 @@
+"""docs/permissions.md, written from the permission table in domain/access.py.
+
+    python -m bot.permissions_doc > docs/permissions.md
+
+A test compares the file with this output, so the document cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from bot import parsing
+from domain import commands as c
+from domain.access import COMMAND_PERMISSION, ROLE_PERMISSIONS, Permission, Role
+
+# How each command class is written in the chat, for the second table.
+_EXAMPLES: dict[type, str] = {
+    c.ShowHelp: "帮助",
+    c.NotYetAvailable: "（还在建设中的命令）",
+    c.CreateWorkspace: "新建账套 <名称>（私聊）",
+    c.JoinWorkspace: "加入 <邀请码>（私聊）",
+    c.BindChat: "绑定 <账套编号>",
+    c.UnbindChat: "解绑",
+    c.SetChatVisibility: "设置 本群 可见|隐藏 成本",
+    c.Invite: "邀请 <角色>",
+    c.ListMembers: "成员",
+    c.SetMemberRole: "成员 设置 @成员 <角色>",
+    c.RemoveMember: "成员 移除 @成员",
+    c.LimitMemberWarehouses: "成员 仓库 @成员 <仓库…>",
+    c.ShowAudit: "日志 …",
+    c.Undo: "撤销 [单号]",
+    c.AddProduct: "商品 新增 …",
+    c.ChangeProduct: "商品 修改 …",
+    c.SetProductActive: "商品 停用|启用 …",
+    c.FindProducts: "商品 <编码|名称>",
+    c.ReceiveStock: "入库 …",
+    c.IssueStock: "出库 …",
+    c.ShowStock: "库存 [编码]",
+    c.ShowLedger: "流水 <编码>",
+    c.ListWarehouses: "仓库",
+    c.AddWarehouse: "仓库 新增 <名称>",
+}
+
+_NOTES = {
+    c.BindChat: "在群里：需要目标账套的「绑定群」权限；在私聊：切换到自己加入的账套",
+    c.Undo: "需要原操作的权限；他人的操作或 10 分钟以前的操作需要「撤销他人的操作」",
+    c.CreateWorkspace: "任何人；每人最多 5 个账套",
+    c.JoinWorkspace: "持有效邀请码的人",
+}
+
+
+def render() -> str:
+    roles = list(Role)
+    lines = [
+        "# 权限表 · Permission matrix",
+        "",
+        "Generated from `domain/access.py` (`ROLE_PERMISSIONS`, `COMMAND_PERMISSION`) by",
+        "`python -m bot.permissions_doc > docs/permissions.md`; `tests/test_docs.py` fails when",
+        "this file and the code differ. The dispatcher checks every command against these tables",
+        "and nowhere else.",
+        "",
+        "## 角色能做什么",
+        "",
+        "| 权限 | " + " | ".join(role.value for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        marks = ["✅" if permission in ROLE_PERMISSIONS[role] else "—" for role in roles]
+        lines.append(f"| {permission.value} | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "Cost figures (成本、进价、库存金额、毛利) need 「查看成本…」. In a group they appear only",
+        "after `设置 本群 可见 成本`; otherwise the group gets the reply without them and a member",
+        "who may see them receives the full reply in a private chat. A member can be limited to",
+        "some warehouses (`成员 仓库 @成员 二仓`): reads and writes outside them are refused.",
+        "Someone who is not a member gets a refusal that names nothing of the workspace.",
+        "",
+        "## 命令需要的权限",
+        "",
+        "| 命令 | 需要的权限 | 说明 |",
+        "|---|---|---|",
+    ]
+    for command, permission in COMMAND_PERMISSION.items():
+        needed = permission.value if permission is not None else "—"
+        lines.append(f"| `{_EXAMPLES[command]}` | {needed} | {_NOTES.get(command, '')} |")
+    later = [verb.name for verb in parsing.VERBS if not verb.available]
+    lines += [
+        "",
+        "Commands of later issues (" + "、".join(later) + ") are recognised and answered",
+        "「还在建设中」 until their family lands; each joins the table above when it does.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
