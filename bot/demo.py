@@ -5,6 +5,7 @@ prices, and two weeks of receipts and sales, all booked through the real dispatc
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,8 +46,10 @@ PRODUCTS = (
     ("E003", "百威啤酒", "500ml", "罐", "5.5", "8", 24, "酒水", "酒水行", 2),
 )
 DAYS = 14
+OWNER = (0, "店主")  # the console user
 KEEPER = (9001, "仓管小李")
-SELLER = (9002, "销售小王")
+SELLER = (9002, "店长小王")  # a 管理员: sells over the counter until sales orders exist
+INVITATION = re.compile(r"加入 (\d+-[0-9A-Z]{8})")
 
 
 def _remove(path: Path) -> None:
@@ -62,12 +65,22 @@ def create_demo_database(path: Path, today: datetime | None = None) -> str:
     end = (today or datetime.now(TZ)).astimezone(TZ)
     start_day = (end - timedelta(days=DAYS)).date()
     clock = ManualClock(datetime.combine(start_day, time(8, 30), tzinfo=TZ))
-    runtime = build_runtime(Settings(database_url=url, jxc_timezone="Asia/Shanghai"), clock)
+    # The demo books hundreds of commands at one instant: no rate limit.
+    settings = Settings(database_url=url, jxc_timezone="Asia/Shanghai", jxc_rate_limit="1000000/1", _env_file=None)
+    runtime = build_runtime(settings, clock)
     rng = random.Random(2026)
 
-    def say(text: str, who: tuple[int, str] = KEEPER) -> None:
-        reply = runtime.dispatcher.handle(Incoming(text, who[0], who[1], 0, chat_type="console"))
-        assert reply is not None and not reply.html.startswith("❌"), (text, reply)
+    def say(text: str, who: tuple[int, str] = KEEPER) -> str:
+        # The owner types at the console; staff write in their private chats with the bot.
+        chat_type = "console" if who == OWNER else "private"
+        reply = runtime.dispatcher.handle(Incoming(text, who[0], who[1], who[0], chat_type=chat_type))
+        assert reply is not None and not reply.html.startswith(("❌", "🔒", "⚠️")), (text, reply)
+        return reply.html
+
+    for who, role in ((KEEPER, "仓管"), (SELLER, "管理员")):
+        invitation = INVITATION.search(say(f"邀请 {role}", OWNER))
+        assert invitation is not None
+        say(f"加入 {invitation.group(1)}", who)
 
     on_hand: dict[str, Decimal] = {}
     for code, name, spec, unit, buy, sell, safety, category, supplier, _ in PRODUCTS:

@@ -228,7 +228,8 @@ class Dispatcher:
     def _access(self, incoming: Incoming) -> ChatAccess:
         if incoming.chat_type == "console":
             member = Member(CONSOLE_USER_ID, incoming.user_name, Role.OWNER)
-            return ChatAccess(self._console_workspace_id, "", member, show_sensitive=True, bound=True)
+            name = self._directory.workspace_name(self._console_workspace_id) or ""
+            return ChatAccess(self._console_workspace_id, name, member, show_sensitive=True, bound=True)
         return self._directory.resolve(incoming.chat_id, incoming.user_id, incoming.private)
 
     def _context(self, incoming: Incoming, now: datetime, member: Member | None) -> services.Context:

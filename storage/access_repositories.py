@@ -4,10 +4,11 @@ pending confirmations, and the directory that routes a chat to its workspace."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Engine, and_, bindparam, delete, func, update
+from sqlalchemy import Engine, and_, bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -215,6 +216,9 @@ def _entry_to_domain(row: AuditEntryRow, undone_by: int | None = None) -> AuditE
     )
 
 
+_INSERT_AUDIT = insert(AuditEntryRow.__table__)
+
+
 class SqlAuditLog:
     """Only ``add`` writes; there is no update or delete, so the bot cannot edit the log."""
 
@@ -225,8 +229,10 @@ class SqlAuditLog:
 
     def add(self, entry: AuditEntry) -> AuditEntry:
         entry_id = self._numbers.next("id:audit_entry")
-        self._session.add(
-            AuditEntryRow(
+        # A Core INSERT built once: every booking writes one, so the ORM's bookkeeping is skipped.
+        self._session.execute(
+            _INSERT_AUDIT,
+            dict(
                 workspace_id=self._workspace_id,
                 id=entry_id,
                 at=entry.at,
@@ -240,10 +246,9 @@ class SqlAuditLog:
                 numbers=" ".join(entry.numbers),
                 changes=_changes_text(entry.changes),
                 undoes=entry.undoes,
-            )
+            ),
         )
-        self._session.flush()
-        return AuditEntry(**{**_fields(entry), "id": entry_id})
+        return replace(entry, id=entry_id)
 
     def _with_undone(self):  # type: ignore[no-untyped-def]
         undo = aliased(AuditEntryRow)
@@ -286,10 +291,6 @@ class SqlAuditLog:
     def count(self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None) -> int:
         query = select(func.count()).select_from(AuditEntryRow).where(AuditEntryRow.workspace_id == self._workspace_id)
         return int(self._session.scalar(self._filtered(query, subject, user_id, since, until)) or 0)
-
-
-def _fields(entry: AuditEntry) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in AuditEntry.__dataclass_fields__}
 
 
 # ---- confirmations -----------------------------------------------------------------------
@@ -336,8 +337,22 @@ class SqlConfirmationRepository:
 _member = MemberRow.__table__.c
 _binding = ChatBindingRow.__table__.c
 _workspace = WorkspaceRow.__table__.c
+# Explicit labels: member, binding and workspace share column names (name, workspace_id).
+_MEMBER_COLUMNS = (
+    _member.user_id.label("member_user_id"),
+    _member.name.label("member_name"),
+    _member.username.label("member_username"),
+    _member.role.label("member_role"),
+    _member.warehouses.label("member_warehouses"),
+    _member.joined_at.label("member_joined_at"),
+)
 _BOUND = (
-    select(_binding.workspace_id, _binding.show_sensitive, _workspace.name, *_member)
+    select(
+        _binding.workspace_id.label("workspace_id"),
+        _binding.show_sensitive.label("show_sensitive"),
+        _workspace.name.label("workspace_name"),
+        *_MEMBER_COLUMNS,
+    )
     .select_from(
         ChatBindingRow.__table__.join(WorkspaceRow.__table__, _workspace.id == _binding.workspace_id).outerjoin(
             MemberRow.__table__,
@@ -347,7 +362,7 @@ _BOUND = (
     .where(_binding.chat_id == bindparam("chat"))
 )
 _FIRST_MEMBERSHIP = (
-    select(_workspace.name, *_member)
+    select(_member.workspace_id.label("workspace_id"), _workspace.name.label("workspace_name"), *_MEMBER_COLUMNS)
     .select_from(MemberRow.__table__.join(WorkspaceRow.__table__, _workspace.id == _member.workspace_id))
     .where(_member.user_id == bindparam("user"))
     .order_by(_member.workspace_id)
@@ -356,15 +371,15 @@ _FIRST_MEMBERSHIP = (
 
 
 def _member_from(row) -> Member | None:  # type: ignore[no-untyped-def]
-    if row.user_id is None:
+    if row.member_user_id is None:
         return None
     return Member(
-        user_id=row.user_id,
-        name=row.name,
-        role=Role(row.role),
-        username=row.username,
-        warehouse_ids=_warehouses_ids(row.warehouses),
-        joined_at=row.joined_at,
+        user_id=row.member_user_id,
+        name=row.member_name,
+        role=Role(row.member_role),
+        username=row.member_username,
+        warehouse_ids=_warehouses_ids(row.member_warehouses),
+        joined_at=row.member_joined_at,
     )
 
 
@@ -379,14 +394,14 @@ class SqlDirectory:
         with self._engine.connect() as connection:
             row = connection.execute(_BOUND, {"chat": chat_id, "user": user_id}).first()
             if row is not None:
-                return ChatAccess(row.workspace_id, row[2], _member_from(row), row.show_sensitive, bound=True)
+                return ChatAccess(row.workspace_id, row.workspace_name, _member_from(row), row.show_sensitive, bound=True)
             if not private:
                 return ChatAccess(None)
             row = connection.execute(_FIRST_MEMBERSHIP, {"user": user_id}).first()
             if row is None:
                 return ChatAccess(None)
             # A private chat sees everything its member may see: nobody else reads it.
-            return ChatAccess(row.workspace_id, row[0], _member_from(row), show_sensitive=True)
+            return ChatAccess(row.workspace_id, row.workspace_name, _member_from(row), show_sensitive=True)
 
     def workspace_name(self, workspace_id: int) -> str | None:
         with Session(self._engine) as session:

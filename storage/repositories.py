@@ -211,6 +211,17 @@ def _movement_to_domain(row: StockMovementRow) -> Movement:
 
 # How many recent movements make a product's "typical" quantity (for the 10× guard rail).
 TYPICAL_SAMPLE = 20
+_movement = StockMovementRow.__table__.c
+_RECENT = (
+    select(_movement.quantity, _movement.unit_price)
+    .where(
+        _movement.workspace_id == bindparam("ws"),
+        _movement.product_id == bindparam("product"),
+        _movement.kind == bindparam("kind"),
+    )
+    .order_by(_movement.id.desc())
+    .limit(TYPICAL_SAMPLE)
+)
 
 
 class SqlStockRepository:
@@ -219,6 +230,7 @@ class SqlStockRepository:
         self._workspace_id = workspace_id
         self._numbers = numbers
         self._now = now
+        self._recent_cache: dict[tuple[int, str], list[tuple[Decimal, Decimal | None]]] = {}
 
     def default_warehouse(self) -> Warehouse:
         warehouse_id, name = self._session.execute(_DEFAULT_WAREHOUSE, {"ws": self._workspace_id}).one()
@@ -441,28 +453,40 @@ class SqlStockRepository:
         )
         return replace(_movement_to_domain(row), reversed_by=reversed_by or "")
 
-    def _recent(self, product_id: int, kind: str, column):  # type: ignore[no-untyped-def]
-        return (
-            select(column)
+    def _recent(self, product_id: int, kind: str) -> list[tuple[Decimal, Decimal | None]]:
+        """(quantity, unit price) of the latest movements of a kind, fetched once per transaction
+        for both guard-rail questions (typical size, last price)."""
+        key = (product_id, kind)
+        if key not in self._recent_cache:
+            rows = self._session.execute(_RECENT, {"ws": self._workspace_id, "product": product_id, "kind": kind})
+            self._recent_cache[key] = [(quantity, price) for quantity, price in rows]
+        return self._recent_cache[key]
+
+    def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
+        recent = self._recent(product_id, kind)
+        if not recent:
+            return None
+        return sum((abs(quantity) for quantity, _ in recent), ZERO) / len(recent)
+
+    def last_unit_price(self, product_id: int, kind: str) -> Decimal | None:
+        recent = self._recent(product_id, kind)
+        for _, price in recent:
+            if price is not None:
+                return price
+        if len(recent) < TYPICAL_SAMPLE:
+            return None  # every movement of this kind was seen: none had a price
+        statement = (
+            select(StockMovementRow.unit_price)
             .where(
                 StockMovementRow.workspace_id == self._workspace_id,
                 StockMovementRow.product_id == product_id,
                 StockMovementRow.kind == kind,
+                StockMovementRow.unit_price.is_not(None),
             )
             .order_by(StockMovementRow.id.desc())
+            .limit(1)
         )
-
-    def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
-        quantities = list(self._session.scalars(self._recent(product_id, kind, StockMovementRow.quantity).limit(TYPICAL_SAMPLE)))
-        if not quantities:
-            return None
-        return sum((abs(q) for q in quantities), ZERO) / len(quantities)
-
-    def last_unit_price(self, product_id: int, kind: str) -> Decimal | None:
-        statement = self._recent(product_id, kind, StockMovementRow.unit_price).where(
-            StockMovementRow.unit_price.is_not(None)
-        )
-        return self._session.scalars(statement.limit(1)).first()
+        return self._session.scalars(statement).first()
 
     def has_movements(self, product_id: int) -> bool:
         statement = select(StockMovementRow.id).where(
