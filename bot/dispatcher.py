@@ -294,7 +294,9 @@ class Dispatcher:
             case c.CreateWorkspace():
                 if not incoming.private or incoming.chat_type == "console":
                     raise PrivateChatOnly("新建账套")
-                result = workspaces.create_workspace(self._directory, context, command, self._timezone_name)
+                result = workspaces.create_workspace(
+                    self._directory, context, command, self._timezone_name, incoming.update_id
+                )
                 return self._reply("workspace/created.html", result)
             case c.JoinWorkspace():
                 if not incoming.private or incoming.chat_type == "console":

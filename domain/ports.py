@@ -243,9 +243,15 @@ class Directory(Protocol):
 
     def owned_count(self, user_id: int) -> int: ...
 
-    def create_workspace(self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry) -> int:
-        """Create a workspace with its default warehouse, the owner as member, the chat bound
-        and the audit entry written, all in one transaction; returns the new id."""
+    def create_workspace(
+        self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry, update_id: int | None = None
+    ) -> int:
+        """Create a workspace with its default warehouse, the owner as member, the chat bound,
+        the audit entry and the update id written, all in one transaction; returns the new id."""
+        ...
+
+    def update_processed(self, update_id: int) -> bool:
+        """Whether an update took effect in any workspace (for 新建账套, which has none yet)."""
         ...
 
 

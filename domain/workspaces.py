@@ -24,6 +24,7 @@ from domain.access import (
 from domain.audit import Action, AuditEntry
 from domain.errors import (
     AlreadyBound,
+    AlreadyProcessed,
     AlreadyMember,
     CannotManageMember,
     ChatNotBound,
@@ -98,14 +99,18 @@ class MemberRemoved:
     member: Member
 
 
-def create_workspace(directory: Directory, ctx: Context, cmd: c.CreateWorkspace, timezone: str) -> WorkspaceCreated:
+def create_workspace(
+    directory: Directory, ctx: Context, cmd: c.CreateWorkspace, timezone: str, update_id: int | None = None
+) -> WorkspaceCreated:
     """A new business with the sender as its owner; their private chat now works in it."""
+    if update_id is not None and directory.update_processed(update_id):
+        raise AlreadyProcessed(update_id)
     if directory.owned_count(ctx.actor.user_id) >= MAX_OWNED_WORKSPACES:
         raise TooManyWorkspaces(MAX_OWNED_WORKSPACES)
     actor = ctx.actor
     owner = Member(actor.user_id, actor.name, Role.OWNER, actor.username, joined_at=ctx.now)
     entry = AuditEntry(Action.CREATE_WORKSPACE, actor.user_id, actor.name, actor.chat_id, ctx.text, ctx.now, cmd.name)
-    workspace_id = directory.create_workspace(cmd.name, timezone, owner, actor.chat_id, entry)
+    workspace_id = directory.create_workspace(cmd.name, timezone, owner, actor.chat_id, entry, update_id)
     return WorkspaceCreated(workspace_id, cmd.name)
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
+from domain.errors import AlreadyProcessed
 from domain.ports import ChatAccess, PendingConfirmation
 from domain.products import FieldChange
 from storage.db import WRITE_OPTION
@@ -25,6 +26,7 @@ from storage.tables import (
     ConfirmationRow,
     InvitationRow,
     MemberRow,
+    ProcessedUpdateRow,
     WorkspaceRow,
 )
 from storage.workspaces import create_workspace
@@ -414,14 +416,31 @@ class SqlDirectory:
             )
             return int(session.scalar(statement) or 0)
 
-    def create_workspace(self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry) -> int:
+    def create_workspace(
+        self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry, update_id: int | None = None
+    ) -> int:
         with Session(self._writer) as session:
+            if update_id is not None and self._processed(session, update_id):
+                raise AlreadyProcessed(update_id)
             workspace_id = create_workspace(session, name, timezone)
             SqlMemberRepository(session, workspace_id).add(owner)
             SqlChatRepository(session, workspace_id).bind(chat_id, owner.user_id, entry.at)
             SqlAuditLog(session, workspace_id, SqlNumberSequence(session, workspace_id)).add(entry)
+            if update_id is not None:
+                session.add(
+                    ProcessedUpdateRow(workspace_id=workspace_id, update_id=update_id, chat_id=chat_id, recorded_at=entry.at)
+                )
             session.commit()
             return workspace_id
+
+    @staticmethod
+    def _processed(session: Session, update_id: int) -> bool:
+        statement = select(ProcessedUpdateRow.update_id).where(ProcessedUpdateRow.update_id == update_id).limit(1)
+        return session.scalar(statement) is not None
+
+    def update_processed(self, update_id: int) -> bool:
+        with Session(self._engine) as session:
+            return self._processed(session, update_id)
 
 
 def ensure_owners(engine: Engine, workspace_id: int, owner_ids: frozenset[int], now: datetime) -> None:

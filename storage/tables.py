@@ -203,7 +203,11 @@ class ProcessedUpdateRow(SQLModel, table=True):
     """Telegram updates that took effect, recorded in the transaction of their effects."""
 
     __tablename__ = "processed_update"
-    __table_args__ = (ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),)
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        # 新建账套 has no workspace yet when it checks for a redelivery: look up by update alone.
+        Index("ix_processed_update_update", "update_id"),
+    )
 
     workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
     update_id: int = Field(primary_key=True, sa_type=BigInteger)

@@ -99,6 +99,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], ),
     sa.PrimaryKeyConstraint('workspace_id', 'update_id')
     )
+    op.create_index('ix_processed_update_update', 'processed_update', ['update_id'], unique=False)
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reverses_id', sa.BigInteger(), nullable=True))
         batch_op.create_unique_constraint('uq_stock_movement_reverses', ['workspace_id', 'reverses_id'])
@@ -110,6 +111,7 @@ def downgrade() -> None:
         batch_op.drop_constraint('uq_stock_movement_reverses', type_='unique')
         batch_op.drop_column('reverses_id')
 
+    op.drop_index('ix_processed_update_update', table_name='processed_update')
     op.drop_table('processed_update')
     with op.batch_alter_table('member', schema=None) as batch_op:
         batch_op.drop_index('ix_member_user')
