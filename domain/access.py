@@ -157,7 +157,7 @@ def new_invitation_code(workspace_id: int) -> str:
 
 def invitation_workspace(code: str) -> int | None:
     head, _, tail = code.partition("-")
-    if not head.isdigit() or len(tail) != 8 or len(head) > 12:
+    if not (head.isascii() and head.isdigit()) or len(tail) != 8 or len(head) > 12:
         return None
     return int(head)
 

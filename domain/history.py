@@ -121,22 +121,24 @@ def _label(entry: AuditEntry) -> str:
 
 
 def undo(uow: UnitOfWork, ctx: Context, cmd: c.Undo) -> Undone:
-    """Reverse an operation: asks first (NeedsConfirmation), then reverses when confirmed."""
-    if not cmd.confirmed:
-        with uow:
-            entry = _find_target(uow, ctx, cmd.target)
-            _check_undo_rights(ctx, entry)
-            movement = uow.stock.movement_by_number(entry.numbers[0]) if entry.action in _STOCK_ACTIONS else None
-            product = uow.products.get(entry.subject)
-        preview = UndoPreview(entry, movement, product)
-        raise NeedsConfirmation([], c.Undo(f"#{entry.id}", confirmed=True), preview)
+    """Reverse an operation: asks first (NeedsConfirmation), then reverses when confirmed.
+
+    The question is asked only about an undo that can be booked: the reversal is carried out
+    either way and, unconfirmed, rolled back — so every refusal (stock since issued, changed
+    since, another warehouse …) comes before the question, from the same code that books.
+    """
     with uow.writing():
         entry = _find_target(uow, ctx, cmd.target)
         _check_undo_rights(ctx, entry)
+        original = uow.stock.movement_by_number(entry.numbers[0]) if entry.action in _STOCK_ACTIONS else None
+        product = uow.products.get(entry.subject)
         if entry.action in _STOCK_ACTIONS:
             result = _reverse_movement(uow, ctx, entry)
         else:
             result = _reverse_product_change(uow, ctx, entry)
+        if not cmd.confirmed:
+            preview = UndoPreview(entry, original, product)
+            raise NeedsConfirmation([], c.Undo(f"#{entry.id}", confirmed=True), preview)  # rolls back
         uow.commit()
     return result
 

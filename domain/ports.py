@@ -184,7 +184,7 @@ class AuditLog(Protocol):
     def get(self, entry_id: int) -> AuditEntry | None: ...
 
     def by_number(self, number: str) -> AuditEntry | None:
-        """The entry that created a document or movement number."""
+        """The entry that created a document or movement number (a CX reversal's is the undo)."""
         ...
 
     def last_of(self, user_id: int) -> AuditEntry | None:

@@ -273,7 +273,7 @@ def limit_member_warehouses(uow: UnitOfWork, ctx: Context, cmd: c.LimitMemberWar
         updated = replace(member, warehouse_ids=ids)
         uow.members.update(updated)
         names = {w.id: n for n, w in warehouses.items()}
-        before = "、".join(sorted(names[i] for i in member.warehouse_ids)) if member.warehouse_ids else "全部"
+        before = "、".join(names[i] for i in sorted(member.warehouse_ids)) if member.warehouse_ids else "全部"
         after = "、".join(cmd.warehouses) if cmd.warehouses else "全部"
         audit(uow, ctx, Action.LIMIT_WAREHOUSES, member.name, changes=(FieldChange("warehouses", before, after),))
         uow.commit()

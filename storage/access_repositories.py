@@ -263,7 +263,7 @@ class SqlAuditLog:
         return _entry_to_domain(*row) if row else None
 
     def by_number(self, number: str) -> AuditEntry | None:
-        query = self._with_undone().where(AuditEntryRow.number == number, AuditEntryRow.action != Action.UNDO.value)
+        query = self._with_undone().where(AuditEntryRow.number == number)
         row = self._session.exec(query.order_by(AuditEntryRow.id)).first()
         return _entry_to_domain(*row) if row else None
 

@@ -6,31 +6,47 @@ tell the difference:
 * state is snapshotted on ``__enter__`` and on every ``commit()``; ``__exit__`` restores the
   last snapshot, so whatever was changed after the last commit (or without any commit) is
   discarded — exactly what a rolled-back transaction does;
-* the product and movement ids, like the document numbers, come from the number sequence and
-  are rolled back with it;
+* the product, movement, warehouse and audit-entry ids, like the document numbers, come from
+  the number sequence and are rolled back with it;
 * repositories refuse to be used outside a ``with`` block, and writes refuse to happen in a
   block that was not opened with ``writing()`` (the real one would write without the lock
-  taken up front, and could fail half-way on a busy database).
+  taken up front, and could fail half-way on a busy database);
+* the unique constraints of ``storage/tables.py`` raise ``FakeIntegrityError``;
+* ``commit()`` records ``update_id`` like the ``processed_update`` row: a second commit of the
+  same update raises ``AlreadyProcessed`` and rolls the transaction back.
 
-The raw state (``products.by_id``, ``stock.balances``, ``stock.ledger``, ``numbers.values``)
-is public so that a test can inspect it or tamper with it directly.
+Chat bindings are global (a chat belongs to at most one workspace), so they live in a
+``FakeWorld`` that several workspaces (and a ``FakeDirectory``) can share.
+
+The raw state (``products.by_id``, ``stock.balances``, ``stock.ledger``, ``stock.warehouse_rows``,
+``members.by_user``, ``invitations.by_code``, ``audit.entries``, ``confirmations.by_token``,
+``world.chats``, ``processed``, ``numbers.values``) is public so that a test can inspect it or
+tamper with it directly.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from domain.errors import ConcurrentChange, ProductHint
-from domain.ports import StockLine, StockTotals, Warehouse
-from domain.products import Product
+from domain.access import ChatSettings, Invitation, Member, Role
+from domain.audit import Action, AuditEntry
+from domain.errors import AlreadyProcessed, ConcurrentChange, ProductHint
+from domain.ports import ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
+from domain.products import FieldChange, Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
 
 ZERO = Decimal(0)
-DEFAULT_WAREHOUSE = Warehouse(1, "默认仓库")
+DEFAULT_WORKSPACE_NAME = "默认账套"
+DEFAULT_WAREHOUSE = Warehouse(1, "主仓")
+# How many recent movements make a product's "typical" quantity (as storage.repositories).
+TYPICAL_SAMPLE = 20
+_ROLE_ORDER = {role: index for index, role in enumerate(Role)}
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class FakeIntegrityError(Exception):
@@ -39,6 +55,22 @@ class FakeIntegrityError(Exception):
 
 class TransactionError(AssertionError):
     """A repository was used outside a transaction, or written in a read-only one."""
+
+
+@dataclass(frozen=True, slots=True)
+class FakeBinding:
+    workspace_id: int
+    show_sensitive: bool
+    bound_by: int
+    bound_at: datetime
+
+
+class FakeWorld:
+    """What all workspaces share: their names and the chat bindings (the routing table)."""
+
+    def __init__(self) -> None:
+        self.workspaces: dict[int, str] = {}
+        self.chats: dict[int, FakeBinding] = {}
 
 
 class FakeNumberSequence:
@@ -82,7 +114,7 @@ class FakeProductRepository:
             products = [
                 p
                 for p in products
-                if fragment.upper() in p.code or fragment in p.name or p.barcode == fragment
+                if fragment.upper() in p.code or fragment.casefold() in p.name.casefold() or p.barcode == fragment
             ]
         return sorted(products, key=lambda p: (not p.active, p.code))
 
@@ -102,19 +134,46 @@ class FakeProductRepository:
         return [p.hint() for p in self.by_id.values()]
 
 
+def _in(warehouse_id: int, warehouse_ids: frozenset[int] | None) -> bool:
+    return warehouse_ids is None or warehouse_id in warehouse_ids
+
+
 class FakeStockRepository:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
-        self.warehouse = DEFAULT_WAREHOUSE
+        self.warehouse_rows: dict[int, Warehouse] = {DEFAULT_WAREHOUSE.id: DEFAULT_WAREHOUSE}
+        self.default_warehouse_id = DEFAULT_WAREHOUSE.id
         self.balances: dict[tuple[int, int], StockBalance] = {}
         self.ledger: list[Movement] = []
 
+    # -- warehouses ----------------------------------------------------------------------
+
     def default_warehouse(self) -> Warehouse:
         self._uow._require()
-        return self.warehouse
+        return self.warehouse_rows[self.default_warehouse_id]
+
+    def warehouses(self) -> list[Warehouse]:
+        self._uow._require()
+        return [self.warehouse_rows[i] for i in sorted(self.warehouse_rows)]
+
+    def warehouse_named(self, name: str) -> Warehouse | None:
+        self._uow._require()
+        return next((w for w in self.warehouse_rows.values() if w.name == name), None)
+
+    def add_warehouse(self, name: str) -> Warehouse:
+        self._uow._require(write=True)
+        if any(w.name == name for w in self.warehouse_rows.values()):
+            raise FakeIntegrityError(f"UNIQUE constraint failed: warehouse.name {name}")
+        warehouse = Warehouse(self._uow.numbers.next("id:warehouse"), name)
+        self.warehouse_rows[warehouse.id] = warehouse
+        return warehouse
+
+    # -- balances and the ledger ---------------------------------------------------------
 
     def lock_balance(self, product_id: int, warehouse_id: int) -> StockBalance:
         self._uow._require(write=True)
+        if warehouse_id not in self.warehouse_rows:
+            raise FakeIntegrityError(f"FOREIGN KEY constraint failed: warehouse {warehouse_id}")
         # Like the INSERT … ON CONFLICT DO NOTHING in storage: a zero row appears on first use.
         return self.balances.setdefault((product_id, warehouse_id), StockBalance(ZERO, ZERO))
 
@@ -128,27 +187,34 @@ class FakeStockRepository:
 
     def append(self, movement: Movement) -> Movement:
         self._uow._require(write=True)
-        stored = replace(movement, id=self._uow.numbers.next("id:stock_movement"))
+        if any(m.number == movement.number for m in self.ledger):
+            raise FakeIntegrityError(f"UNIQUE constraint failed: stock_movement.number {movement.number}")
+        if movement.reverses_id is not None and any(m.reverses_id == movement.reverses_id for m in self.ledger):
+            raise FakeIntegrityError(f"UNIQUE constraint failed: stock_movement.reverses_id {movement.reverses_id}")
+        stored = replace(movement, id=self._uow.numbers.next("id:stock_movement"), reversed_by="")
         self.ledger.append(stored)
         return stored
 
-    def total_balance(self, product_id: int) -> StockBalance:
+    def total_balance(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> StockBalance:
         self._uow._require()
+        return self._total(product_id, warehouse_ids)
+
+    def _total(self, product_id: int, warehouse_ids: frozenset[int] | None) -> StockBalance:
         quantity, value = ZERO, ZERO
-        for (pid, _), balance in self.balances.items():
-            if pid == product_id:
+        for (pid, wid), balance in self.balances.items():
+            if pid == product_id and _in(wid, warehouse_ids):
                 quantity += balance.quantity
                 value += balance.value
         return StockBalance(quantity, value)
 
-    def _active_lines(self) -> list[StockLine]:
+    def _active_lines(self, warehouse_ids: frozenset[int] | None) -> list[StockLine]:
         return [
-            StockLine(product, self.total_balance(product.id))
+            StockLine(product, self._total(product.id, warehouse_ids))
             for product in self._uow.products.by_id.values()
             if product.active
         ]
 
-    def overview(self, offset: int, limit: int) -> list[StockLine]:
+    def overview(self, offset: int, limit: int, warehouse_ids: frozenset[int] | None = None) -> list[StockLine]:
         self._uow._require()
 
         def order(line: StockLine) -> tuple[object, ...]:
@@ -157,11 +223,11 @@ class FakeStockRepository:
                 return (0, line.balance.quantity / safety, line.balance.quantity, line.product.code)
             return (1, ZERO, line.balance.quantity, line.product.code)
 
-        return sorted(self._active_lines(), key=order)[offset : offset + limit]
+        return sorted(self._active_lines(warehouse_ids), key=order)[offset : offset + limit]
 
-    def totals(self) -> StockTotals:
+    def totals(self, warehouse_ids: frozenset[int] | None = None) -> StockTotals:
         self._uow._require()
-        lines = self._active_lines()
+        lines = self._active_lines(warehouse_ids)
         return StockTotals(
             products=len(lines),
             value=sum((line.balance.value for line in lines), ZERO),
@@ -175,25 +241,68 @@ class FakeStockRepository:
             ),
         )
 
-    def _filtered(self, product_id: int, since: datetime | None, until: datetime | None) -> list[Movement]:
+    def _filtered(
+        self, product_id: int, since: datetime | None, until: datetime | None, warehouse_ids: frozenset[int] | None
+    ) -> list[Movement]:
         return [
             m
             for m in self.ledger
             if m.product_id == product_id
             and (since is None or m.occurred_at >= since)
             and (until is None or m.occurred_at < until)
+            and _in(m.warehouse_id, warehouse_ids)
         ]
 
+    def _with_reversed_by(self, movement: Movement) -> Movement:
+        reversal = next((m for m in self.ledger if m.reverses_id == movement.id), None)
+        return replace(movement, reversed_by=reversal.number if reversal else "")
+
     def movements(
-        self, product_id: int, since: datetime | None, until: datetime | None, offset: int, limit: int
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        offset: int,
+        limit: int,
+        warehouse_ids: frozenset[int] | None = None,
     ) -> list[Movement]:
         self._uow._require()
-        newest_first = sorted(self._filtered(product_id, since, until), key=lambda m: m.id, reverse=True)
-        return newest_first[offset : offset + limit]
+        newest_first = sorted(self._filtered(product_id, since, until, warehouse_ids), key=lambda m: m.id, reverse=True)
+        return [self._with_reversed_by(m) for m in newest_first[offset : offset + limit]]
 
-    def count_movements(self, product_id: int, since: datetime | None, until: datetime | None) -> int:
+    def count_movements(
+        self,
+        product_id: int,
+        since: datetime | None,
+        until: datetime | None,
+        warehouse_ids: frozenset[int] | None = None,
+    ) -> int:
         self._uow._require()
-        return len(self._filtered(product_id, since, until))
+        return len(self._filtered(product_id, since, until, warehouse_ids))
+
+    def movement_by_number(self, number: str) -> Movement | None:
+        self._uow._require()
+        found = next((m for m in self.ledger if m.number == number), None)
+        return self._with_reversed_by(found) if found else None
+
+    def _recent(self, product_id: int, kind: str) -> list[Movement]:
+        same = [m for m in self.ledger if m.product_id == product_id and m.kind == kind]
+        return sorted(same, key=lambda m: m.id, reverse=True)
+
+    def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
+        self._uow._require()
+        quantities = [m.quantity for m in self._recent(product_id, kind)[:TYPICAL_SAMPLE]]
+        if not quantities:
+            return None
+        return sum((abs(q) for q in quantities), ZERO) / len(quantities)
+
+    def last_unit_price(self, product_id: int, kind: str) -> Decimal | None:
+        self._uow._require()
+        return next((m.unit_price for m in self._recent(product_id, kind) if m.unit_price is not None), None)
+
+    def has_movements(self, product_id: int) -> bool:
+        self._uow._require()
+        return any(m.product_id == product_id for m in self.ledger)
 
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         self._uow._require()
@@ -209,9 +318,215 @@ class FakeStockRepository:
             stored = self.balances.get(key, StockBalance(ZERO, ZERO))
             if (derived.quantity, derived.value) != (stored.quantity, stored.value):
                 product_id, warehouse_id = key
-                name = self.warehouse.name if warehouse_id == self.warehouse.id else "?"
+                warehouse = self.warehouse_rows.get(warehouse_id)
+                name = warehouse.name if warehouse else "?"
                 mismatches.append(BalanceMismatch(codes.get(product_id, f"#{product_id}"), name, stored, derived))
         return len(self.balances), len(self.ledger), mismatches
+
+
+class FakeMemberRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.by_user: dict[int, Member] = {}
+
+    def get(self, user_id: int) -> Member | None:
+        self._uow._require()
+        return self.by_user.get(user_id)
+
+    def add(self, member: Member) -> None:
+        self._uow._require(write=True)
+        if member.user_id in self.by_user:
+            raise FakeIntegrityError(f"UNIQUE constraint failed: member {member.user_id}")
+        if member.joined_at is None:
+            raise FakeIntegrityError("NOT NULL constraint failed: member.joined_at")
+        self.by_user[member.user_id] = replace(member, name=member.name[:64], username=member.username[:64])
+
+    def update(self, member: Member) -> None:
+        self._uow._require(write=True)
+        current = self.by_user.get(member.user_id)
+        if current is None:
+            return  # an UPDATE that matches no row
+        # As in storage: name, username, role and warehouses are written; joined_at stays.
+        self.by_user[member.user_id] = replace(
+            current,
+            name=member.name[:64],
+            username=member.username[:64],
+            role=member.role,
+            warehouse_ids=member.warehouse_ids,
+        )
+
+    def remove(self, user_id: int) -> None:
+        self._uow._require(write=True)
+        self.by_user.pop(user_id, None)
+
+    def all(self) -> list[Member]:
+        self._uow._require()
+        return sorted(
+            self.by_user.values(), key=lambda m: (_ROLE_ORDER[m.role], m.joined_at or _EARLIEST, m.user_id)
+        )
+
+
+class FakeInvitationRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.by_code: dict[str, Invitation] = {}
+        self.used_at: dict[str, datetime] = {}
+
+    def add(self, invitation: Invitation) -> None:
+        self._uow._require(write=True)
+        if invitation.code in self.by_code:
+            raise FakeIntegrityError(f"UNIQUE constraint failed: invitation.code {invitation.code}")
+        self.by_code[invitation.code] = replace(invitation, used_by=None)
+
+    def get(self, code: str) -> Invitation | None:
+        self._uow._require()
+        return self.by_code.get(code)
+
+    def use(self, code: str, user_id: int, now: datetime) -> bool:
+        self._uow._require(write=True)
+        invitation = self.by_code.get(code)
+        if invitation is None or invitation.used_by is not None:
+            return False
+        self.by_code[code] = replace(invitation, used_by=user_id)
+        self.used_at[code] = now
+        return True
+
+
+class FakeChatRepository:
+    """The chat bindings of the shared world, seen from one workspace."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, chat_id: int) -> ChatSettings | None:
+        self._uow._require()
+        binding = self._uow.world.chats.get(chat_id)
+        return ChatSettings(binding.workspace_id, binding.show_sensitive) if binding else None
+
+    def bind(self, chat_id: int, bound_by: int, now: datetime) -> None:
+        self._uow._require(write=True)
+        # INSERT … ON CONFLICT (chat_id) DO UPDATE: a binding elsewhere is replaced.
+        self._uow.world.chats[chat_id] = FakeBinding(self._uow.workspace_id, False, bound_by, now)
+
+    def unbind(self, chat_id: int) -> None:
+        self._uow._require(write=True)
+        binding = self._uow.world.chats.get(chat_id)
+        if binding is not None and binding.workspace_id == self._uow.workspace_id:
+            del self._uow.world.chats[chat_id]
+
+    def set_show_sensitive(self, chat_id: int, show: bool) -> None:
+        self._uow._require(write=True)
+        binding = self._uow.world.chats.get(chat_id)
+        if binding is not None and binding.workspace_id == self._uow.workspace_id:
+            self._uow.world.chats[chat_id] = replace(binding, show_sensitive=show)
+
+    def workspace_name(self, workspace_id: int) -> str:
+        self._uow._require()
+        return self._uow.world.workspaces.get(workspace_id, "")
+
+
+def _encode(value: object) -> object:
+    return {"$d": str(value)} if isinstance(value, Decimal) else value
+
+
+def _decode(value: object) -> object:
+    return Decimal(value["$d"]) if isinstance(value, dict) and "$d" in value else value
+
+
+class FakeAuditLog:
+    """Only ``add`` writes. Entries are stored as the table holds them (truncated text, the
+    changes through the same JSON encoding), so what comes back is what storage gives back."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.entries: list[AuditEntry] = []
+
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        self._uow._require(write=True)
+        if entry.undoes is not None and any(e.undoes == entry.undoes for e in self.entries):
+            raise FakeIntegrityError(f"UNIQUE constraint failed: audit_entry.undoes {entry.undoes}")
+        encoded = json.dumps(
+            [[change.field, _encode(change.before), _encode(change.after)] for change in entry.changes],
+            ensure_ascii=False,
+        )
+        changes = tuple(FieldChange(field, _decode(before), _decode(after)) for field, before, after in json.loads(encoded))
+        entry_id = self._uow.numbers.next("id:audit_entry")
+        stored = replace(
+            entry,
+            id=entry_id,
+            user_name=entry.user_name[:64],
+            text=entry.text[:1000],
+            subject=entry.subject[:64],
+            numbers=tuple(" ".join(entry.numbers).split()),
+            changes=changes,
+            undone_by=None,
+        )
+        self.entries.append(stored)
+        return replace(entry, id=entry_id)
+
+    def _read(self, entry: AuditEntry) -> AuditEntry:
+        undo = next((e for e in self.entries if e.undoes == entry.id), None)
+        return replace(entry, undone_by=undo.id if undo else None)
+
+    def get(self, entry_id: int) -> AuditEntry | None:
+        self._uow._require()
+        found = next((e for e in self.entries if e.id == entry_id), None)
+        return self._read(found) if found else None
+
+    def by_number(self, number: str) -> AuditEntry | None:
+        self._uow._require()
+        found = [e for e in self.entries if e.numbers and e.numbers[0] == number]
+        return self._read(min(found, key=lambda e: e.id)) if found else None
+
+    def last_of(self, user_id: int) -> AuditEntry | None:
+        self._uow._require()
+        found = [e for e in self.entries if e.user_id == user_id and e.action is not Action.UNDO]
+        return self._read(max(found, key=lambda e: e.id)) if found else None
+
+    def _filtered(
+        self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None
+    ) -> list[AuditEntry]:
+        return [
+            e
+            for e in self.entries
+            if (subject is None or e.subject == subject)
+            and (user_id is None or e.user_id == user_id)
+            and (since is None or e.at >= since)
+            and (until is None or e.at < until)
+        ]
+
+    def page(
+        self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None, offset: int, limit: int
+    ) -> list[AuditEntry]:
+        self._uow._require()
+        newest_first = sorted(self._filtered(subject, user_id, since, until), key=lambda e: e.id, reverse=True)
+        return [self._read(e) for e in newest_first[offset : offset + limit]]
+
+    def count(self, subject: str | None, user_id: int | None, since: datetime | None, until: datetime | None) -> int:
+        self._uow._require()
+        return len(self._filtered(subject, user_id, since, until))
+
+
+class FakeConfirmationRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.by_token: dict[str, PendingConfirmation] = {}
+
+    def add(self, confirmation: PendingConfirmation) -> None:
+        self._uow._require(write=True)
+        if confirmation.token in self.by_token:
+            raise FakeIntegrityError(f"UNIQUE constraint failed: confirmation.token {confirmation.token}")
+        self.by_token[confirmation.token] = confirmation
+
+    def take(self, token: str) -> PendingConfirmation | None:
+        self._uow._require(write=True)  # SELECT … FOR UPDATE
+        return self.by_token.get(token)
+
+    def mark_used(self, token: str) -> None:
+        self._uow._require(write=True)
+        confirmation = self.by_token.get(token)
+        if confirmation is not None:
+            self.by_token[token] = replace(confirmation, used=True)
 
 
 @dataclass(frozen=True)
@@ -219,23 +534,42 @@ class _Snapshot:
     products: dict[int, Product]
     balances: dict[tuple[int, int], StockBalance]
     ledger: list[Movement]
+    warehouses: dict[int, Warehouse]
     numbers: dict[str, int]
+    members: dict[int, Member]
+    invitations: dict[str, Invitation]
+    invitations_used_at: dict[str, datetime]
+    audit: list[AuditEntry]
+    confirmations: dict[str, PendingConfirmation]
+    chats: dict[int, FakeBinding]
+    processed: frozenset[int]
 
 
 class FakeUnitOfWork:
     """One in-memory workspace; every ``with`` block is one transaction.
 
     Attributes:
-        commits: how many times ``commit()`` was called, over the fake's life.
+        commits: how many times ``commit()`` was called (successfully), over the fake's life.
         rollbacks: how many blocks ended with uncommitted changes thrown away.
         committed: whether the current (or last) block committed.
+        processed: the update ids recorded by commits (the ``processed_update`` table).
     """
 
-    def __init__(self, workspace_id: int = 1) -> None:
+    def __init__(self, workspace_id: int = 1, name: str = DEFAULT_WORKSPACE_NAME, world: FakeWorld | None = None) -> None:
         self.workspace_id = workspace_id
+        self.world = world if world is not None else FakeWorld()
+        self.world.workspaces.setdefault(workspace_id, name)
         self.numbers = FakeNumberSequence(self)
+        self.numbers.values["id:warehouse"] = DEFAULT_WAREHOUSE.id  # as storage.workspaces.create_workspace
         self.products = FakeProductRepository(self)
         self.stock = FakeStockRepository(self)
+        self.members = FakeMemberRepository(self)
+        self.invitations = FakeInvitationRepository(self)
+        self.chats = FakeChatRepository(self)
+        self.audit = FakeAuditLog(self)
+        self.confirmations = FakeConfirmationRepository(self)
+        self.update_id: int | None = None
+        self.processed: set[int] = set()
         self.commits = 0
         self.rollbacks = 0
         self.committed = False
@@ -273,9 +607,22 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         self._require()
+        if self.update_id is not None:
+            if self.update_id in self.processed:
+                # The duplicate processed_update row: the whole transaction is rolled back.
+                assert self._snapshot is not None
+                self.rollbacks += 1
+                self._restore(self._snapshot)
+                raise AlreadyProcessed(self.update_id)
+            self.processed.add(self.update_id)
         self.commits += 1
         self.committed = True
         self._snapshot = self._take_snapshot()
+
+    def update_seen(self, update_id: int) -> bool:
+        # Storage asks in a session of its own: it sees only what was committed.
+        committed = self._snapshot.processed if self._snapshot is not None else self.processed
+        return update_id in committed
 
     def _require(self, write: bool = False) -> None:
         if not self._open:
@@ -285,14 +632,35 @@ class FakeUnitOfWork:
 
     def _take_snapshot(self) -> _Snapshot:
         return _Snapshot(
-            dict(self.products.by_id), dict(self.stock.balances), list(self.stock.ledger), dict(self.numbers.values)
+            products=dict(self.products.by_id),
+            balances=dict(self.stock.balances),
+            ledger=list(self.stock.ledger),
+            warehouses=dict(self.stock.warehouse_rows),
+            numbers=dict(self.numbers.values),
+            members=dict(self.members.by_user),
+            invitations=dict(self.invitations.by_code),
+            invitations_used_at=dict(self.invitations.used_at),
+            audit=list(self.audit.entries),
+            confirmations=dict(self.confirmations.by_token),
+            chats=dict(self.world.chats),
+            processed=frozenset(self.processed),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
         self.products.by_id = dict(snapshot.products)
         self.stock.balances = dict(snapshot.balances)
         self.stock.ledger = list(snapshot.ledger)
+        self.stock.warehouse_rows = dict(snapshot.warehouses)
         self.numbers.values = dict(snapshot.numbers)
+        self.members.by_user = dict(snapshot.members)
+        self.invitations.by_code = dict(snapshot.invitations)
+        self.invitations.used_at = dict(snapshot.invitations_used_at)
+        self.audit.entries = list(snapshot.audit)
+        self.confirmations.by_token = dict(snapshot.confirmations)
+        # The world is shared: restore its routing table in place.
+        self.world.chats.clear()
+        self.world.chats.update(snapshot.chats)
+        self.processed = set(snapshot.processed)
 
     # -- test helpers --------------------------------------------------------------------
 
@@ -306,3 +674,94 @@ class FakeUnitOfWork:
             stored = [self.products.add(product) for product in products]
             self.commit()
         return stored
+
+    def seed_members(self, *members: Member) -> list[Member]:
+        """Store members (``joined_at`` defaults to a fixed time) in one committed transaction."""
+        stored = [m if m.joined_at is not None else replace(m, joined_at=datetime(2026, 1, 1, tzinfo=timezone.utc)) for m in members]
+        with self.writing():
+            for member in stored:
+                self.members.add(member)
+            self.commit()
+        return stored
+
+    def seed_warehouses(self, *names: str) -> list[Warehouse]:
+        with self.writing():
+            stored = [self.stock.add_warehouse(name) for name in names]
+            self.commit()
+        return stored
+
+    def bind_chat(self, chat_id: int, bound_by: int = 0, show_sensitive: bool = False) -> None:
+        """Bind a chat to this workspace directly (committed)."""
+        with self.writing():
+            self.chats.bind(chat_id, bound_by, _EARLIEST)
+            if show_sensitive:
+                self.chats.set_show_sensitive(chat_id, True)
+            self.commit()
+
+
+class FakeDirectory:
+    """Cross-workspace lookups over the fake workspaces of one world (as ``SqlDirectory``)."""
+
+    def __init__(self, world: FakeWorld | None = None) -> None:
+        self.world = world if world is not None else FakeWorld()
+        self.workspaces: dict[int, FakeUnitOfWork] = {}
+        self.timezones: dict[int, str] = {}
+
+    def add(self, uow: FakeUnitOfWork) -> FakeUnitOfWork:
+        """Make an existing fake workspace known (it must share this directory's world)."""
+        if uow.world is not self.world:
+            raise ValueError("the workspace lives in another world")
+        self.workspaces[uow.workspace_id] = uow
+        return uow
+
+    def uow(self, workspace_id: int) -> FakeUnitOfWork:
+        return self.workspaces[workspace_id]
+
+    def _membership(self, workspace_id: int, user_id: int) -> Member | None:
+        uow = self.workspaces.get(workspace_id)
+        return uow.members.by_user.get(user_id) if uow else None
+
+    def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
+        binding = self.world.chats.get(chat_id)
+        if binding is not None:
+            name = self.world.workspaces.get(binding.workspace_id, "")
+            member = self._membership(binding.workspace_id, user_id)
+            return ChatAccess(binding.workspace_id, name, member, binding.show_sensitive, bound=True)
+        if not private:
+            return ChatAccess(None)
+        for workspace_id in sorted(self.workspaces):
+            member = self._membership(workspace_id, user_id)
+            if member is not None:
+                return ChatAccess(workspace_id, self.world.workspaces.get(workspace_id, ""), member, show_sensitive=True)
+        return ChatAccess(None)
+
+    def workspace_name(self, workspace_id: int) -> str | None:
+        return self.world.workspaces.get(workspace_id)
+
+    def owned_count(self, user_id: int) -> int:
+        return sum(
+            1
+            for uow in self.workspaces.values()
+            if (m := uow.members.by_user.get(user_id)) is not None and m.role is Role.OWNER
+        )
+
+    def create_workspace(
+        self, name: str, timezone: str, owner: Member, chat_id: int, entry: AuditEntry, update_id: int | None = None
+    ) -> int:
+        if update_id is not None and self.update_processed(update_id):
+            raise AlreadyProcessed(update_id)
+        workspace_id = max(self.world.workspaces, default=0) + 1
+        uow = self.add(FakeUnitOfWork(workspace_id, name, self.world))
+        self.timezones[workspace_id] = timezone
+        with uow.writing():
+            uow.members.add(owner)
+            uow.chats.bind(chat_id, owner.user_id, entry.at)
+            uow.audit.add(entry)
+            if update_id is not None:
+                uow.processed.add(update_id)  # the processed_update row, in the same transaction
+            uow.commit()
+        return workspace_id
+
+    def update_processed(self, update_id: int) -> bool:
+        """Whether an update took effect (was committed) in any workspace."""
+        return any(uow.update_seen(update_id) for uow in self.workspaces.values())

@@ -22,6 +22,21 @@ EXAMPLES = [
     c.IssueStock("A001", Decimal(3), None, Decimal("4.00"), "张三", "", None),
     c.ShowStock("A001"),
     c.ShowLedger("A001", between(date(2026, 3, 1), date(2026, 3, 5)), 2),
+    c.ListWarehouses(),
+    c.AddWarehouse("二仓"),
+    c.CreateWorkspace("好运便利店"),
+    c.BindChat(3),
+    c.UnbindChat(),
+    c.SetChatVisibility(True),
+    c.Invite("仓管"),
+    c.JoinWorkspace("3-K7FQ9XPM"),
+    c.ListMembers(2),
+    c.SetMemberRole("@lisi", "财务"),
+    c.RemoveMember("@lisi"),
+    c.LimitMemberWarehouses("@lisi", ("二仓", "三仓")),
+    c.ShowAudit("A001", "@lisi", between(date(2026, 3, 1), date(2026, 3, 5)), 2),
+    c.Undo("RK-2026-0003", confirmed=True),
+    c.ReceiveStock("A001", Decimal(10), warehouse="二仓", confirmed=True),
     c.NotYetAvailable("销售"),
 ]
 
@@ -32,9 +47,15 @@ def test_examples_cover_every_command_of_the_language() -> None:
 
 @pytest.mark.parametrize("command", EXAMPLES, ids=lambda command: type(command).__name__)
 def test_command_is_frozen(command: object) -> None:
-    first_field = dataclasses.fields(command)[0].name  # type: ignore[arg-type]
+    fields = dataclasses.fields(command)  # type: ignore[arg-type]
+    if not fields:
+        # Nothing to change; nothing can be added either (slots). CPython 3.11 raises TypeError
+        # here instead of FrozenInstanceError (frozen + slots without fields), either way it fails.
+        with pytest.raises((dataclasses.FrozenInstanceError, TypeError, AttributeError)):
+            setattr(command, "anything", None)
+        return
     with pytest.raises(dataclasses.FrozenInstanceError):
-        setattr(command, first_field, None)
+        setattr(command, fields[0].name, None)
 
 
 @pytest.mark.parametrize("command", EXAMPLES, ids=lambda command: type(command).__name__)
@@ -55,7 +76,17 @@ def test_commands_differing_in_one_field_are_different() -> None:
     assert c.ReceiveStock("A001", Decimal(10)) != c.IssueStock("A001", Decimal(10))
 
 
+def test_field_less_commands_are_all_equal() -> None:
+    assert c.ListWarehouses() == c.ListWarehouses()
+    assert c.UnbindChat() == c.UnbindChat()
+
+
 def test_command_defaults() -> None:
+    assert c.ListMembers() == c.ListMembers(1)
+    assert c.LimitMemberWarehouses("@lisi").warehouses == ()  # 全部: no limit
+    assert c.ShowAudit() == c.ShowAudit(None, None, None, 1)
+    assert c.Undo() == c.Undo(None, False)
+    assert (c.IssueStock("A001", Decimal(1)).warehouse, c.IssueStock("A001", Decimal(1)).confirmed) == (None, False)
     assert c.FindProducts() == c.FindProducts(None, 1)
     assert c.ShowStock() == c.ShowStock(None, 1)
     receipt = c.ReceiveStock("A001", Decimal(1))

@@ -77,6 +77,25 @@ ALL_ERRORS = [
     e.NothingToChange("A001"),
     e.FutureDate(date(2026, 3, 11)),
     e.ConcurrentChange(),
+    e.NotAMember(),
+    e.NotPermitted("销售", "查看成本、进价、库存金额和毛利", ["老板", "管理员"]),
+    e.ChatNotBound(),
+    e.AlreadyBound("好运便利店"),
+    e.InvalidInvitation(),
+    e.AlreadyMember("好运便利店", "仓管"),
+    e.UnknownMember("@lisi", ["李四"]),
+    e.CannotManageMember("老王", "老板", last_owner=True),
+    e.TooManyWorkspaces(5),
+    e.UnknownWarehouse("三仓", ["主仓", "二仓"]),
+    e.WarehouseExists("二仓"),
+    e.WarehouseNotAllowed("主仓"),
+    e.NeedsConfirmation(["large_quantity"], "入库 A001 1000", "preview"),
+    e.NothingToUndo(10),
+    e.UnknownOperation("RK-2026-9999"),
+    e.UndoRefused(e.UndoRefused.TOO_OLD, "RK-2026-0001", minutes=10),
+    e.ConfirmationExpired(),
+    e.AlreadyProcessed(42),
+    e.PrivateChatOnly("加入"),
 ]
 
 
@@ -90,6 +109,64 @@ def test_every_refusal_is_a_domain_error_with_its_message_as_text(error: e.Domai
 def test_every_domain_error_class_is_covered_here() -> None:
     classes = {cls for cls in vars(e).values() if isinstance(cls, type) and issubclass(cls, e.DomainError)}
     assert classes - {e.DomainError} == {type(error) for error in ALL_ERRORS}
+
+
+# ---- access, undo and confirmations ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "fields"),
+    [
+        (e.NotPermitted("销售", "入库、出库", ["老板", "仓管"]), {"role": "销售", "permission": "入库、出库", "roles": ["老板", "仓管"]}),
+        (e.AlreadyBound("好运便利店"), {"workspace_name": "好运便利店"}),
+        (e.AlreadyMember("好运便利店", "仓管"), {"workspace_name": "好运便利店", "role": "仓管"}),
+        (e.UnknownMember("@lisi", ["李四"]), {"handle": "@lisi", "candidates": ["李四"]}),
+        (e.UnknownMember("@lisi"), {"handle": "@lisi", "candidates": []}),
+        (e.CannotManageMember("老王", "老板"), {"name": "老王", "role": "老板", "last_owner": False}),
+        (e.CannotManageMember("老王", "老板", last_owner=True), {"name": "老王", "role": "老板", "last_owner": True}),
+        (e.TooManyWorkspaces(5), {"limit": 5}),
+        (e.UnknownWarehouse("三仓", ["主仓"]), {"name": "三仓", "known": ["主仓"]}),
+        (e.WarehouseExists("二仓"), {"name": "二仓"}),
+        (e.WarehouseNotAllowed("主仓"), {"name": "主仓"}),
+        (e.NeedsConfirmation(["r"], "cmd", "p"), {"reasons": ["r"], "command": "cmd", "preview": "p"}),
+        (e.NeedsConfirmation([], "cmd"), {"reasons": [], "command": "cmd", "preview": None}),
+        (e.NothingToUndo(10), {"minutes": 10}),
+        (e.UnknownOperation("#12"), {"target": "#12"}),
+        (
+            e.UndoRefused(e.UndoRefused.STOCK_SINCE_ISSUED, "RK-2026-0001", code="A001", on_hand=Decimal(3)),
+            {"why": "stock_since_issued", "label": "RK-2026-0001", "details": {"code": "A001", "on_hand": Decimal(3)}},
+        ),
+        (e.ConfirmationExpired(), {"foreign": False}),
+        (e.ConfirmationExpired(foreign=True), {"foreign": True}),
+        (e.AlreadyProcessed(42), {"update_id": 42}),
+        (e.PrivateChatOnly("加入"), {"verb": "加入", "group": False}),
+        (e.PrivateChatOnly("绑定", group=True), {"verb": "绑定", "group": True}),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, e.DomainError) else "",
+)
+def test_access_and_undo_errors_carry_their_fields(error: e.DomainError, fields: dict[str, object]) -> None:
+    assert {name: getattr(error, name) for name in fields} == fields
+
+
+def test_undo_refusal_reasons_are_distinct_template_branches() -> None:
+    reasons = [value for name, value in vars(e.UndoRefused).items() if name.isupper()]
+    assert sorted(reasons) == sorted(
+        {
+            "already_undone",
+            "not_undoable",
+            "not_yours",
+            "too_old",
+            "stock_since_issued",
+            "value_negative",
+            "changed_since",
+            "has_movements",
+        }
+    )
+
+
+def test_a_refusal_that_must_reveal_nothing_says_nothing_specific() -> None:
+    assert e.NotAMember().message == "not a member"
+    assert e.InvalidInvitation().message == "invalid invitation"  # unknown, used and expired alike
 
 
 def test_product_hint_is_a_frozen_value() -> None:

@@ -138,7 +138,10 @@ def test_apply_changes_validates_the_changed_product() -> None:
 
 def test_field_change_label_is_the_chinese_key() -> None:
     assert FieldChange("sale_price", None, D(3)).label == "售价"
-    assert FieldChange("active", True, False).label == "active"
+    assert FieldChange("active", True, False).label == "启用"
+    # The audit log's fields besides master data have labels too; unknown fields show as named.
+    assert [FieldChange(f, None, None).label for f in ("role", "warehouses", "show_sensitive")] == ["角色", "仓库", "群内显示成本"]
+    assert FieldChange("colour", None, None).label == "colour"
 
 
 # ---- units and fractions ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -9,19 +10,26 @@ import pytest
 
 from domain import commands as c
 from domain import services
+from domain.audit import Action
 from domain.errors import (
     FractionalQuantity,
     FutureDate,
     InsufficientStock,
     InvalidProduct,
+    NeedsConfirmation,
     NothingToChange,
     ProductAlreadyExists,
     ProductHint,
     ProductInactive,
     UnitMismatch,
     UnknownProduct,
+    UnknownWarehouse,
+    WarehouseExists,
+    WarehouseNotAllowed,
 )
+from domain.guards import Risk, RiskKind
 from domain.periods import between
+from domain.ports import Warehouse
 from domain.products import FieldChange, Product, StockStatus
 from domain.services import PriceSource
 from domain.stock import MovementKind, StockBalance
@@ -600,3 +608,230 @@ def test_check_books_does_not_write(uow: FakeUnitOfWork) -> None:
 def test_contexts_today_is_the_shanghai_date() -> None:
     assert make_context(now=datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)).today == date(2026, 3, 11)
     assert make_context(now=datetime(2026, 3, 10, 15, 59, tzinfo=timezone.utc)).today == date(2026, 3, 10)
+
+
+# ---- warehouses ------------------------------------------------------------------------------
+
+def in_warehouses(*ids: int):  # type: ignore[no-untyped-def]
+    """A context for a member limited to some warehouses."""
+    return replace(CTX, actor=replace(CTX.actor, warehouse_ids=frozenset(ids)))
+
+
+def with_text(text: str, ctx=CTX):  # type: ignore[no-untyped-def]
+    return replace(ctx, text=text)
+
+
+def test_add_and_list_warehouses(uow: FakeUnitOfWork) -> None:
+    result = services.add_warehouse(uow, with_text("仓库 新增 二仓"), c.AddWarehouse("二仓"))
+    assert result == services.WarehouseAdded(Warehouse(2, "二仓"))
+    listed = services.list_warehouses(uow, in_warehouses(2), c.ListWarehouses())
+    assert listed == services.WarehouseList([Warehouse(1, "主仓"), Warehouse(2, "二仓")], frozenset({2}))
+    (entry,) = uow.audit.entries
+    assert (entry.action, entry.subject, entry.text) == (Action.ADD_WAREHOUSE, "二仓", "仓库 新增 二仓")
+
+
+def test_adding_a_warehouse_twice_is_refused(uow: FakeUnitOfWork) -> None:
+    uow.seed_warehouses("二仓")
+    before = uow.state()
+    for name in ("二仓", "主仓"):
+        with pytest.raises(WarehouseExists) as caught:
+            services.add_warehouse(uow, CTX, c.AddWarehouse(name))
+        assert caught.value.name == name
+    assert uow.state() == before
+
+
+def test_receipt_in_a_named_warehouse_books_there(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "4", "2.50")
+    result = receive(uow, "A001", "6", "2.50", warehouse="二仓")
+    assert result.movement.warehouse_id == 2
+    assert uow.stock.balances == {(1, 1): StockBalance(D(4), D("10.00")), (1, 2): StockBalance(D(6), D("15.00"))}
+    assert result.balance == StockBalance(D(10), D("25.00"))  # the product's total over all warehouses
+    issued = issue(uow, "A001", "6", warehouse="二仓")
+    assert issued.movement.warehouse_id == 2
+    with pytest.raises(InsufficientStock) as caught:
+        issue(uow, "A001", "1", warehouse="二仓")  # 主仓's stock does not help 二仓
+    assert caught.value.available == 0
+
+
+def test_an_unknown_warehouse_is_refused_with_the_known_names(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓", "三仓")
+    before = uow.state()
+    with pytest.raises(UnknownWarehouse) as caught:
+        receive(uow, "A001", "1", "1", warehouse="四仓")
+    assert (caught.value.name, caught.value.known) == ("四仓", ["主仓", "二仓", "三仓"])
+    # A limited member is only told of the warehouses they may use.
+    with pytest.raises(UnknownWarehouse) as caught:
+        issue(uow, "A001", "1", warehouse="四仓", ctx=in_warehouses(2))
+    assert caught.value.known == ["二仓"]
+    assert uow.state() == before
+
+
+def test_a_member_limited_to_the_second_warehouse_is_refused_in_the_first(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "1.00")
+    before = uow.state()
+    for attempt in (
+        lambda: receive(uow, "A001", "1", "1", ctx=in_warehouses(2)),  # 主仓 by default
+        lambda: receive(uow, "A001", "1", "1", warehouse="主仓", ctx=in_warehouses(2)),
+        lambda: issue(uow, "A001", "1", ctx=in_warehouses(2)),
+    ):
+        with pytest.raises(WarehouseNotAllowed) as caught:
+            attempt()
+        assert caught.value.name == "主仓"
+    assert uow.state() == before
+    result = receive(uow, "A001", "2", "3.00", warehouse="二仓", ctx=in_warehouses(2), confirmed=True)
+    assert result.balance == StockBalance(D(2), D("6.00"))  # what the member may see: 二仓 only
+
+
+def test_a_member_limited_to_a_warehouse_sees_only_its_stock(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"), make_product("B001", name="雪碧"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "1.00")
+    receive(uow, "A001", "2", "3.00", warehouse="二仓", confirmed=True)
+    receive(uow, "B001", "7", "1.00")
+    only_second = in_warehouses(2)
+    card = services.show_stock(uow, only_second, c.ShowStock("A001"))
+    assert card.balance == StockBalance(D(2), D("6.00"))  # type: ignore[union-attr]
+    overview = services.show_stock(uow, only_second, c.ShowStock())
+    assert isinstance(overview, services.StockOverview)
+    assert [(line.product.code, line.balance) for line, _ in overview.lines] == [
+        ("B001", StockBalance(D(0), D(0))),
+        ("A001", StockBalance(D(2), D("6.00"))),
+    ]
+    assert (overview.totals.products, overview.totals.value, overview.totals.out_of_stock) == (2, D("6.00"), 1)
+    ledger = services.show_ledger(uow, only_second, c.ShowLedger("A001"))
+    assert ([m.number for m in ledger.movements], ledger.total) == (["RK-2026-0002"], 1)
+    found = services.find_products(uow, only_second, c.FindProducts("A001"))
+    assert found.balance == StockBalance(D(2), D("6.00"))  # type: ignore[union-attr]
+    everything = services.show_stock(uow, CTX, c.ShowStock())
+    assert everything.totals.value == D("18.00")  # type: ignore[union-attr]  # 5 + 6 + 7
+
+
+# ---- guard rails -----------------------------------------------------------------------------
+
+
+def test_an_outsized_receipt_is_asked_about_before_anything_is_written(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    for _ in range(3):
+        receive(uow, "A001", "10", "2.50")
+    before, commits = uow.state(), uow.commits
+    cmd = c.ReceiveStock("A001", D(101), unit_price=D("2.50"))
+    with pytest.raises(NeedsConfirmation) as caught:
+        services.receive_stock(uow, CTX, cmd)
+    assert caught.value.reasons == [Risk(RiskKind.LARGE_QUANTITY, D(101), D(10))]
+    assert caught.value.command == replace(cmd, confirmed=True)
+    assert caught.value.preview == uow.products.by_id[1]
+    assert (uow.state(), uow.commits) == (before, commits)
+    booked = services.receive_stock(uow, CTX, caught.value.command)
+    assert booked.balance == StockBalance(D(131), D("327.50"))
+
+
+def test_exactly_ten_times_the_usual_quantity_is_booked_without_asking(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")
+    assert receive(uow, "A001", "100", "2.50").balance.quantity == D(110)
+
+
+def test_the_usual_quantity_is_the_mean_of_the_last_twenty_of_the_same_kind(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "1000", "1.00")  # old and large: falls out of the sample
+    for _ in range(20):
+        receive(uow, "A001", "1", "1.00")
+    with pytest.raises(NeedsConfirmation):
+        receive(uow, "A001", "11", "1.00")
+    issue(uow, "A001", "500")  # issues have a typical size of their own
+    assert issue(uow, "A001", "11").movement.quantity == D(-11)
+
+
+@pytest.mark.parametrize(("price", "risky"), [("3.75", False), ("3.76", True), ("1.25", False), ("1.24", True)])
+def test_a_price_more_than_half_away_from_the_last_is_asked_about(uow: FakeUnitOfWork, price: str, risky: bool) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.00")
+    receive(uow, "A001", "10", "2.50")  # the last price counts, not the average
+    if not risky:
+        assert receive(uow, "A001", "10", price).movement.unit_price == D(price)
+        return
+    before = uow.state()
+    with pytest.raises(NeedsConfirmation) as caught:
+        receive(uow, "A001", "10", price)
+    assert caught.value.reasons == [Risk(RiskKind.PRICE_JUMP, D(price), D("2.50"))]
+    assert uow.state() == before
+    assert receive(uow, "A001", "10", price, confirmed=True).movement.unit_price == D(price)
+
+
+def test_without_history_the_list_price_is_the_reference(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", purchase_price=D("2.40"), sale_price=D("3.00")))
+    with pytest.raises(NeedsConfirmation) as caught:
+        receive(uow, "A001", "10", "24.00")  # a slipped decimal point
+    assert caught.value.reasons == [Risk(RiskKind.PRICE_JUMP, D("24.00"), D("2.40"))]
+    receive(uow, "A001", "10", "2.40")
+    with pytest.raises(NeedsConfirmation) as caught:
+        issue(uow, "A001", "1", unit_price=D("30.00"))
+    assert caught.value.reasons == [Risk(RiskKind.PRICE_JUMP, D("30.00"), D("3.00"))]
+    assert uow.stock.balances[(1, 1)] == StockBalance(D(10), D("24.00"))
+
+
+def test_an_outsized_issue_is_asked_about_and_booked_when_confirmed(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "100", "1.00")
+    issue(uow, "A001", "2")
+    before = uow.state()
+    with pytest.raises(NeedsConfirmation) as caught:
+        issue(uow, "A001", "21")
+    assert caught.value.reasons == [Risk(RiskKind.LARGE_QUANTITY, D(21), D(2))]
+    assert uow.state() == before
+    assert services.issue_stock(uow, CTX, caught.value.command).balance == StockBalance(D(77), D("77.00"))
+
+
+def test_a_shortage_is_reported_before_a_risk(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "1", "1.00")
+    issue(uow, "A001", "1")
+    with pytest.raises(InsufficientStock):
+        issue(uow, "A001", "50")
+
+
+# ---- the audit trail of bookings and master data ----------------------------------------------
+
+
+def test_every_booking_leaves_one_audit_entry_with_its_number_and_the_text(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    received = services.receive_stock(uow, with_text("入库 A001 10 单价 2.5"), c.ReceiveStock("A001", D(10), unit_price=D("2.5")))
+    issued = services.issue_stock(uow, with_text("出库 A001 3"), c.IssueStock("A001", D(3)))
+    receipt_entry, issue_entry = uow.audit.entries
+    assert (receipt_entry.action, receipt_entry.subject, receipt_entry.numbers, receipt_entry.text) == (
+        Action.RECEIVE,
+        "A001",
+        (received.movement.number,),
+        "入库 A001 10 单价 2.5",
+    )
+    assert (issue_entry.action, issue_entry.numbers, issue_entry.text) == (Action.ISSUE, ("CK-2026-0001",), "出库 A001 3")
+    assert issued.movement.number == "CK-2026-0001"
+    assert (receipt_entry.user_id, receipt_entry.user_name, receipt_entry.chat_id, receipt_entry.at) == (1001, "老王", -100123, CTX.now)
+    assert [e.id for e in uow.audit.entries] == [1, 2]
+
+
+def test_master_data_changes_are_audited_with_before_and_after(uow: FakeUnitOfWork) -> None:
+    services.add_product(uow, with_text("商品 新增 A001 可乐"), c.AddProduct("A001", "可乐"))
+    services.change_product(uow, with_text("商品 修改 A001 售价 3.5"), c.ChangeProduct("A001", (("sale_price", D("3.5")),)))
+    services.set_product_active(uow, with_text("商品 停用 A001"), c.SetProductActive("A001", False))
+    assert [(e.action, e.subject, e.changes, e.text) for e in uow.audit.entries] == [
+        (Action.ADD_PRODUCT, "A001", (), "商品 新增 A001 可乐"),
+        (Action.CHANGE_PRODUCT, "A001", (FieldChange("sale_price", None, D("3.5")),), "商品 修改 A001 售价 3.5"),
+        (Action.DEACTIVATE_PRODUCT, "A001", (FieldChange("active", True, False),), "商品 停用 A001"),
+    ]
+
+
+def test_refusals_and_reads_leave_no_audit_entry(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    with pytest.raises(InsufficientStock):
+        issue(uow, "A001", "1")
+    with pytest.raises(NothingToChange):
+        services.set_product_active(uow, CTX, c.SetProductActive("A001", True))
+    services.show_stock(uow, CTX, c.ShowStock())
+    services.find_products(uow, CTX, c.FindProducts("A001"))
+    assert uow.audit.entries == []

@@ -18,6 +18,7 @@ from domain.stock import (
     fold,
     post_issue,
     post_receipt,
+    post_reversal,
 )
 
 D = Decimal
@@ -168,7 +169,12 @@ def test_movement_unit_cost_is_derived_from_its_quantity_and_value() -> None:
 
 
 def test_every_movement_kind_has_its_document_prefix() -> None:
-    assert NUMBER_PREFIX == {MovementKind.OPENING: "QC", MovementKind.RECEIPT: "RK", MovementKind.ISSUE: "CK"}
+    assert NUMBER_PREFIX == {
+        MovementKind.OPENING: "QC",
+        MovementKind.RECEIPT: "RK",
+        MovementKind.ISSUE: "CK",
+        MovementKind.REVERSAL: "CX",  # 冲销
+    }
 
 
 # ---- property: any sequence of receipts and issues keeps the books sound ------------------
@@ -210,3 +216,117 @@ def test_random_receipts_and_issues_keep_quantity_and_value_sound(steps: list[tu
         if balance.quantity == 0:
             assert balance.value == 0
     assert fold(postings) == balance
+
+
+# ---- reversal (冲销) ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("balance", "movement", "expected"),
+    [
+        # the receipt was the last movement: back to where it started
+        ((D(20), D("51.00")), (D(10), D("26.00")), Posting(D(-10), D("-26.00"))),
+        # reversing an issue puts its cost back
+        ((D(17), D("43.35")), (D(-3), D("-7.65")), Posting(D(3), D("7.65"))),
+        # goods of the receipt were since issued: stock would go negative
+        ((D(6), D("12.00")), (D(10), D("20.00")), None),
+        # a receipt that raised the average later issues took: value would go negative
+        ((D(60), D("60.00")), (D(10), D("100.00")), None),
+        # back to zero stock: the whole remaining value, not the receipt's, so no residue is left
+        ((D(10), D("20.00")), (D(10), D("30.00")), Posting(D(-10), D("-20.00"))),
+        ((D(10), D("40.00")), (D(10), D("30.00")), Posting(D(-10), D("-40.00"))),
+        # an unvalued receipt
+        ((D(5), D("10.00")), (D(2), D(0)), Posting(D(-2), D(0))),
+        # exactly all the value, leaving stock worth nothing: allowed
+        ((D(5), D("10.00")), (D(2), D("10.00")), Posting(D(-2), D("-10.00"))),
+    ],
+)
+def test_post_reversal_worked_numbers(
+    balance: tuple[Decimal, Decimal], movement: tuple[Decimal, Decimal], expected: Posting | None
+) -> None:
+    assert post_reversal(StockBalance(*balance), *movement) == expected
+
+
+def _book(steps: list[tuple]) -> tuple[list[StockBalance], list[Posting]]:
+    """Run receipts and issues (as the property above draws them): the balance before each
+    movement, the final balance last, and the postings."""
+    balance = StockBalance()
+    balances, postings = [balance], []
+    for kind, amount, cost in steps:
+        if kind == "receipt":
+            posting = post_receipt(balance, amount, cost)
+        else:
+            quantity = (balance.quantity * D(amount.numerator) / D(amount.denominator)).quantize(D("0.001"))
+            quantity = min(max(quantity, D("0.001")), balance.quantity)
+            if quantity <= 0:
+                continue
+            posting = post_issue(balance, quantity).posting
+        postings.append(posting)
+        balance = balance.plus(posting)
+        balances.append(balance)
+    return balances, postings
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=steps)
+def test_reversing_the_last_movement_restores_the_balance_before_it_exactly(steps: list[tuple]) -> None:
+    balances, postings = _book(steps)
+    if not postings:
+        return
+    last = postings[-1]
+    reversal = post_reversal(balances[-1], last.quantity, last.value)
+    assert reversal is not None
+    assert reversal.quantity == -last.quantity
+    assert balances[-1].plus(reversal) == balances[-2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=steps, pick=st.integers(min_value=0))
+def test_a_reversal_never_leaves_negative_stock_negative_value_or_value_on_nothing(steps: list[tuple], pick: int) -> None:
+    balances, postings = _book(steps)
+    if not postings:
+        return
+    original = postings[pick % len(postings)]
+    reversal = post_reversal(balances[-1], original.quantity, original.value)
+    if reversal is None:
+        return
+    assert reversal.quantity == -original.quantity
+    after = balances[-1].plus(reversal)
+    assert after.quantity >= 0
+    assert after.value >= 0
+    if after.quantity == 0:
+        assert after.value == 0
+
+
+sound_balances = st.one_of(
+    st.just(StockBalance()),
+    st.tuples(
+        st.decimals(min_value=D("0.001"), max_value=D(10000), places=3),
+        st.decimals(min_value=D(0), max_value=D(100000), places=2),
+    ).map(lambda t: StockBalance(*t)),
+)
+movements = st.one_of(
+    st.tuples(
+        st.decimals(min_value=D("0.001"), max_value=D(10000), places=3),
+        st.decimals(min_value=D(0), max_value=D(100000), places=2),
+    ),
+    st.tuples(
+        st.decimals(min_value=D("0.001"), max_value=D(10000), places=3),
+        st.decimals(min_value=D(0), max_value=D(100000), places=2),
+    ).map(lambda t: (-t[0], -t[1])),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(balance=sound_balances, movement=movements)
+def test_post_reversal_of_any_movement_on_any_sound_balance_keeps_it_sound(
+    balance: StockBalance, movement: tuple[Decimal, Decimal]
+) -> None:
+    reversal = post_reversal(balance, *movement)
+    if reversal is None:
+        # Refused only when the stock or the value would go negative.
+        assert balance.quantity - movement[0] < 0 or balance.value - movement[1] < 0
+        return
+    after = balance.plus(reversal)
+    assert after.quantity >= 0 and after.value >= 0
+    assert after.quantity > 0 or after.value == 0
