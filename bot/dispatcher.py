@@ -8,6 +8,7 @@ database wait never stalls the event loop, and the console and tests call it dir
 from __future__ import annotations
 
 import html
+import math
 import logging
 import threading
 import time
@@ -35,6 +36,7 @@ from domain.access import (
 from domain.errors import (
     AlreadyProcessed,
     ChatNotBound,
+    ConfirmationExpired,
     DomainError,
     InvalidInvitation,
     NeedsConfirmation,
@@ -115,6 +117,7 @@ class Reply:
     html: str
     buttons: list[list[Button]] = field(default_factory=list)
     private: Reply | None = None
+    alert: bool = False  # answer a button press with a pop-up, leaving the message alone
 
 
 class RateLimiter:
@@ -142,7 +145,7 @@ class RateLimiter:
                 hits.append(now)
                 self._warned.pop(user_id, None)
                 return True, 0, False
-            wait = max(1, int(self.window - (now - hits[0])) + 1)
+            wait = max(1, math.ceil(self.window - (now - hits[0])))
             first = user_id not in self._warned
             self._warned[user_id] = now
             if len(self._hits) > 10_000:  # forget idle senders so memory stays bounded
@@ -209,14 +212,20 @@ class Dispatcher:
         return self.execute(command, incoming, now)
 
     def handle_button(self, incoming: Incoming, data: str) -> Reply | None:
-        """Answer an inline-button press; the reply replaces the pressed message."""
+        """Answer an inline-button press; the reply replaces the pressed message, except a
+        refusal (``alert``), which only the presser sees."""
+        if data.startswith((PAGE_CALLBACK, STORED_CALLBACK)) and incoming.chat_type != "console":
+            access = self._access(incoming)
+            if access.member is None:
+                # Someone else's list in a group stays as it is for everyone else.
+                return self._alert(ChatNotBound() if access.workspace_id is None and incoming.in_group else NotAMember())
         if data.startswith(PAGE_CALLBACK):
             return self.handle(replace(incoming, text=data[len(PAGE_CALLBACK) :], addressed=True))
         if data.startswith(STORED_CALLBACK):
             with self._callback_lock:
                 text = self._stored_callbacks.get(data)
             if text is None:
-                return Reply(self.renderer.render("errors/button_expired.html"))
+                return Reply(self.renderer.render("errors/button_expired.html"), alert=True)
             return self.handle(replace(incoming, text=text, addressed=True))
         if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
             return self._answer_confirmation(incoming, data)
@@ -240,15 +249,25 @@ class Dispatcher:
         )
         return services.Context(actor, now, self._tz, incoming.text)
 
-    def _uow(self, workspace_id: int, incoming: Incoming | None = None) -> UnitOfWork:
-        """A unit of work; given the incoming message, its commit records the update id."""
-        if incoming is None or incoming.update_id is None:
-            return self._uow_factory(workspace_id)
-        return self._uow_factory(workspace_id, update_id=incoming.update_id, chat_id=incoming.chat_id)
+    def _uow(self, workspace_id: int, incoming: Incoming | None = None, confirmation: str | None = None) -> UnitOfWork:
+        """A unit of work; given the incoming message, its commit records the update id (and
+        uses up the confirmation button that ran it)."""
+        keys: dict[str, object] = {}
+        if incoming is not None and incoming.update_id is not None:
+            keys.update(update_id=incoming.update_id, chat_id=incoming.chat_id)
+        if confirmation is not None:
+            keys["confirmation"] = confirmation
+        return self._uow_factory(workspace_id, **keys)
+
+    def _seen(self, uow: UnitOfWork, incoming: Incoming) -> None:
+        if incoming.update_id is not None and uow.update_seen(incoming.update_id):
+            raise AlreadyProcessed(incoming.update_id)
 
     # ---- routing ---------------------------------------------------------------------
 
-    def execute(self, command: c.Command, incoming: Incoming, now: datetime) -> Reply:
+    def execute(
+        self, command: c.Command, incoming: Incoming, now: datetime, confirmation: str | None = None
+    ) -> Reply:
         access = self._access(incoming)
         context = self._context(incoming, now, access.member)
         try:
@@ -269,9 +288,8 @@ class Dispatcher:
             permission = required_permission(command)
             if permission is not None and not member.can(permission):
                 raise NotPermitted(member.role, permission, roles_with(permission))
-            uow = self._uow(access.workspace_id, incoming)
-            if incoming.update_id is not None and uow.update_seen(incoming.update_id):
-                raise AlreadyProcessed(incoming.update_id)
+            uow = self._uow(access.workspace_id, incoming, confirmation)
+            self._seen(uow, incoming)
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)
@@ -293,25 +311,27 @@ class Dispatcher:
                 return Reply(self.renderer.render("errors/not_yet_available.html", verb=parsing.VERBS_BY_NAME[name]))
             case c.CreateWorkspace():
                 if not incoming.private or incoming.chat_type == "console":
-                    raise PrivateChatOnly("新建账套")
+                    raise PrivateChatOnly("新建账套", console=incoming.chat_type == "console")
                 result = workspaces.create_workspace(
                     self._directory, context, command, self._timezone_name, incoming.update_id
                 )
                 return self._reply("workspace/created.html", result)
             case c.JoinWorkspace():
                 if not incoming.private or incoming.chat_type == "console":
-                    raise PrivateChatOnly("加入")
+                    raise PrivateChatOnly("加入", console=incoming.chat_type == "console")
                 workspace_id = invitation_workspace(command.code)
                 if workspace_id is None or self._directory.workspace_name(workspace_id) is None:
                     raise InvalidInvitation()
                 uow = self._uow(workspace_id, incoming)
+                self._seen(uow, incoming)
                 return self._reply("workspace/joined.html", workspaces.join_workspace(uow, context, command))
             case c.BindChat():
                 if incoming.chat_type == "console":
-                    raise PrivateChatOnly("绑定")
+                    raise PrivateChatOnly("绑定", console=True)
                 if self._directory.workspace_name(command.workspace_id) is None:
                     raise NotAMember()  # the same answer as for a workspace one is not in
                 uow = self._uow(command.workspace_id, incoming)
+                self._seen(uow, incoming)
                 result = workspaces.bind_chat(uow, context, command, incoming.private)
                 return self._reply("workspace/bound.html", result)
         raise TypeError(f"no route for {command!r}")
@@ -349,6 +369,8 @@ class Dispatcher:
             case c.AddWarehouse():
                 return self._reply("stock/warehouse_added.html", services.add_warehouse(uow, context, command))
             case c.UnbindChat():
+                if not incoming.in_group:
+                    raise PrivateChatOnly("解绑", group=True, console=incoming.chat_type == "console")
                 return self._reply("workspace/unbound.html", workspaces.unbind_chat(uow, context, command))
             case c.SetChatVisibility():
                 if not incoming.in_group:
@@ -412,17 +434,23 @@ class Dispatcher:
         token = data[len(CONFIRM_CALLBACK) :]
         access = self._access(incoming)
         if access.workspace_id is None or access.member is None:
-            return Reply(self.renderer.render("errors/button_expired.html"))
+            return self._alert(ConfirmationExpired())
         now = self._clock.now()
         context = self._context(incoming, now, access.member)
         try:
-            text = history.take_confirmation(self._uow(access.workspace_id), context, token)
+            if data.startswith(CANCEL_CALLBACK):
+                text = history.cancel_confirmation(self._uow(access.workspace_id), context, token)
+                return Reply(self.renderer.render("confirm/cancelled.html", command_text=text))
+            text = history.confirmation_text(self._uow(access.workspace_id), context, token)
         except DomainError as error:
-            return Reply(self.renderer.render(template_for(error), error=error))
-        if data.startswith(CANCEL_CALLBACK):
-            return Reply(self.renderer.render("confirm/cancelled.html", command_text=text))
+            return self._alert(error)
         command = parsing.parse(text, now.astimezone(self._tz).date())
-        return self.execute(command, replace(incoming, text=text, addressed=True), now)
+        reply = self.execute(command, replace(incoming, text=text, addressed=True), now, confirmation=token)
+        return reply
+
+    def _alert(self, error: DomainError) -> Reply:
+        """A refusal of a button press: shown to the presser alone, the message stays as it is."""
+        return Reply(self.renderer.render(template_for(error), error=error), alert=True)
 
     # ---- replies ---------------------------------------------------------------------
 

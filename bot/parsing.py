@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -797,7 +797,7 @@ def _day_or_period(word: str, today: date, usage: str) -> Period:
     """``今天``/``昨天`` as one day, else a period (``7天``, ``本月`` …)."""
     if word in _RELATIVE_DAYS:
         day = parse_date(word, today, usage)
-        return periods.between(day, day)
+        return replace(periods.between(day, day), label=word)
     return parse_period(word, today, usage)
 
 
@@ -806,7 +806,9 @@ def _parse_audit(rest: str, today: date, verb: Verb) -> c.Command:
     _refuse_extras(tokens, verb.usage, partner=True, page=True)
     code = period = None
     for word in tokens.words:
-        if period is None and (_is_period(word) or word in _RELATIVE_DAYS):
+        if _is_period(word) or word in _RELATIVE_DAYS:
+            if period is not None:
+                raise ParseError(f"多余的内容「{word[:30]}」", verb.usage)
             period = _day_or_period(word, today, verb.usage)
         elif code is None:
             code = parse_code(word, verb.usage)

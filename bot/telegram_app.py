@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.dispatcher import Dispatcher, Incoming, Reply
+from bot.rendering import to_plain
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ MENU_COMMANDS = (
     ("help", "帮助：命令说明"),
 )
 
+ALERT_LENGTH = 200  # Telegram's limit for a callback answer's text
 DISPATCHER_KEY = "dispatcher"
 UPLOAD_LIMIT_KEY = "upload_limit_mb"
 
@@ -180,7 +182,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id=update.update_id,
     )
     reply = await asyncio.to_thread(dispatcher.handle_button, incoming, query.data)
-    await query.answer()
+    try:
+        if reply is not None and reply.alert:
+            # A refusal or an expired button: a pop-up for the presser; the message stays.
+            await query.answer(to_plain(reply.html)[:ALERT_LENGTH], show_alert=True)
+            return
+        await query.answer()
+    except BadRequest as error:
+        # A redelivered press finds its query already answered; the work itself is done once.
+        log.info("callback query not answered: %s", error)
+        if reply is not None and reply.alert:
+            return
     if reply is None:
         return
     if reply.private is not None:

@@ -253,7 +253,8 @@ class AlreadyProcessed(DomainError):
 class PrivateChatOnly(DomainError):
     """A command that belongs in a private chat (or, with ``group``, in a group)."""
 
-    def __init__(self, verb: str, group: bool = False) -> None:
+    def __init__(self, verb: str, group: bool = False, console: bool = False) -> None:
         super().__init__(f"{verb}: {'group' if group else 'private chat'} only")
         self.verb = verb
         self.group = group
+        self.console = console

@@ -84,7 +84,8 @@ def show_audit(uow: UnitOfWork, ctx: Context, cmd: c.ShowAudit) -> AuditPage:
 
 def _find_target(uow: UnitOfWork, ctx: Context, target: str | None) -> AuditEntry:
     if target is None:
-        entry = uow.audit.last_of(ctx.actor.user_id)
+        # The last operation that 撤销 can reverse: an 邀请 or 加入 since does not hide a booking.
+        entry = uow.audit.last_of(ctx.actor.user_id, frozenset(UNDOABLE))
         if entry is None or ctx.now - entry.at > UNDO_WINDOW:
             raise NothingToUndo(int(UNDO_WINDOW.total_seconds() // 60))
         return entry
@@ -226,18 +227,33 @@ def ask_confirmation(uow: UnitOfWork, ctx: Context, text: str) -> PendingConfirm
     return confirmation
 
 
-def take_confirmation(uow: UnitOfWork, ctx: Context, token: str) -> str:
-    """The command text behind a confirmation button, used up by this press.
+def _valid_confirmation(uow: UnitOfWork, ctx: Context, token: str) -> PendingConfirmation:
+    confirmation = uow.confirmations.take(token)
+    if confirmation is None or confirmation.used or ctx.now >= confirmation.expires_at:
+        raise ConfirmationExpired()
+    if confirmation.user_id != ctx.actor.user_id:
+        raise ConfirmationExpired(foreign=True)
+    return confirmation
+
+
+def confirmation_text(uow: UnitOfWork, ctx: Context, token: str) -> str:
+    """The command a confirmation button runs, if the presser may run it now.
+
+    The button is used up by the transaction that carries the command out (the chat edge
+    opens it with ``confirmation=token``), so a crash in between leaves it usable and two
+    presses can never both book.
 
     Raises:
         ConfirmationExpired: unknown, used or expired (``foreign``: pressed by someone else).
     """
+    with uow:
+        return _valid_confirmation(uow, ctx, token).text
+
+
+def cancel_confirmation(uow: UnitOfWork, ctx: Context, token: str) -> str:
+    """Use a confirmation up without running it (the ✖ button); returns the command text."""
     with uow.writing():
-        confirmation = uow.confirmations.take(token)
-        if confirmation is None or confirmation.used or ctx.now >= confirmation.expires_at:
-            raise ConfirmationExpired()
-        if confirmation.user_id != ctx.actor.user_id:
-            raise ConfirmationExpired(foreign=True)
+        confirmation = _valid_confirmation(uow, ctx, token)
         uow.confirmations.mark_used(token)
         uow.commit()
     return confirmation.text

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.access import ChatSettings, Invitation, Member
-from domain.audit import AuditEntry
+from domain.audit import Action, AuditEntry
 from domain.errors import ProductHint
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
@@ -187,8 +187,8 @@ class AuditLog(Protocol):
         """The entry that created a document or movement number (a CX reversal's is the undo)."""
         ...
 
-    def last_of(self, user_id: int) -> AuditEntry | None:
-        """The user's latest entry that is not itself an undo."""
+    def last_of(self, user_id: int, actions: frozenset[Action]) -> AuditEntry | None:
+        """The user's latest entry of one of these actions (what 撤销 alone reaches for)."""
         ...
 
     def page(
@@ -214,10 +214,12 @@ class ConfirmationRepository(Protocol):
     def add(self, confirmation: PendingConfirmation) -> None: ...
 
     def take(self, token: str) -> PendingConfirmation | None:
-        """Load a confirmation for use (locks it); the caller marks it used."""
+        """Load a confirmation (locking it in a writing transaction)."""
         ...
 
-    def mark_used(self, token: str) -> None: ...
+    def mark_used(self, token: str) -> bool:
+        """Use it up, only if still unused; False if another transaction did first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +278,9 @@ class UnitOfWork(Protocol):
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None
+    # Set by the chat edge for a confirmed command: committing uses the confirmation up in the
+    # same transaction (ConfirmationExpired if it already was), so one button books once.
+    confirmation: str | None
 
     def writing(self) -> Self:
         """Mark this transaction as one that writes, so write locks are taken up front."""
@@ -293,7 +298,8 @@ class UnitOfWork(Protocol):
         ...
 
     def commit(self) -> None:
-        """Commit; raises AlreadyProcessed if ``update_id`` was recorded by another transaction."""
+        """Commit; raises AlreadyProcessed if ``update_id`` was recorded by another transaction,
+        ConfirmationExpired if ``confirmation`` was used up by another."""
         ...
 
     def update_seen(self, update_id: int) -> bool:

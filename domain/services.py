@@ -427,7 +427,7 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
             unit_cost, source = cmd.unit_price, PriceSource.GIVEN
         elif product.purchase_price is not None:
             unit_cost, source = product.purchase_price, PriceSource.PURCHASE_PRICE
-        elif before.unit_cost is not None:
+        elif before.unit_cost:  # an average of 0.00 (unvalued stock) is no price either
             unit_cost, source = before.unit_cost, PriceSource.AVERAGE
         else:
             unit_cost, source = None, PriceSource.NONE

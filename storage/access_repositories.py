@@ -267,8 +267,10 @@ class SqlAuditLog:
         row = self._session.exec(query.order_by(AuditEntryRow.id)).first()
         return _entry_to_domain(*row) if row else None
 
-    def last_of(self, user_id: int) -> AuditEntry | None:
-        query = self._with_undone().where(AuditEntryRow.user_id == user_id, AuditEntryRow.action != Action.UNDO.value)
+    def last_of(self, user_id: int, actions: frozenset[Action]) -> AuditEntry | None:
+        query = self._with_undone().where(
+            AuditEntryRow.user_id == user_id, AuditEntryRow.action.in_(sorted(action.value for action in actions))
+        )
         row = self._session.exec(query.order_by(AuditEntryRow.id.desc()).limit(1)).first()
         return _entry_to_domain(*row) if row else None
 
@@ -326,12 +328,17 @@ class SqlConfirmationRepository:
             return None
         return PendingConfirmation(row.token, row.user_id, row.chat_id, row.text, row.expires_at, row.used)
 
-    def mark_used(self, token: str) -> None:
-        self._session.execute(
+    def mark_used(self, token: str) -> bool:
+        result = self._session.execute(
             update(ConfirmationRow)
-            .where(ConfirmationRow.workspace_id == self._workspace_id, ConfirmationRow.token == token)
+            .where(
+                ConfirmationRow.workspace_id == self._workspace_id,
+                ConfirmationRow.token == token,
+                ConfirmationRow.used.is_(False),
+            )
             .values(used=True)
         )
+        return result.rowcount == 1
 
 
 # ---- the directory -----------------------------------------------------------------------
@@ -395,10 +402,11 @@ class SqlDirectory:
     def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
         with self._engine.connect() as connection:
             row = connection.execute(_BOUND, {"chat": chat_id, "user": user_id}).first()
-            if row is not None:
+            if row is not None and (row.member_user_id is not None or not private):
                 return ChatAccess(row.workspace_id, row.workspace_name, _member_from(row), row.show_sensitive, bound=True)
             if not private:
                 return ChatAccess(None)
+            # An unbound private chat, or one still bound to a workspace the user has left.
             row = connection.execute(_FIRST_MEMBERSHIP, {"user": user_id}).first()
             if row is None:
                 return ChatAccess(None)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from domain.errors import AlreadyProcessed
+from domain.errors import AlreadyProcessed, ConfirmationExpired
 from storage.access_repositories import (
     SqlAuditLog,
     SqlChatRepository,
@@ -52,10 +52,12 @@ class SqlUnitOfWork:
         now: Callable[[], datetime] | None = None,
         update_id: int | None = None,
         chat_id: int = 0,
+        confirmation: str | None = None,
     ) -> None:
         self._engine = engine
         self.workspace_id = workspace_id
         self.update_id = update_id
+        self.confirmation = confirmation
         self._chat_id = chat_id
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._write = False
@@ -99,6 +101,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None
+        if self.confirmation is not None and not self.confirmations.mark_used(self.confirmation):
+            self.session.rollback()
+            raise ConfirmationExpired()
         if self.update_id is not None:
             # The update's identity goes in with its effects: a redelivery finds it and stops,
             # and of two replicas racing with the same update only one commit succeeds.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 
 from storage.db import WRITE_OPTION
@@ -16,6 +16,10 @@ DEFAULT_WAREHOUSE_NAME = "主仓"
 
 def create_workspace(session: Session, name: str, timezone_name: str = "Asia/Shanghai") -> int:
     """Insert a workspace with its default warehouse; the caller commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids are max + 1: two creations at once must not read the same max. Creating a
+        # workspace is rare, so a table lock until commit costs nothing that matters.
+        session.execute(text("LOCK TABLE workspace IN SHARE ROW EXCLUSIVE MODE"))
     next_id = (session.scalar(select(func.max(WorkspaceRow.id))) or 0) + 1
     session.add(WorkspaceRow(id=next_id, name=name, timezone=timezone_name, created_at=datetime.now(timezone.utc)))
     session.flush()
