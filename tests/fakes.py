@@ -478,9 +478,9 @@ class FakeAuditLog:
         found = [e for e in self.entries if e.numbers and e.numbers[0] == number]
         return self._read(min(found, key=lambda e: e.id)) if found else None
 
-    def last_of(self, user_id: int) -> AuditEntry | None:
+    def last_of(self, user_id: int, actions: frozenset[Action]) -> AuditEntry | None:
         self._uow._require()
-        found = [e for e in self.entries if e.user_id == user_id and e.action is not Action.UNDO]
+        found = [e for e in self.entries if e.user_id == user_id and e.action in actions]
         return self._read(max(found, key=lambda e: e.id)) if found else None
 
     def _filtered(
