@@ -35,7 +35,7 @@ from typing import Self
 
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
-from domain.errors import AlreadyProcessed, ConcurrentChange, ProductHint
+from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
 from domain.ports import ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
 from domain.products import FieldChange, Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
@@ -519,14 +519,16 @@ class FakeConfirmationRepository:
         self.by_token[confirmation.token] = confirmation
 
     def take(self, token: str) -> PendingConfirmation | None:
-        self._uow._require(write=True)  # SELECT … FOR UPDATE
+        self._uow._require()  # SELECT (… FOR UPDATE in a writing transaction)
         return self.by_token.get(token)
 
-    def mark_used(self, token: str) -> None:
+    def mark_used(self, token: str) -> bool:
         self._uow._require(write=True)
         confirmation = self.by_token.get(token)
-        if confirmation is not None:
-            self.by_token[token] = replace(confirmation, used=True)
+        if confirmation is None or confirmation.used:
+            return False  # the conditional UPDATE matched no row
+        self.by_token[token] = replace(confirmation, used=True)
+        return True
 
 
 @dataclass(frozen=True)
@@ -569,6 +571,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditLog(self)
         self.confirmations = FakeConfirmationRepository(self)
         self.update_id: int | None = None
+        self.confirmation: str | None = None
         self.processed: set[int] = set()
         self.commits = 0
         self.rollbacks = 0
@@ -607,6 +610,12 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         self._require()
+        if self.confirmation is not None and not self.confirmations.mark_used(self.confirmation):
+            # The button was used up by another transaction: this one is rolled back.
+            assert self._snapshot is not None
+            self.rollbacks += 1
+            self._restore(self._snapshot)
+            raise ConfirmationExpired()
         if self.update_id is not None:
             if self.update_id in self.processed:
                 # The duplicate processed_update row: the whole transaction is rolled back.

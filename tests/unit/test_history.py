@@ -354,9 +354,12 @@ def test_an_undo_cannot_be_undone(uow: FakeUnitOfWork) -> None:
 
 def test_operations_outside_products_and_stock_are_not_undoable(uow: FakeUnitOfWork) -> None:
     services.add_warehouse(uow, ctx_of(ADMIN, "仓库 新增 二仓"), c.AddWarehouse("二仓"))
-    error = refused(uow, ADMIN, None)
+    entry_id = uow.audit.entries[-1].id
+    error = refused(uow, ADMIN, f"#{entry_id}")
     assert (error.why, error.details) == (WHY.NOT_UNDOABLE, {"action": "仓库新增"})
-    assert error.label == f"#{uow.audit.entries[-1].id}"
+    assert error.label == f"#{entry_id}"
+    # 撤销 alone reaches only for operations it can reverse.
+    refused(uow, ADMIN, None, NothingToUndo)
 
 
 def test_the_database_refuses_a_second_undo_of_the_same_entry(uow: FakeUnitOfWork) -> None:
@@ -526,26 +529,46 @@ def test_a_confirmation_is_kept_for_its_issuer_for_five_minutes(uow: FakeUnitOfW
     assert len(pending.token) >= 16
 
 
-def test_a_confirmation_is_used_once(uow: FakeUnitOfWork) -> None:
+def test_a_confirmation_is_used_up_by_the_transaction_that_books_it(uow: FakeUnitOfWork) -> None:
     token = history.ask_confirmation(uow, ctx_of(KEEPER), "撤销 #3 确认").token
-    assert history.take_confirmation(uow, ctx_of(KEEPER, now=NOW + MINUTE), token) == "撤销 #3 确认"
+    # Reading the text does not use the button: a crash before the booking leaves it usable.
+    assert history.confirmation_text(uow, ctx_of(KEEPER, now=NOW + MINUTE), token) == "撤销 #3 确认"
+    assert not uow.confirmations.by_token[token].used
+    uow.confirmation = token
+    with uow.writing():
+        uow.commit()
     assert uow.confirmations.by_token[token].used
+    # A second booking with the same button is rolled back.
     before = uow.state()
-    with pytest.raises(ConfirmationExpired) as caught:
-        history.take_confirmation(uow, ctx_of(KEEPER, now=NOW + MINUTE), token)
-    assert caught.value.foreign is False
+    with pytest.raises(ConfirmationExpired), uow.writing():
+        uow.stock.add_warehouse("三仓")
+        uow.commit()
+    uow.confirmation = None
     assert uow.state() == before
+    with pytest.raises(ConfirmationExpired) as caught:
+        history.confirmation_text(uow, ctx_of(KEEPER, now=NOW + MINUTE), token)
+    assert caught.value.foreign is False
+
+
+def test_cancel_uses_the_confirmation_up_without_running_it(uow: FakeUnitOfWork) -> None:
+    token = history.ask_confirmation(uow, ctx_of(KEEPER), "入库 A001 1000 确认").token
+    with pytest.raises(ConfirmationExpired) as caught:
+        history.cancel_confirmation(uow, ctx_of(KEEPER2), token)
+    assert caught.value.foreign is True
+    assert history.cancel_confirmation(uow, ctx_of(KEEPER), token) == "入库 A001 1000 确认"
+    with pytest.raises(ConfirmationExpired):
+        history.confirmation_text(uow, ctx_of(KEEPER), token)
 
 
 @pytest.mark.parametrize(("after", "works"), [(5 * MINUTE - timedelta(seconds=1), True), (5 * MINUTE, False)])
 def test_a_confirmation_expires_at_exactly_five_minutes(uow: FakeUnitOfWork, after: timedelta, works: bool) -> None:
     token = history.ask_confirmation(uow, ctx_of(KEEPER), "撤销 #3 确认").token
     if works:
-        assert history.take_confirmation(uow, ctx_of(KEEPER, now=NOW + after), token) == "撤销 #3 确认"
+        assert history.confirmation_text(uow, ctx_of(KEEPER, now=NOW + after), token) == "撤销 #3 确认"
         return
     before = uow.state()
     with pytest.raises(ConfirmationExpired) as caught:
-        history.take_confirmation(uow, ctx_of(KEEPER, now=NOW + after), token)
+        history.confirmation_text(uow, ctx_of(KEEPER, now=NOW + after), token)
     assert not caught.value.foreign
     assert uow.state() == before
 
@@ -555,19 +578,19 @@ def test_a_foreign_press_is_refused_and_does_not_use_the_confirmation(uow: FakeU
     before = uow.state()
     for intruder in (KEEPER2, OWNER):  # not even the owner may press someone else's button
         with pytest.raises(ConfirmationExpired) as caught:
-            history.take_confirmation(uow, ctx_of(intruder), token)
+            history.confirmation_text(uow, ctx_of(intruder), token)
         assert caught.value.foreign is True
     assert uow.state() == before
-    assert history.take_confirmation(uow, ctx_of(KEEPER), token) == "撤销 #3 确认"
+    assert history.confirmation_text(uow, ctx_of(KEEPER), token) == "撤销 #3 确认"
 
 
 def test_an_unknown_token_is_expired(uow: FakeUnitOfWork) -> None:
     with pytest.raises(ConfirmationExpired):
-        history.take_confirmation(uow, ctx_of(KEEPER), "nonsense")
+        history.confirmation_text(uow, ctx_of(KEEPER), "nonsense")
 
 
 def test_confirmations_of_another_workspace_cannot_be_taken() -> None:
     here, there = shop(), shop()
     token = history.ask_confirmation(there, ctx_of(KEEPER), "撤销 #3 确认").token
     with pytest.raises(ConfirmationExpired):
-        history.take_confirmation(here, ctx_of(KEEPER), token)
+        history.confirmation_text(here, ctx_of(KEEPER), token)

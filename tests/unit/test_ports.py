@@ -14,7 +14,7 @@ import pytest
 
 from domain import ports
 from domain.access import Invitation, Member, Role
-from domain.audit import Action, AuditEntry
+from domain.audit import UNDOABLE, Action, AuditEntry
 from domain.errors import AlreadyProcessed
 from domain.stock import Movement, MovementKind, StockBalance
 from tests.factories import make_product
@@ -99,7 +99,7 @@ def test_the_protocol_method_lists_are_what_the_services_use() -> None:
 
 def test_fake_unit_of_work_has_the_declared_attributes_of_the_right_kind() -> None:
     uow = FakeUnitOfWork(workspace_id=7)
-    assert set(ports.UnitOfWork.__annotations__) == {"workspace_id", "update_id", *UOW_ATTRIBUTES}
+    assert set(ports.UnitOfWork.__annotations__) == {"workspace_id", "update_id", "confirmation", *UOW_ATTRIBUTES}
     assert uow.workspace_id == 7
     assert uow.update_id is None
     for name, kind in UOW_ATTRIBUTES.items():
@@ -170,7 +170,7 @@ def test_fake_audit_ids_come_from_the_sequence_and_undone_by_is_derived() -> Non
         assert uow.audit.get(2).undone_by is None  # type: ignore[union-attr]
         assert uow.audit.by_number("RK-2026-0001").id == 1  # type: ignore[union-attr]
         assert uow.audit.by_number("CX-2026-0001").action is Action.UNDO  # a reversal's number names its undo
-        assert uow.audit.last_of(1).id == 1  # type: ignore[union-attr]  # the undo is skipped
+        assert uow.audit.last_of(1, frozenset(UNDOABLE)).id == 1  # type: ignore[union-attr]  # the undo is skipped
         assert uow.audit.get(99) is None
         with pytest.raises(FakeIntegrityError):
             uow.audit.add(an_entry(Action.UNDO, undoes=first.id))
