@@ -42,8 +42,12 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     engine, workspace_id = open_database(settings.database_url, settings.jxc_timezone)
     ensure_owners(engine, workspace_id, settings.owner_ids, clock.now())
 
-    def uow_factory(workspace: int, update_id: int | None = None, chat_id: int = 0) -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine, workspace, now=clock.now, update_id=update_id, chat_id=chat_id)
+    def uow_factory(
+        workspace: int, update_id: int | None = None, chat_id: int = 0, confirmation: str | None = None
+    ) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            engine, workspace, now=clock.now, update_id=update_id, chat_id=chat_id, confirmation=confirmation
+        )
 
     dispatcher = Dispatcher(
         uow_factory,

@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import history, services, workspaces
+from domain import history, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -61,6 +61,11 @@ KIND_LABELS = {
     MovementKind.RECEIPT: "入库",
     MovementKind.ISSUE: "出库",
     MovementKind.REVERSAL: "冲销",
+    MovementKind.TRANSFER_OUT: "调出",
+    MovementKind.TRANSFER_IN: "调入",
+    MovementKind.SCRAP: "报损",
+    MovementKind.STOCKTAKE_GAIN: "盘盈",
+    MovementKind.STOCKTAKE_LOSS: "盘亏",
 }
 # Who the console is: the local operator, owner of the workspace it opens.
 CONSOLE_USER_ID = 0
@@ -364,6 +369,22 @@ class Dispatcher:
             case c.ShowLedger():
                 result = services.show_ledger(uow, context, command)
                 return self._paged("stock/ledger.html", result, command, show=show, kind_labels=KIND_LABELS)
+            case c.TransferStock():
+                return self._reply("stock/transferred.html", services.transfer_stock(uow, context, command), show=show)
+            case c.ScrapStock():
+                return self._reply("stock/scrapped.html", services.scrap_stock(uow, context, command), show=show)
+            case c.StartStocktake():
+                return self._reply("stocktake/started.html", stocktake.start_stocktake(uow, context, command))
+            case c.CountStock():
+                return self._reply("stocktake/counted.html", stocktake.count_stock(uow, context, command))
+            case c.ShowStocktake():
+                result = stocktake.show_stocktake(uow, context, command)
+                return self._paged("stocktake/variance.html", result, command, show=show)
+            case c.ConfirmStocktake():
+                result = stocktake.confirm_stocktake(uow, context, command)
+                return self._reply("stocktake/confirmed.html", result, show=show)
+            case c.CancelStocktake():
+                return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
             case c.ListWarehouses():
                 return self._reply("stock/warehouses.html", services.list_warehouses(uow, context, command))
             case c.AddWarehouse():
@@ -423,6 +444,7 @@ class Dispatcher:
         html_text = self.renderer.render(
             "confirm/question.html",
             question=question,
+            preview_kind=type(question.preview).__name__,
             command_text=text,
             minutes=int(history.CONFIRMATION_LIFETIME.total_seconds() // 60),
             show_cost=show.here,

@@ -33,6 +33,12 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.ConfirmationExpired: "errors/confirmation_expired.html",
     e.AlreadyProcessed: "errors/already_processed.html",
     e.PrivateChatOnly: "errors/private_chat_only.html",
+    e.SameWarehouse: "errors/same_warehouse.html",
+    e.StocktakeOpen: "errors/stocktake_open.html",
+    e.NoOpenStocktake: "errors/no_open_stocktake.html",
+    e.AmbiguousStocktake: "errors/ambiguous_stocktake.html",
+    e.EmptyStocktake: "errors/empty_stocktake.html",
+    e.StocktakeBelowZero: "errors/stocktake_below_zero.html",
 }
 
 

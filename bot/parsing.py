@@ -190,9 +190,28 @@ VERBS: tuple[Verb, ...] = (
     Verb("对账单", usage="对账单 @客户 [本月]"),
     Verb("其他收入", usage="其他收入 <金额> <说明>"),
     Verb("费用", usage="费用 <金额> <说明>"),
-    Verb("调拨", usage="调拨 <编码> <数量> <从仓>→<到仓>"),
-    Verb("盘点", usage="盘点 开始|差异|确认|取消 / 盘点 <编码> <数量>"),
-    Verb("报损", usage="报损 <编码> <数量> 原因 …"),
+    Verb(
+        "调拨",
+        usage="调拨 <编码> <数量> <从仓>→<到仓> [备注 …]",
+        summary="仓库之间移库，按成本转移金额",
+        available=True,
+        examples=("调拨 A001 10 主仓→二仓", "调拨 A001 10 主仓 到 二仓"),
+    ),
+    Verb(
+        "盘点",
+        usage="盘点 开始 [仓库] · 盘点 <编码> <实盘数量> · 盘点 差异 · 盘点 确认 · 盘点 取消",
+        summary="实盘数量与账面比较，确认后记盘盈盘亏",
+        sub_verbs=("开始", "差异", "确认", "取消"),
+        available=True,
+        examples=("盘点 开始", "盘点 A001 48", "盘点 差异", "盘点 确认"),
+    ),
+    Verb(
+        "报损",
+        usage="报损 <编码> <数量> 原因 … [仓库 …]",
+        summary="破损、过期、丢失：按成本出库并记下原因",
+        available=True,
+        examples=("报损 A001 2 原因 破损",),
+    ),
     Verb("分析", usage="分析 ABC"),
     Verb("补货建议", usage="补货建议"),
     Verb("订阅", usage="订阅 预警 库存 应付 应收 日报"),
@@ -652,6 +671,93 @@ def _parse_ledger(rest: str, today: date, verb: Verb) -> c.Command:
     return c.ShowLedger(query, period, tokens.page or 1)
 
 
+_ARROW = re.compile(r"\s*(?:→|->|=>|＞|>|到|至)\s*")
+
+
+def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    tokens = tokenise(_ARROW.sub(" → ", rest), usage)
+    _refuse_extras(tokens, usage, keys=("备注",))
+    confirmed = _take_confirm(tokens)
+    words = tokens.words
+    if not words:
+        raise ParseError("缺少商品编码、数量和仓库", usage)
+    code = parse_code(words[0], usage)
+    if len(words) < 2:
+        raise ParseError("缺少数量", usage)
+    quantity, unit = parse_quantity(words[1], usage)
+    route = words[2:]
+    if len(route) != 3 or route[1] != "→":
+        raise ParseError("要写明从哪个仓库到哪个仓库，如 主仓→二仓", usage)
+    source, target = _warehouse_name(route[0], usage), _warehouse_name(route[2], usage)
+    note = tokens.values.get("备注", "")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
+    return c.TransferStock(code, quantity, source, target, unit, note, confirmed)
+
+
+def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    tokens = tokenise(rest, usage)
+    _refuse_extras(tokens, usage, keys=("原因", "仓库"))
+    confirmed = _take_confirm(tokens)
+    if not tokens.words:
+        raise ParseError("缺少商品编码和数量", usage)
+    code = parse_code(tokens.words[0], usage)
+    if len(tokens.words) < 2:
+        raise ParseError("缺少数量", usage)
+    _no_more(tokens.words[2:], usage)
+    quantity, unit = parse_quantity(tokens.words[1], usage)
+    reason = tokens.values.get("原因", "")
+    if not reason:
+        raise ParseError("请写报损原因，如 原因 破损", usage)
+    if len(reason) > MAX_NOTE_LENGTH:
+        raise ParseError(f"原因太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
+    warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
+    return c.ScrapStock(code, quantity, reason, unit, warehouse, confirmed)
+
+
+_STOCKTAKE_USAGES = {
+    "开始": "盘点 开始 [仓库名]",
+    "差异": "盘点 差异 [仓库 …]",
+    "确认": "盘点 确认 [仓库 …]",
+    "取消": "盘点 取消 [仓库 …]",
+    "录入": "盘点 <编码> <实盘数量> [仓库 …]",
+}
+
+
+def _parse_stocktake(rest: str, today: date, verb: Verb) -> c.Command:
+    sub = next((s for s in ("开始", "差异", "确认", "取消") if rest.startswith(s)), None)
+    usage = _STOCKTAKE_USAGES[sub or "录入"]
+    tokens = tokenise(rest[len(sub) :] if sub else rest, usage)
+    _refuse_extras(tokens, usage, keys=("仓库",), page=sub in (None, "差异"))
+    warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
+    if sub == "开始":
+        # 盘点 开始 二仓 and 盘点 开始 仓库 二仓 both name the warehouse.
+        if tokens.words:
+            if warehouse is not None or len(tokens.words) > 1:
+                raise ParseError(f"多余的内容「{' '.join(tokens.words)[:30]}」", usage)
+            warehouse = _warehouse_name(tokens.words[0], usage)
+        return c.StartStocktake(warehouse)
+    if sub == "确认":
+        confirmed = _take_confirm(tokens)
+        _no_more(tokens.words, usage)
+        return c.ConfirmStocktake(warehouse, confirmed)
+    if sub in ("差异", "取消"):
+        _no_more(tokens.words, usage)
+        return c.ShowStocktake(warehouse, tokens.page or 1) if sub == "差异" else c.CancelStocktake(warehouse)
+    if not tokens.words:
+        return c.ShowStocktake(warehouse, tokens.page or 1)
+    if tokens.page is not None:
+        raise ParseError("这个命令没有分页", usage)
+    code = parse_code(tokens.words[0], usage)
+    if len(tokens.words) < 2:
+        raise ParseError("缺少实盘数量", usage)
+    _no_more(tokens.words[2:], usage)
+    quantity, unit = parse_quantity(tokens.words[1], usage, "实盘数量", allow_zero=True)
+    return c.CountStock(code, quantity, unit, warehouse)
+
+
 CONFIRM_WORD = "确认"
 MAX_NAME_LENGTH = 30
 
@@ -857,6 +963,9 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
 
 _GRAMMARS = {
     "仓库": _parse_warehouse,
+    "调拨": _parse_transfer,
+    "报损": _parse_scrap,
+    "盘点": _parse_stocktake,
     "新建账套": _parse_create_workspace,
     "绑定": _parse_bind,
     "解绑": _parse_no_arguments(c.UnbindChat),
@@ -947,6 +1056,29 @@ def to_text(command: c.Command) -> str:
             if command.note:
                 text += f" 备注 {command.note}"
             return text
+        case c.TransferStock():
+            text = f"调拨 {command.code} {_number(command.quantity)}{command.unit or ''} {command.source}→{command.target}"
+            if command.confirmed:
+                text += f" {CONFIRM_WORD}"
+            return text + (f" 备注 {command.note}" if command.note else "")
+        case c.ScrapStock():
+            text = f"报损 {command.code} {_number(command.quantity)}{command.unit or ''}"
+            if command.warehouse is not None:
+                text += f" 仓库 {command.warehouse}"
+            if command.confirmed:
+                text += f" {CONFIRM_WORD}"
+            return text + f" 原因 {command.reason}"
+        case c.StartStocktake(warehouse=warehouse):
+            return "盘点 开始" + (f" 仓库 {warehouse}" if warehouse else "")
+        case c.CountStock():
+            text = f"盘点 {command.code} {_number(command.quantity)}{command.unit or ''}"
+            return text + (f" 仓库 {command.warehouse}" if command.warehouse else "")
+        case c.ShowStocktake(warehouse=warehouse, page=p):
+            return "盘点 差异" + (f" 仓库 {warehouse}" if warehouse else "") + page(p)
+        case c.ConfirmStocktake(warehouse=warehouse, confirmed=confirmed):
+            return "盘点 确认" + (f" 仓库 {warehouse}" if warehouse else "") + (f" {CONFIRM_WORD}" if confirmed else "")
+        case c.CancelStocktake(warehouse=warehouse):
+            return "盘点 取消" + (f" 仓库 {warehouse}" if warehouse else "")
         case c.ListWarehouses():
             return "仓库"
         case c.AddWarehouse(name=name):

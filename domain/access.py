@@ -85,6 +85,13 @@ COMMAND_PERMISSION: dict[type, Permission | None] = {
     c.ShowLedger: P.VIEW_STOCK,
     c.ListWarehouses: P.VIEW_STOCK,
     c.AddWarehouse: P.MANAGE_WAREHOUSES,
+    c.TransferStock: P.MOVE_STOCK,
+    c.ScrapStock: P.MOVE_STOCK,
+    c.StartStocktake: P.MOVE_STOCK,
+    c.CountStock: P.MOVE_STOCK,
+    c.ShowStocktake: P.MOVE_STOCK,
+    c.ConfirmStocktake: P.MOVE_STOCK,
+    c.CancelStocktake: P.MOVE_STOCK,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

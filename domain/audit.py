@@ -19,6 +19,12 @@ class Action(StrEnum):
     ACTIVATE_PRODUCT = "商品启用"
     RECEIVE = "入库"
     ISSUE = "出库"
+    TRANSFER = "调拨"
+    SCRAP = "报损"
+    STOCKTAKE_START = "盘点开始"
+    STOCKTAKE_COUNT = "盘点录入"
+    STOCKTAKE_CONFIRM = "盘点确认"
+    STOCKTAKE_CANCEL = "盘点取消"
     UNDO = "撤销"
     ADD_WAREHOUSE = "仓库新增"
     CREATE_WORKSPACE = "新建账套"
@@ -36,6 +42,9 @@ class Action(StrEnum):
 UNDOABLE: dict[Action, Permission] = {
     Action.RECEIVE: Permission.MOVE_STOCK,
     Action.ISSUE: Permission.MOVE_STOCK,
+    Action.TRANSFER: Permission.MOVE_STOCK,
+    Action.SCRAP: Permission.MOVE_STOCK,
+    Action.STOCKTAKE_CONFIRM: Permission.MOVE_STOCK,
     Action.ADD_PRODUCT: Permission.EDIT_PRODUCTS,
     Action.CHANGE_PRODUCT: Permission.EDIT_PRODUCTS,
     Action.DEACTIVATE_PRODUCT: Permission.EDIT_PRODUCTS,

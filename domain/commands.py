@@ -93,6 +93,71 @@ class AddWarehouse:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class TransferStock:
+    """`调拨 A001 10 主仓→二仓`: quantity and value move at cost."""
+
+    code: str
+    quantity: Decimal
+    source: str
+    target: str
+    unit: str | None = None
+    note: str = ""
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapStock:
+    """`报损 A001 2 原因 破损`: out at cost, recorded as a loss with its reason."""
+
+    code: str
+    quantity: Decimal
+    reason: str
+    unit: str | None = None
+    warehouse: str | None = None
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StartStocktake:
+    """`盘点 开始 [仓库]`."""
+
+    warehouse: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CountStock:
+    """`盘点 A001 48`: the counted quantity, compared with the book at this moment."""
+
+    code: str
+    quantity: Decimal
+    unit: str | None = None
+    warehouse: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStocktake:
+    """`盘点 差异` (or `盘点`): counted against book, gains and losses."""
+
+    warehouse: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmStocktake:
+    """`盘点 确认`: book the gains and losses (asks first)."""
+
+    warehouse: str | None = None
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CancelStocktake:
+    """`盘点 取消`: close the count without booking anything."""
+
+    warehouse: str | None = None
+
+
 # ---- workspaces, members, audit, undo --------------------------------------------------------
 
 
@@ -203,6 +268,13 @@ Command = (
     | ShowLedger
     | ListWarehouses
     | AddWarehouse
+    | TransferStock
+    | ScrapStock
+    | StartStocktake
+    | CountStock
+    | ShowStocktake
+    | ConfirmStocktake
+    | CancelStocktake
     | CreateWorkspace
     | BindChat
     | UnbindChat

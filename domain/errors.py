@@ -48,13 +48,16 @@ class ProductInactive(DomainError):
 
 
 class InsufficientStock(DomainError):
-    def __init__(self, code: str, name: str, unit: str, requested: Decimal, available: Decimal) -> None:
+    def __init__(
+        self, code: str, name: str, unit: str, requested: Decimal, available: Decimal, warehouse: str = ""
+    ) -> None:
         super().__init__(f"{code}: requested {requested}, available {available}")
         self.code = code
         self.name = name
         self.unit = unit
         self.requested = requested
         self.available = available
+        self.warehouse = warehouse
 
 
 class UnitMismatch(DomainError):
@@ -258,3 +261,53 @@ class PrivateChatOnly(DomainError):
         self.verb = verb
         self.group = group
         self.console = console
+
+
+# ---- inventory ---------------------------------------------------------------------------
+
+
+class SameWarehouse(DomainError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"transfer from {name!r} to itself")
+        self.name = name
+
+
+class StocktakeOpen(DomainError):
+    """A warehouse already has an open count."""
+
+    def __init__(self, number: str, warehouse: str) -> None:
+        super().__init__(f"{number} is open in {warehouse}")
+        self.number = number
+        self.warehouse = warehouse
+
+
+class NoOpenStocktake(DomainError):
+    def __init__(self, warehouse: str | None) -> None:
+        super().__init__(f"no open stocktake{f' in {warehouse}' if warehouse else ''}")
+        self.warehouse = warehouse
+
+
+class AmbiguousStocktake(DomainError):
+    """Several warehouses are being counted: the command must name one."""
+
+    def __init__(self, warehouses: list[str]) -> None:
+        super().__init__(f"open stocktakes in {warehouses}")
+        self.warehouses = warehouses
+
+
+class EmptyStocktake(DomainError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"{number} has no counts")
+        self.number = number
+
+
+class StocktakeBelowZero(DomainError):
+    """A loss larger than the stock left now (goods left after the count): recount first."""
+
+    def __init__(self, code: str, name: str, unit: str, loss: Decimal, on_hand: Decimal) -> None:
+        super().__init__(f"{code}: loss {loss} > on hand {on_hand}")
+        self.code = code
+        self.name = name
+        self.unit = unit
+        self.loss = loss
+        self.on_hand = on_hand

@@ -25,7 +25,7 @@ from domain.errors import (
 from domain.periods import Period
 from domain.ports import PendingConfirmation, UnitOfWork
 from domain.products import FieldChange, Product, apply_changes, normalise_code
-from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, audit, get_product
+from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, append_movement, audit, get_product
 from domain.stock import Movement, MovementKind, StockBalance, post_reversal
 from domain.workspaces import find_member
 
@@ -50,6 +50,7 @@ class UndoPreview:
     entry: AuditEntry
     movement: Movement | None
     product: Product | None
+    movements: tuple[Movement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class Undone:
     reversal: Movement | None = None
     balance: StockBalance | None = None
     changes: tuple[FieldChange, ...] = ()
+    reversals: tuple[Movement, ...] = ()
 
 
 # ---- 日志 --------------------------------------------------------------------------------
@@ -131,65 +133,68 @@ def undo(uow: UnitOfWork, ctx: Context, cmd: c.Undo) -> Undone:
     with uow.writing():
         entry = _find_target(uow, ctx, cmd.target)
         _check_undo_rights(ctx, entry)
-        original = uow.stock.movement_by_number(entry.numbers[0]) if entry.action in _STOCK_ACTIONS else None
+        originals = tuple(uow.stock.movements_by_number(entry.numbers[0])) if entry.action in _STOCK_ACTIONS else ()
         product = uow.products.get(entry.subject)
         if entry.action in _STOCK_ACTIONS:
             result = _reverse_movement(uow, ctx, entry)
         else:
             result = _reverse_product_change(uow, ctx, entry)
         if not cmd.confirmed:
-            preview = UndoPreview(entry, original, product)
+            preview = UndoPreview(entry, originals[0] if originals else None, product, originals)
             raise NeedsConfirmation([], c.Undo(f"#{entry.id}", confirmed=True), preview)  # rolls back
         uow.commit()
     return result
 
 
-_STOCK_ACTIONS = frozenset({Action.RECEIVE, Action.ISSUE})
+_STOCK_ACTIONS = frozenset({Action.RECEIVE, Action.ISSUE, Action.TRANSFER, Action.SCRAP, Action.STOCKTAKE_CONFIRM})
 
 
 def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:
+    """Cancel every movement of the entry's document (a transfer has two legs, a stocktake one
+    per variance) with reversing movements under one CX number; all or nothing."""
     label = _label(entry)
-    original = uow.stock.movement_by_number(entry.numbers[0])
-    if original is None or original.id is None:  # pragma: no cover - the audit log and ledger share a transaction
+    originals = uow.stock.movements_by_number(entry.numbers[0])
+    if not originals:  # pragma: no cover - the audit log and ledger share a transaction
         raise UnknownOperation(label)
-    if original.reversed_by:
+    if any(original.reversed_by for original in originals):
         raise UndoRefused(UndoRefused.ALREADY_UNDONE, label)
-    product = get_product(uow, entry.subject)
     allowed = ctx.actor.warehouse_ids
-    if allowed is not None and original.warehouse_id not in allowed:
+    if allowed is not None and any(original.warehouse_id not in allowed for original in originals):
         raise UndoRefused(UndoRefused.NOT_YOURS, label)
-    before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
-    posting = post_reversal(before, original.quantity, original.value)
-    if posting is None:
-        why = UndoRefused.STOCK_SINCE_ISSUED if before.quantity < original.quantity else UndoRefused.VALUE_WOULD_BE_NEGATIVE
-        raise UndoRefused(why, label, code=product.code, name=product.name, unit=product.unit, on_hand=before.quantity)
-    after = before.plus(posting)
     number = _number(uow, ctx, MovementKind.REVERSAL)
-    reversal = uow.stock.append(
-        Movement(
-            kind=MovementKind.REVERSAL,
-            product_id=original.product_id,
-            warehouse_id=original.warehouse_id,
-            quantity=posting.quantity,
-            value=posting.value,
-            balance_quantity=after.quantity,
-            balance_value=after.value,
-            occurred_at=ctx.now,
-            recorded_at=ctx.now,
-            actor_id=ctx.actor.user_id,
-            actor_name=ctx.actor.name,
-            chat_id=ctx.actor.chat_id,
+    reversals: list[Movement] = []
+    product = None
+    # Newest first: a transfer's incoming leg leaves the target before the outgoing one returns.
+    for original in sorted(originals, key=lambda m: m.id or 0, reverse=True):
+        product = uow.products.with_id(original.product_id)
+        before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
+        posting = post_reversal(before, original.quantity, original.value)
+        if posting is None:
+            why = (
+                UndoRefused.STOCK_SINCE_ISSUED
+                if before.quantity < original.quantity
+                else UndoRefused.VALUE_WOULD_BE_NEGATIVE
+            )
+            raise UndoRefused(why, label, code=product.code, name=product.name, unit=product.unit, on_hand=before.quantity)
+        reversal, _ = append_movement(
+            uow,
+            ctx,
+            MovementKind.REVERSAL,
+            original.product_id,
+            original.warehouse_id,
+            before,
+            posting,
+            number,
             unit_price=original.unit_price,
             counterparty=original.counterparty,
             note=f"冲销 {original.number}",
-            number=number,
             reverses_id=original.id,
         )
-    )
-    uow.stock.save_balance(original.product_id, original.warehouse_id, before, after)
-    audit(uow, ctx, Action.UNDO, product.code, numbers=(number,), undoes=entry.id)
+        reversals.append(reversal)
+    assert product is not None
+    audit(uow, ctx, Action.UNDO, entry.subject, numbers=(number,), undoes=entry.id)
     total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
-    return Undone(entry, product, reversal, total)
+    return Undone(entry, product, reversals[0], total, reversals=tuple(reversals))
 
 
 def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:

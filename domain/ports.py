@@ -46,6 +46,8 @@ class StockTotals:
 class ProductRepository(Protocol):
     def get(self, code: str) -> Product | None: ...
 
+    def with_id(self, product_id: int) -> Product: ...
+
     def add(self, product: Product) -> Product:
         """Store a new product and return it with its id."""
         ...
@@ -119,7 +121,19 @@ class StockRepository(Protocol):
         warehouse_ids: frozenset[int] | None = None,
     ) -> int: ...
 
-    def movement_by_number(self, number: str) -> Movement | None: ...
+    def movement_by_number(self, number: str) -> Movement | None:
+        """The first movement of a document number (with ``reversed_by``)."""
+        ...
+
+    def movements_by_number(self, number: str) -> list[Movement]:
+        """Every movement of a document (a transfer has two, a stocktake one per variance), in order."""
+        ...
+
+    def balances_by_warehouse(
+        self, product_id: int, warehouse_ids: frozenset[int] | None = None
+    ) -> list[tuple[Warehouse, StockBalance]]:
+        """The product's balance in each warehouse that has one, in warehouse order."""
+        ...
 
     def typical_quantity(self, product_id: int, kind: str) -> Decimal | None:
         """The mean size of the product's recent movements of this kind (None without history)."""
@@ -132,6 +146,55 @@ class StockRepository(Protocol):
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         """(balances checked, movements checked, mismatches) for this workspace."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Stocktake:
+    """A count (盘点) of one warehouse; ``status`` is open, confirmed or cancelled."""
+
+    number: str
+    warehouse: Warehouse
+    opened_at: datetime
+    opened_by: str
+    status: str = "open"
+    id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeLine:
+    """A counted product: the count and the book quantity at the moment it was counted."""
+
+    product: Product
+    counted: Decimal
+    book_quantity: Decimal
+    counted_at: datetime
+    counted_by: str
+
+    @property
+    def variance(self) -> Decimal:
+        return self.counted - self.book_quantity
+
+
+class StocktakeRepository(Protocol):
+    def open_in(self, warehouse_id: int) -> Stocktake | None:
+        """The open count of a warehouse, if any."""
+        ...
+
+    def open_counts(self) -> list[Stocktake]: ...
+
+    def start(self, stocktake: Stocktake) -> Stocktake:
+        """Store a new count and return it with its id."""
+        ...
+
+    def record(self, stocktake_id: int, product_id: int, counted: Decimal, book_quantity: Decimal, at: datetime, by: str) -> None:
+        """Record (or replace) a product's count."""
+        ...
+
+    def lines(self, stocktake_id: int) -> list[StocktakeLine]:
+        """Counted products, by product code."""
+        ...
+
+    def close(self, stocktake_id: int, status: str, at: datetime) -> None: ...
 
 
 class MemberRepository(Protocol):
@@ -275,6 +338,7 @@ class UnitOfWork(Protocol):
     chats: ChatRepository
     audit: AuditLog
     confirmations: ConfirmationRepository
+    stocktakes: StocktakeRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

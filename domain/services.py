@@ -22,6 +22,7 @@ from domain.errors import (
     NothingToChange,
     ProductAlreadyExists,
     ProductInactive,
+    SameWarehouse,
     UnknownProduct,
     UnknownWarehouse,
     WarehouseExists,
@@ -51,6 +52,7 @@ from domain.stock import (
     StockBalance,
     post_issue,
     post_receipt,
+    post_transfer,
 )
 
 PAGE_SIZE = 10
@@ -157,6 +159,32 @@ class StockCard:
     product: Product
     balance: StockBalance
     status: StockStatus
+    by_warehouse: tuple[tuple[Warehouse, StockBalance], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StockTransferred:
+    product: Product
+    number: str
+    quantity: Decimal
+    value: Decimal
+    source: Warehouse
+    target: Warehouse
+    source_balance: StockBalance
+    target_balance: StockBalance
+
+
+@dataclass(frozen=True, slots=True)
+class StockScrapped:
+    product: Product
+    movement: Movement
+    warehouse: Warehouse
+    balance: StockBalance
+    status: StockStatus
+
+    @property
+    def cost(self) -> Decimal:
+        return -self.movement.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +390,53 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
 # ---- stock -----------------------------------------------------------------------------
 
 
+def append_movement(
+    uow: UnitOfWork,
+    ctx: Context,
+    kind: MovementKind,
+    product_id: int,
+    warehouse_id: int,
+    before: StockBalance,
+    posting: Posting,
+    number: str,
+    *,
+    occurred_at: datetime | None = None,
+    unit_price: Decimal | None = None,
+    counterparty: str = "",
+    note: str = "",
+    reverses_id: int | None = None,
+) -> tuple[Movement, StockBalance]:
+    """Append one ledger row and move its balance with it, in the caller's transaction.
+
+    Every change of stock goes through here, so a balance can never move without its movement.
+    Returns the movement and the balance after it.
+    """
+    after = before.plus(posting)
+    movement = uow.stock.append(
+        Movement(
+            kind=kind,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            quantity=posting.quantity,
+            value=posting.value,
+            balance_quantity=after.quantity,
+            balance_value=after.value,
+            occurred_at=occurred_at or ctx.now,
+            recorded_at=ctx.now,
+            actor_id=ctx.actor.user_id,
+            actor_name=ctx.actor.name,
+            chat_id=ctx.actor.chat_id,
+            unit_price=unit_price,
+            counterparty=counterparty,
+            note=note,
+            number=number,
+            reverses_id=reverses_id,
+        )
+    )
+    uow.stock.save_balance(product_id, warehouse_id, before, after)
+    return movement, after
+
+
 def _book(
     uow: UnitOfWork,
     ctx: Context,
@@ -373,29 +448,21 @@ def _book(
     posting: Posting,
     occurred_at: datetime,
 ) -> tuple[Movement, StockBalance]:
-    """Append the movement and move the balance with it, in the caller's transaction."""
-    after = before.plus(posting)
-    movement = uow.stock.append(
-        Movement(
-            kind=kind,
-            product_id=product.id,
-            warehouse_id=warehouse_id,
-            quantity=posting.quantity,
-            value=posting.value,
-            balance_quantity=after.quantity,
-            balance_value=after.value,
-            occurred_at=occurred_at,
-            recorded_at=ctx.now,
-            actor_id=ctx.actor.user_id,
-            actor_name=ctx.actor.name,
-            chat_id=ctx.actor.chat_id,
-            unit_price=cmd.unit_price,
-            counterparty=cmd.counterparty,
-            note=cmd.note,
-            number=_number(uow, ctx, kind),
-        )
+    """Book a 入库 or 出库 with its audit entry; returns the movement and the product's total."""
+    movement, _ = append_movement(
+        uow,
+        ctx,
+        kind,
+        product.id,
+        warehouse_id,
+        before,
+        posting,
+        _number(uow, ctx, kind),
+        occurred_at=occurred_at,
+        unit_price=cmd.unit_price,
+        counterparty=cmd.counterparty,
+        note=cmd.note,
     )
-    uow.stock.save_balance(product.id, warehouse_id, before, after)
     action = Action.RECEIVE if kind is MovementKind.RECEIPT else Action.ISSUE
     audit(uow, ctx, action, product.code, numbers=(movement.number,))
     return movement, uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
@@ -450,7 +517,12 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         costing = post_issue(before, cmd.quantity)
         if costing.shortfall > 0:
             raise InsufficientStock(
-                product.code, product.name, product.unit, cmd.quantity, max(before.quantity, Decimal(0))
+                product.code,
+                product.name,
+                product.unit,
+                cmd.quantity,
+                max(before.quantity, Decimal(0)),
+                warehouse.name if cmd.warehouse else "",
             )
         _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price)
         movement, total = _book(
@@ -466,7 +538,8 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
         if cmd.code is not None:
             product = get_product(uow, cmd.code)
             balance = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
-            return StockCard(product, balance, stock_status(product, balance.quantity))
+            split = tuple(uow.stock.balances_by_warehouse(product.id, ctx.actor.warehouse_ids))
+            return StockCard(product, balance, stock_status(product, balance.quantity), split)
         totals = uow.stock.totals(ctx.actor.warehouse_ids)
         pages = _pages(totals.products)
         page = _clamp_page(cmd.page, pages)
@@ -490,6 +563,56 @@ def show_ledger(uow: UnitOfWork, ctx: Context, cmd: c.ShowLedger) -> LedgerPage:
         page = _clamp_page(cmd.page, pages)
         movements = uow.stock.movements(product.id, since, until, (page - 1) * PAGE_SIZE, PAGE_SIZE, allowed)
     return LedgerPage(product, movements, cmd.period, page, pages, total)
+
+
+def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> StockTransferred:
+    """Move goods between warehouses (调拨) at cost: the value leaving one arrives in the other."""
+    with uow.writing():
+        product = _active_product(uow, cmd.code)
+        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        source = warehouse_for(uow, ctx, cmd.source)
+        target = warehouse_for(uow, ctx, cmd.target)
+        if source.id == target.id:
+            raise SameWarehouse(source.name)
+        # Lock in warehouse order, so two opposite transfers cannot wait on each other.
+        locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
+        legs = post_transfer(locked[source.id], cmd.quantity)
+        if legs is None:
+            available = max(locked[source.id].quantity, Decimal(0))
+            raise InsufficientStock(product.code, product.name, product.unit, cmd.quantity, available, source.name)
+        number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
+        out, source_after = append_movement(
+            uow, ctx, MovementKind.TRANSFER_OUT, product.id, source.id, locked[source.id], legs[0], number,
+            counterparty=target.name, note=cmd.note,
+        )
+        _, target_after = append_movement(
+            uow, ctx, MovementKind.TRANSFER_IN, product.id, target.id, locked[target.id], legs[1], number,
+            counterparty=source.name, note=cmd.note,
+        )
+        audit(uow, ctx, Action.TRANSFER, product.code, numbers=(number,))
+        uow.commit()
+    return StockTransferred(product, number, cmd.quantity, -out.value, source, target, source_after, target_after)
+
+
+def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapped:
+    """Write off damaged or lost goods (报损) at cost, with the reason."""
+    with uow.writing():
+        product = _active_product(uow, cmd.code)
+        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        warehouse = warehouse_for(uow, ctx, cmd.warehouse)
+        before = uow.stock.lock_balance(product.id, warehouse.id)
+        costing = post_issue(before, cmd.quantity)
+        if costing.shortfall > 0:
+            available = max(before.quantity, Decimal(0))
+            raise InsufficientStock(product.code, product.name, product.unit, cmd.quantity, available, warehouse.name)
+        movement, _ = append_movement(
+            uow, ctx, MovementKind.SCRAP, product.id, warehouse.id, before, costing.posting,
+            _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason,
+        )
+        audit(uow, ctx, Action.SCRAP, product.code, numbers=(movement.number,))
+        total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
+        uow.commit()
+    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity))
 
 
 # ---- warehouses ------------------------------------------------------------------------

@@ -24,6 +24,11 @@ class MovementKind(StrEnum):
     RECEIPT = "receipt"
     ISSUE = "issue"
     REVERSAL = "reversal"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    SCRAP = "scrap"
+    STOCKTAKE_GAIN = "stocktake_gain"
+    STOCKTAKE_LOSS = "stocktake_loss"
 
 
 # Document-number prefixes per kind: 入库单 RK, 出库单 CK, 期初 QC (as Chinese ERPs write them).
@@ -32,7 +37,15 @@ NUMBER_PREFIX: dict[MovementKind, str] = {
     MovementKind.RECEIPT: "RK",
     MovementKind.ISSUE: "CK",
     MovementKind.REVERSAL: "CX",  # 冲销
+    MovementKind.TRANSFER_OUT: "DB",  # 调拨单: both legs of a transfer carry one number
+    MovementKind.TRANSFER_IN: "DB",
+    MovementKind.SCRAP: "BS",  # 报损单
+    MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: all its gains and losses carry one number
+    MovementKind.STOCKTAKE_LOSS: "PD",
 }
+
+# Kinds that take stock out at its moving-average cost (and record the cost they carried).
+AT_COST_OUT = frozenset({MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP, MovementKind.STOCKTAKE_LOSS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +128,25 @@ def post_issue(balance: StockBalance, quantity: Decimal) -> IssueCosting:
         return IssueCosting(Posting(-quantity, -balance.value), shortfall)
     value = quantize_money(quantity * balance.value / balance.quantity)
     return IssueCosting(Posting(-quantity, -value), shortfall)
+
+
+def post_transfer(source: StockBalance, quantity: Decimal) -> tuple[Posting, Posting] | None:
+    """Move ``quantity`` between warehouses at cost: out of the source as an issue would be
+    costed, into the target with exactly that value. None when the source has too little."""
+    costing = post_issue(source, quantity)
+    if costing.shortfall > 0:
+        return None
+    out = costing.posting
+    return out, Posting(quantity, -out.value)
+
+
+def post_gain(balance: StockBalance, quantity: Decimal, fallback_cost: Decimal | None) -> Posting:
+    """A stocktake gain: valued at the current average cost, else ``fallback_cost`` (the
+    product's purchase price), else unvalued."""
+    if quantity <= 0:
+        raise ValueError("a gain needs a positive quantity")
+    unit_cost = balance.unit_cost or fallback_cost or ZERO
+    return Posting(quantity, quantize_money(quantity * unit_cost))
 
 
 def post_reversal(balance: StockBalance, quantity: Decimal, value: Decimal) -> Posting | None:

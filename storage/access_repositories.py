@@ -264,7 +264,8 @@ class SqlAuditLog:
 
     def by_number(self, number: str) -> AuditEntry | None:
         query = self._with_undone().where(AuditEntryRow.number == number)
-        row = self._session.exec(query.order_by(AuditEntryRow.id)).first()
+        # The latest entry with the number: for a stocktake the confirmation, not its opening.
+        row = self._session.exec(query.order_by(AuditEntryRow.id.desc())).first()
         return _entry_to_domain(*row) if row else None
 
     def last_of(self, user_id: int, actions: frozenset[Action]) -> AuditEntry | None:

@@ -13,10 +13,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from domain.errors import ConcurrentChange, ProductHint
-from domain.ports import StockLine, StockTotals, Warehouse
+from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
-from storage.tables import CounterRow, ProductRow, StockBalanceRow, StockMovementRow, WarehouseRow
+from storage.tables import (
+    CounterRow,
+    ProductRow,
+    StockBalanceRow,
+    StockMovementRow,
+    StocktakeLineRow,
+    StocktakeRow,
+    WarehouseRow,
+)
 
 ZERO = Decimal(0)
 
@@ -129,6 +137,11 @@ class SqlProductRepository:
     def get(self, code: str) -> Product | None:
         row = self._session.execute(_PRODUCT_BY_CODE, {"ws": self._workspace_id, "code": code}).first()
         return _product_to_domain(row) if row else None
+
+    def with_id(self, product_id: int) -> Product:
+        row = self._session.get(ProductRow, (self._workspace_id, product_id))
+        assert row is not None, f"product {product_id} of workspace {self._workspace_id}"
+        return _product_to_domain(row)
 
     def add(self, product: Product) -> Product:
         product_id = self._numbers.next("id:product")
@@ -453,6 +466,44 @@ class SqlStockRepository:
         )
         return replace(_movement_to_domain(row), reversed_by=reversed_by or "")
 
+    def movements_by_number(self, number: str) -> list[Movement]:
+        reversal = aliased(StockMovementRow)
+        query = (
+            select(StockMovementRow, reversal.number)
+            .outerjoin(
+                reversal,
+                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
+            )
+            .where(StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number)
+            .order_by(StockMovementRow.id)
+        )
+        return [
+            replace(_movement_to_domain(row), reversed_by=reversed_by or "")
+            for row, reversed_by in self._session.exec(query)
+        ]
+
+    def balances_by_warehouse(
+        self, product_id: int, warehouse_ids: frozenset[int] | None = None
+    ) -> list[tuple[Warehouse, StockBalance]]:
+        query = (
+            select(WarehouseRow.id, WarehouseRow.name, StockBalanceRow.quantity, StockBalanceRow.value)
+            .join(
+                WarehouseRow,
+                and_(
+                    WarehouseRow.workspace_id == StockBalanceRow.workspace_id,
+                    WarehouseRow.id == StockBalanceRow.warehouse_id,
+                ),
+            )
+            .where(StockBalanceRow.workspace_id == self._workspace_id, StockBalanceRow.product_id == product_id)
+            .order_by(WarehouseRow.id)
+        )
+        if warehouse_ids is not None:
+            query = query.where(StockBalanceRow.warehouse_id.in_(sorted(warehouse_ids)))
+        return [
+            (Warehouse(warehouse_id, name), StockBalance(quantity, value))
+            for warehouse_id, name, quantity, value in self._session.exec(query)
+        ]
+
     def _recent(self, product_id: int, kind: str) -> list[tuple[Decimal, Decimal | None]]:
         """(quantity, unit price) of the latest movements of a kind, fetched once per transaction
         for both guard-rail questions (typical size, last price)."""
@@ -536,3 +587,87 @@ class SqlStockRepository:
                 )
         movement_count = sum(count for count, _ in sums.values())
         return len(stored), movement_count, mismatches
+
+
+class SqlStocktakeRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+
+    def _query(self):  # type: ignore[no-untyped-def]
+        return (
+            select(StocktakeRow, WarehouseRow.name)
+            .join(
+                WarehouseRow,
+                and_(WarehouseRow.workspace_id == StocktakeRow.workspace_id, WarehouseRow.id == StocktakeRow.warehouse_id),
+            )
+            .where(StocktakeRow.workspace_id == self._workspace_id, StocktakeRow.status == "open")
+            .order_by(StocktakeRow.id)
+        )
+
+    @staticmethod
+    def _to_domain(row: StocktakeRow, warehouse_name: str) -> Stocktake:
+        return Stocktake(
+            number=row.number,
+            warehouse=Warehouse(row.warehouse_id, warehouse_name),
+            opened_at=row.opened_at,
+            opened_by=row.opened_by,
+            status=row.status,
+            id=row.id,
+        )
+
+    def open_in(self, warehouse_id: int) -> Stocktake | None:
+        row = self._session.exec(self._query().where(StocktakeRow.warehouse_id == warehouse_id)).first()
+        return self._to_domain(*row) if row else None
+
+    def open_counts(self) -> list[Stocktake]:
+        return [self._to_domain(*row) for row in self._session.exec(self._query())]
+
+    def start(self, stocktake: Stocktake) -> Stocktake:
+        stocktake = replace(stocktake, id=self._numbers.next("id:stocktake"))
+        self._session.add(
+            StocktakeRow(
+                workspace_id=self._workspace_id,
+                id=stocktake.id,
+                number=stocktake.number,
+                warehouse_id=stocktake.warehouse.id,
+                status=stocktake.status,
+                opened_by=stocktake.opened_by[:64],
+                opened_at=stocktake.opened_at,
+            )
+        )
+        self._session.flush()
+        return stocktake
+
+    def record(self, stocktake_id: int, product_id: int, counted: Decimal, book_quantity: Decimal, at: datetime, by: str) -> None:
+        values = dict(counted=counted, book_quantity=book_quantity, counted_at=at, counted_by=by[:64])
+        statement = dialect_insert(self._session, StocktakeLineRow.__table__).values(
+            workspace_id=self._workspace_id, stocktake_id=stocktake_id, product_id=product_id, **values
+        )
+        # Counting a product again replaces the earlier count (and its book quantity).
+        self._session.execute(
+            statement.on_conflict_do_update(index_elements=["workspace_id", "stocktake_id", "product_id"], set_=values)
+        )
+
+    def lines(self, stocktake_id: int) -> list[StocktakeLine]:
+        query = (
+            select(StocktakeLineRow, ProductRow)
+            .join(
+                ProductRow,
+                and_(ProductRow.workspace_id == StocktakeLineRow.workspace_id, ProductRow.id == StocktakeLineRow.product_id),
+            )
+            .where(StocktakeLineRow.workspace_id == self._workspace_id, StocktakeLineRow.stocktake_id == stocktake_id)
+            .order_by(ProductRow.code)
+        )
+        return [
+            StocktakeLine(_product_to_domain(product), line.counted, line.book_quantity, line.counted_at, line.counted_by)
+            for line, product in self._session.exec(query)
+        ]
+
+    def close(self, stocktake_id: int, status: str, at: datetime) -> None:
+        self._session.execute(
+            update(StocktakeRow)
+            .where(StocktakeRow.workspace_id == self._workspace_id, StocktakeRow.id == stocktake_id)
+            .values(status=status, closed_at=at)
+        )

@@ -85,7 +85,8 @@ class StockMovementRow(SQLModel, table=True):
 
     __tablename__ = "stock_movement"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "number"),
+        # A document number may cover several movements (a transfer's two legs, a stocktake).
+        Index("ix_stock_movement_number", "workspace_id", "number"),
         ForeignKeyConstraint(["workspace_id", "product_id"], ["product.workspace_id", "product.id"]),
         ForeignKeyConstraint(["workspace_id", "warehouse_id"], ["warehouse.workspace_id", "warehouse.id"]),
         Index("ix_stock_movement_product", "workspace_id", "product_id", "id"),
@@ -228,3 +229,40 @@ class ConfirmationRow(SQLModel, table=True):
     text: str = Field(max_length=1100)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     used: bool = False
+
+
+class StocktakeRow(SQLModel, table=True):
+    """A count (盘点) of one warehouse: open until confirmed (gains and losses booked) or cancelled."""
+
+    __tablename__ = "stocktake"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id", "warehouse_id"], ["warehouse.workspace_id", "warehouse.id"]),
+        Index("ix_stocktake_open", "workspace_id", "warehouse_id", "status"),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    id: int = Field(primary_key=True, sa_type=BigInteger)
+    number: str = Field(max_length=20)
+    warehouse_id: int = Field(sa_type=BigInteger)
+    status: str = Field(max_length=10)
+    opened_by: str = Field(max_length=64)
+    opened_at: datetime = Field(sa_type=UtcDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class StocktakeLineRow(SQLModel, table=True):
+    """A counted product: the count and the book quantity at the moment of counting."""
+
+    __tablename__ = "stocktake_line"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id", "stocktake_id"], ["stocktake.workspace_id", "stocktake.id"]),
+        ForeignKeyConstraint(["workspace_id", "product_id"], ["product.workspace_id", "product.id"]),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    stocktake_id: int = Field(primary_key=True, sa_type=BigInteger)
+    product_id: int = Field(primary_key=True, sa_type=BigInteger)
+    counted: Decimal = Field(sa_type=Milli)
+    book_quantity: Decimal = Field(sa_type=Milli)
+    counted_at: datetime = Field(sa_type=UtcDateTime)
+    counted_by: str = Field(max_length=64)

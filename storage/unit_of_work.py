@@ -21,7 +21,7 @@ from storage.access_repositories import (
     SqlMemberRepository,
 )
 from storage.db import WRITE_OPTION
-from storage.repositories import SqlNumberSequence, SqlProductRepository, SqlStockRepository
+from storage.repositories import SqlNumberSequence, SqlProductRepository, SqlStockRepository, SqlStocktakeRepository
 from storage.tables import ProcessedUpdateRow
 
 _processed = ProcessedUpdateRow.__table__
@@ -81,6 +81,7 @@ class SqlUnitOfWork:
         self.chats = SqlChatRepository(self.session, self.workspace_id)
         self.audit = SqlAuditLog(self.session, self.workspace_id, self.numbers)
         self.confirmations = SqlConfirmationRepository(self.session, self.workspace_id)
+        self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self._now_value = now
         return self
 

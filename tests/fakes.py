@@ -36,7 +36,7 @@ from typing import Self
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
 from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
-from domain.ports import ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
+from domain.ports import Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
 from domain.products import FieldChange, Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
 
@@ -92,6 +92,10 @@ class FakeProductRepository:
     def get(self, code: str) -> Product | None:
         self._uow._require()
         return next((p for p in self.by_id.values() if p.code == code), None)
+
+    def with_id(self, product_id: int) -> Product:
+        self._uow._require()
+        return self.by_id[product_id]
 
     def add(self, product: Product) -> Product:
         self._uow._require(write=True)
@@ -187,8 +191,6 @@ class FakeStockRepository:
 
     def append(self, movement: Movement) -> Movement:
         self._uow._require(write=True)
-        if any(m.number == movement.number for m in self.ledger):
-            raise FakeIntegrityError(f"UNIQUE constraint failed: stock_movement.number {movement.number}")
         if movement.reverses_id is not None and any(m.reverses_id == movement.reverses_id for m in self.ledger):
             raise FakeIntegrityError(f"UNIQUE constraint failed: stock_movement.reverses_id {movement.reverses_id}")
         stored = replace(movement, id=self._uow.numbers.next("id:stock_movement"), reversed_by="")
@@ -284,6 +286,20 @@ class FakeStockRepository:
         self._uow._require()
         found = next((m for m in self.ledger if m.number == number), None)
         return self._with_reversed_by(found) if found else None
+
+    def movements_by_number(self, number: str) -> list[Movement]:
+        self._uow._require()
+        return [self._with_reversed_by(m) for m in sorted(self.ledger, key=lambda m: m.id) if m.number == number]
+
+    def balances_by_warehouse(
+        self, product_id: int, warehouse_ids: frozenset[int] | None = None
+    ) -> list[tuple[Warehouse, StockBalance]]:
+        self._uow._require()
+        return [
+            (self.warehouse_rows[wid], balance)
+            for (pid, wid), balance in sorted(self.balances.items(), key=lambda item: item[0][1])
+            if pid == product_id and _in(wid, warehouse_ids)
+        ]
 
     def _recent(self, product_id: int, kind: str) -> list[Movement]:
         same = [m for m in self.ledger if m.product_id == product_id and m.kind == kind]
@@ -476,7 +492,7 @@ class FakeAuditLog:
     def by_number(self, number: str) -> AuditEntry | None:
         self._uow._require()
         found = [e for e in self.entries if e.numbers and e.numbers[0] == number]
-        return self._read(min(found, key=lambda e: e.id)) if found else None
+        return self._read(max(found, key=lambda e: e.id)) if found else None
 
     def last_of(self, user_id: int, actions: frozenset[Action]) -> AuditEntry | None:
         self._uow._require()
@@ -531,6 +547,44 @@ class FakeConfirmationRepository:
         return True
 
 
+class FakeStocktakeRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.counts: dict[int, Stocktake] = {}
+        self.recorded: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]] = {}
+
+    def open_in(self, warehouse_id: int) -> Stocktake | None:
+        self._uow._require()
+        return next((s for s in self.counts.values() if s.warehouse.id == warehouse_id and s.status == "open"), None)
+
+    def open_counts(self) -> list[Stocktake]:
+        self._uow._require()
+        return [s for _, s in sorted(self.counts.items()) if s.status == "open"]
+
+    def start(self, stocktake: Stocktake) -> Stocktake:
+        self._uow._require(write=True)
+        stored = replace(stocktake, id=self._uow.numbers.next("id:stocktake"))
+        self.counts[stored.id] = stored
+        return stored
+
+    def record(self, stocktake_id: int, product_id: int, counted: Decimal, book_quantity: Decimal, at: datetime, by: str) -> None:
+        self._uow._require(write=True)
+        self.recorded[(stocktake_id, product_id)] = (counted, book_quantity, at, by)
+
+    def lines(self, stocktake_id: int) -> list[StocktakeLine]:
+        self._uow._require()
+        lines = [
+            StocktakeLine(self._uow.products.by_id[pid], counted, book, at, by)
+            for (sid, pid), (counted, book, at, by) in self.recorded.items()
+            if sid == stocktake_id
+        ]
+        return sorted(lines, key=lambda line: line.product.code)
+
+    def close(self, stocktake_id: int, status: str, at: datetime) -> None:
+        self._uow._require(write=True)
+        self.counts[stocktake_id] = replace(self.counts[stocktake_id], status=status)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -545,6 +599,8 @@ class _Snapshot:
     confirmations: dict[str, PendingConfirmation]
     chats: dict[int, FakeBinding]
     processed: frozenset[int]
+    stocktakes: dict[int, Stocktake]
+    stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
 
 
 class FakeUnitOfWork:
@@ -570,6 +626,7 @@ class FakeUnitOfWork:
         self.chats = FakeChatRepository(self)
         self.audit = FakeAuditLog(self)
         self.confirmations = FakeConfirmationRepository(self)
+        self.stocktakes = FakeStocktakeRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -653,6 +710,8 @@ class FakeUnitOfWork:
             confirmations=dict(self.confirmations.by_token),
             chats=dict(self.world.chats),
             processed=frozenset(self.processed),
+            stocktakes=dict(self.stocktakes.counts),
+            stocktake_lines=dict(self.stocktakes.recorded),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -670,6 +729,8 @@ class FakeUnitOfWork:
         self.world.chats.clear()
         self.world.chats.update(snapshot.chats)
         self.processed = set(snapshot.processed)
+        self.stocktakes.counts = dict(snapshot.stocktakes)
+        self.stocktakes.recorded = dict(snapshot.stocktake_lines)
 
     # -- test helpers --------------------------------------------------------------------
 

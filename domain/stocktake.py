@@ -1,0 +1,217 @@
+"""Stocktake (盘点): open a count for a warehouse, record counted quantities, review the
+variance, then book gains and losses at current cost in one document (PD-…).
+
+Each count is compared with the book quantity *at the moment it was counted*, so goods that
+move while the count is open do not distort the variance: the gain or loss booked at
+confirmation is ``counted − book then``, applied to whatever the balance is now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain import commands as c
+from domain.audit import Action
+from domain.errors import (
+    AmbiguousStocktake,
+    EmptyStocktake,
+    NeedsConfirmation,
+    NoOpenStocktake,
+    StocktakeBelowZero,
+    StocktakeOpen,
+)
+from domain.money import ZERO, quantize_money
+from domain.ports import Stocktake, StocktakeLine, UnitOfWork
+from domain.products import check_quantity_unit
+from domain.services import (
+    PAGE_SIZE,
+    Context,
+    _allowed,
+    _clamp_page,
+    _number,
+    _pages,
+    append_movement,
+    audit,
+    get_product,
+    warehouse_for,
+)
+from domain.stock import Movement, MovementKind, StockBalance, post_gain, post_issue
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeStarted:
+    stocktake: Stocktake
+
+
+@dataclass(frozen=True, slots=True)
+class StockCounted:
+    stocktake: Stocktake
+    line: StocktakeLine
+    counted_lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class VarianceLine:
+    line: StocktakeLine
+    value: Decimal  # the estimated value of the variance at current cost (signed)
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeVariance:
+    stocktake: Stocktake
+    lines: list[VarianceLine]
+    counted: int
+    gains: Decimal
+    losses: Decimal
+    page: int
+    pages: int
+
+    @property
+    def differing(self) -> int:
+        return sum(1 for line in self.lines if line.line.variance != 0)
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeConfirmed:
+    stocktake: Stocktake
+    booked: list[tuple[StocktakeLine, Movement]]
+    counted: int
+    gain_value: Decimal
+    loss_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class StocktakeCancelled:
+    stocktake: Stocktake
+    counted: int
+
+
+def _open_count(uow: UnitOfWork, ctx: Context, warehouse_name: str | None) -> Stocktake:
+    if warehouse_name is not None:
+        warehouse = warehouse_for(uow, ctx, warehouse_name)
+        found = uow.stocktakes.open_in(warehouse.id)
+        if found is None:
+            raise NoOpenStocktake(warehouse.name)
+        return found
+    counts = [s for s in uow.stocktakes.open_counts() if _allowed(ctx, s.warehouse.id)]
+    if not counts:
+        raise NoOpenStocktake(None)
+    if len(counts) > 1:
+        raise AmbiguousStocktake([s.warehouse.name for s in counts])
+    return counts[0]
+
+
+def _balance_in(uow: UnitOfWork, product_id: int, warehouse_id: int) -> StockBalance:
+    for warehouse, balance in uow.stock.balances_by_warehouse(product_id, frozenset({warehouse_id})):
+        if warehouse.id == warehouse_id:
+            return balance
+    return StockBalance()
+
+
+def start_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.StartStocktake) -> StocktakeStarted:
+    with uow.writing():
+        warehouse = warehouse_for(uow, ctx, cmd.warehouse)
+        existing = uow.stocktakes.open_in(warehouse.id)
+        if existing is not None:
+            raise StocktakeOpen(existing.number, warehouse.name)
+        number = _number(uow, ctx, MovementKind.STOCKTAKE_GAIN)
+        stocktake = uow.stocktakes.start(Stocktake(number, warehouse, ctx.now, ctx.actor.name))
+        audit(uow, ctx, Action.STOCKTAKE_START, warehouse.name, numbers=(number,))
+        uow.commit()
+    return StocktakeStarted(stocktake)
+
+
+def count_stock(uow: UnitOfWork, ctx: Context, cmd: c.CountStock) -> StockCounted:
+    """Record a counted quantity (a recount replaces the earlier one)."""
+    with uow.writing():
+        stocktake = _open_count(uow, ctx, cmd.warehouse)
+        product = get_product(uow, cmd.code)
+        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        book = _balance_in(uow, product.id, stocktake.warehouse.id).quantity
+        uow.stocktakes.record(stocktake.id, product.id, cmd.quantity, book, ctx.now, ctx.actor.name)
+        audit(uow, ctx, Action.STOCKTAKE_COUNT, product.code, numbers=(stocktake.number,))
+        lines = uow.stocktakes.lines(stocktake.id)
+        uow.commit()
+    line = next(line for line in lines if line.product.id == product.id)
+    return StockCounted(stocktake, line, len(lines))
+
+
+def _unit_cost(balance: StockBalance, line: StocktakeLine) -> Decimal:
+    return balance.unit_cost or line.product.purchase_price or ZERO
+
+
+def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int) -> StocktakeVariance:
+    lines = uow.stocktakes.lines(stocktake.id)
+    valued: list[VarianceLine] = []
+    gains = losses = ZERO
+    for line in lines:
+        balance = _balance_in(uow, line.product.id, stocktake.warehouse.id)
+        value = quantize_money(line.variance * _unit_cost(balance, line))
+        if line.variance < 0 and balance.quantity + line.variance <= 0:
+            value = -balance.value  # a loss that empties the stock takes all its value
+        valued.append(VarianceLine(line, value))
+        if value > 0:
+            gains += value
+        else:
+            losses -= value
+    # Differences first (largest value first), then the lines that matched the book.
+    valued.sort(key=lambda v: (v.line.variance == 0, -abs(v.value), v.line.product.code))
+    pages = _pages(len(valued))
+    page = _clamp_page(page, pages)
+    shown = valued[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return StocktakeVariance(stocktake, shown, len(lines), gains, losses, page, pages)
+
+
+def show_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ShowStocktake) -> StocktakeVariance:
+    with uow:
+        return _variance(uow, _open_count(uow, ctx, cmd.warehouse), cmd.page)
+
+
+def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) -> StocktakeConfirmed:
+    """Book every counted difference (asks first); products not counted are untouched."""
+    with uow.writing():
+        stocktake = _open_count(uow, ctx, cmd.warehouse)
+        lines = uow.stocktakes.lines(stocktake.id)
+        if not lines:
+            raise EmptyStocktake(stocktake.number)
+        if not cmd.confirmed:
+            again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
+            raise NeedsConfirmation([], again, _variance(uow, stocktake, 1))
+        booked: list[tuple[StocktakeLine, Movement]] = []
+        gain_value = loss_value = ZERO
+        for line in lines:
+            if line.variance == 0:
+                continue
+            before = uow.stock.lock_balance(line.product.id, stocktake.warehouse.id)
+            if line.variance > 0:
+                kind = MovementKind.STOCKTAKE_GAIN
+                posting = post_gain(before, line.variance, line.product.purchase_price)
+                gain_value += posting.value
+            else:
+                kind = MovementKind.STOCKTAKE_LOSS
+                costing = post_issue(before, -line.variance)
+                if costing.shortfall > 0:
+                    product = line.product
+                    raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity)
+                posting = costing.posting
+                loss_value -= posting.value
+            movement, _ = append_movement(
+                uow, ctx, kind, line.product.id, stocktake.warehouse.id, before, posting, stocktake.number,
+                note=f"盘点 实盘 {line.counted.normalize():f} 账面 {line.book_quantity.normalize():f}",
+            )
+            booked.append((line, movement))
+        uow.stocktakes.close(stocktake.id, "confirmed", ctx.now)
+        audit(uow, ctx, Action.STOCKTAKE_CONFIRM, stocktake.warehouse.name, numbers=(stocktake.number,))
+        uow.commit()
+    return StocktakeConfirmed(stocktake, booked, len(lines), gain_value, loss_value)
+
+
+def cancel_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.CancelStocktake) -> StocktakeCancelled:
+    with uow.writing():
+        stocktake = _open_count(uow, ctx, cmd.warehouse)
+        counted = len(uow.stocktakes.lines(stocktake.id))
+        uow.stocktakes.close(stocktake.id, "cancelled", ctx.now)
+        audit(uow, ctx, Action.STOCKTAKE_CANCEL, stocktake.warehouse.name, numbers=(stocktake.number,))
+        uow.commit()
+    return StocktakeCancelled(stocktake, counted)
