@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import history, services, stocktake, workspaces
+from domain import analysis, history, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -385,6 +385,10 @@ class Dispatcher:
                 return self._reply("stocktake/confirmed.html", result, show=show)
             case c.CancelStocktake():
                 return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
+            case c.AnalyseAbc():
+                return self._reply("analysis/abc.html", analysis.abc_analysis(uow, context, command))
+            case c.SuggestReplenishment():
+                return self._reply("analysis/replenishment.html", analysis.replenishment(uow, context, command))
             case c.ListWarehouses():
                 return self._reply("stock/warehouses.html", services.list_warehouses(uow, context, command))
             case c.AddWarehouse():

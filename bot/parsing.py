@@ -212,8 +212,21 @@ VERBS: tuple[Verb, ...] = (
         available=True,
         examples=("报损 A001 2 原因 破损",),
     ),
-    Verb("分析", usage="分析 ABC"),
-    Verb("补货建议", usage="补货建议"),
+    Verb(
+        "分析",
+        usage="分析 ABC [90天] [A/B 百分比，如 80/15]",
+        summary="按销售额把商品分成 A、B、C 三类",
+        sub_verbs=("ABC", "abc"),
+        available=True,
+        examples=("分析 ABC", "分析 ABC 30天 70/20"),
+    ),
+    Verb(
+        "补货建议",
+        usage="补货建议 [30天]",
+        summary="按日均销量、交期和安全库存算出该补多少，按供应商分组",
+        available=True,
+        examples=("补货建议", "补货建议 60天"),
+    ),
     Verb("订阅", usage="订阅 预警 库存 应付 应收 日报"),
     Verb("退订", usage="退订 <类型>"),
     Verb("预警", ("alerts",), usage="预警 [检查]"),
@@ -758,6 +771,51 @@ def _parse_stocktake(rest: str, today: date, verb: Verb) -> c.Command:
     return c.CountStock(code, quantity, unit, warehouse)
 
 
+_SHARES = re.compile(r"(\d{1,2})/(\d{1,2})", re.ASCII)
+MAX_ANALYSIS_DAYS = 730
+
+
+def _days(word: str, usage: str) -> int:
+    match = _DAYS.fullmatch(word)
+    if match is None:
+        raise ParseError(f"「{word[:20]}」看不懂，天数写成 90天", usage)
+    days = int(match.group(1))
+    if not 1 <= days <= MAX_ANALYSIS_DAYS:
+        raise ParseError(f"天数应在 1 到 {MAX_ANALYSIS_DAYS} 之间", usage)
+    return days
+
+
+def _parse_analysis(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    tokens = tokenise(rest, usage)
+    _refuse_extras(tokens, usage)
+    words = tokens.words
+    if not words or words[0].upper() != "ABC":
+        raise ParseError("现在能做的分析是 ABC", usage)
+    days, a_share, b_share = 90, None, None
+    for word in words[1:]:
+        shares = _SHARES.fullmatch(word)
+        if shares and a_share is None:
+            a, b = int(shares.group(1)), int(shares.group(2))
+            if not (0 < a and 0 < b and a + b < 100):
+                raise ParseError("A、B 的百分比都要大于 0，合计小于 100，如 80/15", usage)
+            a_share, b_share = Decimal(a) / 100, Decimal(b) / 100
+        elif _DAYS.fullmatch(word) and days == 90:
+            days = _days(word, usage)
+        else:
+            raise ParseError(f"多余的内容「{word[:30]}」", usage)
+    return c.AnalyseAbc(days, a_share, b_share)
+
+
+def _parse_replenishment(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        return c.SuggestReplenishment()
+    _no_more(tokens.words[1:], verb.usage)
+    return c.SuggestReplenishment(_days(tokens.words[0], verb.usage))
+
+
 CONFIRM_WORD = "确认"
 MAX_NAME_LENGTH = 30
 
@@ -966,6 +1024,8 @@ _GRAMMARS = {
     "调拨": _parse_transfer,
     "报损": _parse_scrap,
     "盘点": _parse_stocktake,
+    "分析": _parse_analysis,
+    "补货建议": _parse_replenishment,
     "新建账套": _parse_create_workspace,
     "绑定": _parse_bind,
     "解绑": _parse_no_arguments(c.UnbindChat),
@@ -1079,6 +1139,13 @@ def to_text(command: c.Command) -> str:
             return "盘点 确认" + (f" 仓库 {warehouse}" if warehouse else "") + (f" {CONFIRM_WORD}" if confirmed else "")
         case c.CancelStocktake(warehouse=warehouse):
             return "盘点 取消" + (f" 仓库 {warehouse}" if warehouse else "")
+        case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):
+            text = f"分析 ABC {days}天"
+            if a_share is not None and b_share is not None:
+                text += f" {int(a_share * 100)}/{int(b_share * 100)}"
+            return text
+        case c.SuggestReplenishment(days=days):
+            return f"补货建议 {days}天"
         case c.ListWarehouses():
             return "仓库"
         case c.AddWarehouse(name=name):

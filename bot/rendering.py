@@ -54,6 +54,13 @@ def field_value(value: object) -> str:
     return str(value)
 
 
+def qty_2(value: Decimal | None) -> str:
+    """A derived quantity (a daily average) to two decimals, trailing zeros dropped."""
+    if value is None:
+        return "—"
+    return qty(value.quantize(Decimal("0.01")))
+
+
 def signed_qty(value: Decimal) -> str:
     return ("+" if value > 0 else "") + qty(value)
 
@@ -74,6 +81,7 @@ class Renderer:
         self.env.filters |= dict(
             money=money,
             qty=qty,
+            qty_2=qty_2,
             unit_cost=unit_cost,
             signed_qty=signed_qty,
             fmt_field=field_value,

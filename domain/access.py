@@ -92,6 +92,8 @@ COMMAND_PERMISSION: dict[type, Permission | None] = {
     c.ShowStocktake: P.MOVE_STOCK,
     c.ConfirmStocktake: P.MOVE_STOCK,
     c.CancelStocktake: P.MOVE_STOCK,
+    c.AnalyseAbc: P.REPORTS,
+    c.SuggestReplenishment: P.VIEW_STOCK,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

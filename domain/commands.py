@@ -158,6 +158,22 @@ class CancelStocktake:
     warehouse: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AnalyseAbc:
+    """`分析 ABC [90天] [70/20]`: classes by sales value; shares None mean the defaults."""
+
+    days: int = 90
+    a_share: Decimal | None = None
+    b_share: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestReplenishment:
+    """`补货建议 [30天]`."""
+
+    days: int = 30
+
+
 # ---- workspaces, members, audit, undo --------------------------------------------------------
 
 
@@ -275,6 +291,8 @@ Command = (
     | ShowStocktake
     | ConfirmStocktake
     | CancelStocktake
+    | AnalyseAbc
+    | SuggestReplenishment
     | CreateWorkspace
     | BindChat
     | UnbindChat

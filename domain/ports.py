@@ -36,6 +36,17 @@ class StockLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SaleTotal:
+    """A product's issues (出库) in a period: priced revenue, and what went out without a price."""
+
+    product_id: int
+    quantity: Decimal
+    revenue: Decimal
+    unpriced_quantity: Decimal
+    unpriced_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class StockTotals:
     products: int
     value: Decimal
@@ -61,6 +72,10 @@ class ProductRepository(Protocol):
     def count_matching(self, fragment: str | None) -> int: ...
 
     def page(self, fragment: str | None, offset: int, limit: int) -> list[Product]: ...
+
+    def active(self) -> list[Product]:
+        """Every active product, by code."""
+        ...
 
     def hints(self) -> list[ProductHint]:
         """Code and name of every product, for "did you mean" suggestions."""
@@ -142,6 +157,14 @@ class StockRepository(Protocol):
     def last_unit_price(self, product_id: int, kind: str) -> Decimal | None: ...
 
     def has_movements(self, product_id: int) -> bool: ...
+
+    def sales(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[SaleTotal]:
+        """Per product, the issues (出库, not transfers or scrap) since a moment."""
+        ...
+
+    def last_counterparties(self, kind: str) -> dict[int, str]:
+        """Per product, the counterparty of its latest movement of this kind that named one."""
+        ...
 
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         """(balances checked, movements checked, mismatches) for this workspace."""

@@ -13,7 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from domain.errors import ConcurrentChange, ProductHint
-from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
+from domain.money import quantize_money
+from domain.ports import SaleTotal, StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
 from storage.tables import (
@@ -190,6 +191,10 @@ class SqlProductRepository:
             .offset(offset)
             .limit(limit)
         )
+        return [_product_to_domain(row) for row in self._session.exec(query)]
+
+    def active(self) -> list[Product]:
+        query = self._query().where(ProductRow.active.is_(True)).order_by(ProductRow.code)
         return [_product_to_domain(row) for row in self._session.exec(query)]
 
     def hints(self) -> list[ProductHint]:
@@ -538,6 +543,52 @@ class SqlStockRepository:
             .limit(1)
         )
         return self._session.scalars(statement).first()
+
+    def sales(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[SaleTotal]:
+        # Summed here, not in SQL: quantity × price needs the exact Decimals the columns decode to.
+        reversal = aliased(StockMovementRow)
+        query = (
+            select(
+                StockMovementRow.product_id,
+                StockMovementRow.quantity,
+                StockMovementRow.unit_price,
+                StockMovementRow.value,
+            )
+            .outerjoin(
+                reversal,
+                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
+            )
+            .where(
+                StockMovementRow.workspace_id == self._workspace_id,
+                StockMovementRow.kind == MovementKind.ISSUE.value,
+                StockMovementRow.occurred_at >= since,
+                reversal.id.is_(None),  # an issue undone (冲销) did not sell
+            )
+        )
+        if warehouse_ids is not None:
+            query = query.where(StockMovementRow.warehouse_id.in_(sorted(warehouse_ids)))
+        totals: dict[int, list[Decimal]] = {}
+        for product_id, quantity, unit_price, value in self._session.exec(query):
+            total = totals.setdefault(product_id, [ZERO, ZERO, ZERO, ZERO])
+            total[0] -= quantity
+            if unit_price is None:
+                total[2] -= quantity
+                total[3] -= value
+            else:
+                total[1] += quantize_money(-quantity * unit_price)
+        return [SaleTotal(pid, *numbers) for pid, numbers in sorted(totals.items())]
+
+    def last_counterparties(self, kind: str) -> dict[int, str]:
+        query = (
+            select(StockMovementRow.product_id, StockMovementRow.counterparty)
+            .where(
+                StockMovementRow.workspace_id == self._workspace_id,
+                StockMovementRow.kind == kind,
+                StockMovementRow.counterparty != "",
+            )
+            .order_by(StockMovementRow.id)
+        )
+        return dict(self._session.exec(query).all())
 
     def has_movements(self, product_id: int) -> bool:
         statement = select(StockMovementRow.id).where(

@@ -36,9 +36,10 @@ from typing import Self
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
 from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
-from domain.ports import Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
+from domain.money import quantize_money
+from domain.ports import SaleTotal, Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
 from domain.products import FieldChange, Product
-from domain.stock import BalanceMismatch, Movement, StockBalance
+from domain.stock import MovementKind, BalanceMismatch, Movement, StockBalance
 
 ZERO = Decimal(0)
 DEFAULT_WORKSPACE_NAME = "默认账套"
@@ -132,6 +133,10 @@ class FakeProductRepository:
     def page(self, fragment: str | None, offset: int, limit: int) -> list[Product]:
         self._uow._require()
         return self._matching(fragment)[offset : offset + limit]
+
+    def active(self) -> list[Product]:
+        self._uow._require()
+        return sorted((p for p in self.by_id.values() if p.active), key=lambda p: p.code)
 
     def hints(self) -> list[ProductHint]:
         self._uow._require()
@@ -319,6 +324,28 @@ class FakeStockRepository:
     def has_movements(self, product_id: int) -> bool:
         self._uow._require()
         return any(m.product_id == product_id for m in self.ledger)
+
+    def sales(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[SaleTotal]:
+        self._uow._require()
+        reversed_ids = {m.reverses_id for m in self.ledger if m.reverses_id is not None}
+        totals: dict[int, list[Decimal]] = {}
+        for m in self.ledger:
+            if m.kind != MovementKind.ISSUE or m.occurred_at < since or m.id in reversed_ids:
+                continue
+            if not _in(m.warehouse_id, warehouse_ids):
+                continue
+            total = totals.setdefault(m.product_id, [ZERO, ZERO, ZERO, ZERO])
+            total[0] -= m.quantity
+            if m.unit_price is None:
+                total[2] -= m.quantity
+                total[3] -= m.value
+            else:
+                total[1] += quantize_money(-m.quantity * m.unit_price)
+        return [SaleTotal(pid, *numbers) for pid, numbers in sorted(totals.items())]
+
+    def last_counterparties(self, kind: str) -> dict[int, str]:
+        self._uow._require()
+        return {m.product_id: m.counterparty for m in sorted(self.ledger, key=lambda m: m.id) if m.kind == kind and m.counterparty}
 
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         self._uow._require()
