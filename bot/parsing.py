@@ -558,7 +558,7 @@ def _parse_help(rest: str, today: date, verb: Verb) -> c.Command:
 
 _PRODUCT_USAGES = {
     "新增": "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]",
-    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存）",
+    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐）",
     "停用": "商品 停用 <编码>",
     "启用": "商品 启用 <编码>",
     "查询": "商品 <编码或名称>",
@@ -566,6 +566,35 @@ _PRODUCT_USAGES = {
 _SUB_VERB_CANON = {"新增": "新增", "添加": "新增", "新建": "新增", "修改": "修改", "改": "修改", "停用": "停用", "启用": "启用", "查询": "查询"}
 _PRICE_FIELDS = {"purchase_price", "sale_price"}
 _LEVEL_FIELDS = {"safety_stock", "max_stock"}
+
+
+_PACK = re.compile(r"([^\W\d_]{1,8})=([0-9]+(?:\.[0-9]+)?)([^\W\d_]{1,8})?")
+
+
+def _take_packs(tokens: Tokens, usage: str) -> tuple[tuple[str, Decimal], ...] | None:
+    """``箱=24罐`` words (and ``包装 箱=24``, ``包装 无``): the product's packing units."""
+    texts = [word for word in tokens.words[1:] if "=" in word]
+    for word in texts:
+        tokens.words.remove(word)
+    if "包装" in tokens.values:
+        given = tokens.values.pop("包装")
+        if given in ("无", "没有", "-"):
+            if texts:
+                raise ParseError("包装写了「无」又写了包装单位", usage)
+            return ()
+        texts.append(given)
+    if not texts:
+        return None
+    packs = []
+    for text in texts:
+        match = _PACK.fullmatch(text)
+        if match is None:
+            raise ParseError(f"包装「{text[:20]}」看不懂，应写成 箱=24罐", usage)
+        factor = Decimal(match.group(2))
+        if not Decimal(1) < factor <= Decimal(100_000) or factor != factor.quantize(Decimal("0.001")):
+            raise ParseError(f"1 {match.group(1)} 应是大于 1 的数量（最多三位小数）", usage)
+        packs.append((match.group(1).lower() if match.group(1).isascii() else match.group(1), to_quantity(factor)))
+    return tuple(packs)
 
 
 def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, object], ...]:
@@ -606,6 +635,8 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
     if not tokens.words:
         raise ParseError("缺少商品编码", usage)
     code = parse_code(tokens.words[0], usage)
+    packs = _take_packs(tokens, usage) if canon in ("新增", "修改") else None
+    pack_field = (("packs", packs),) if packs is not None else ()
     if canon == "新增":
         _refuse_extras(tokens, usage, keys=field_keys)
         name_words = tokens.words[1:]
@@ -619,14 +650,14 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
         if len(name) > 60:
             raise ParseError("商品名称太长（最多 60 字）", usage)
         values = {k: v for k, v in tokens.values.items() if k != "名称"}
-        return c.AddProduct(code, name, _product_fields(values, usage))
+        return c.AddProduct(code, name, _product_fields(values, usage) + pack_field)
     if len(tokens.words) > 1:
         raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", usage)
     if canon == "修改":
         _refuse_extras(tokens, usage, keys=field_keys)
-        if not tokens.values:
+        if not tokens.values and not pack_field:
             raise ParseError("没有要修改的字段", usage)
-        return c.ChangeProduct(code, _product_fields(tokens.values, usage))
+        return c.ChangeProduct(code, _product_fields(tokens.values, usage) + pack_field)
     _refuse_extras(tokens, usage)
     return c.SetProductActive(code, canon == "启用")
 
@@ -1194,6 +1225,10 @@ def _fields_text(fields: tuple[tuple[str, object], ...]) -> str:
     labels = {name: label for label, name in EDITABLE_FIELDS.items()}
     parts = []
     for name, value in fields:
+        if name == "packs":
+            packs = value if isinstance(value, tuple) else ()
+            parts.append(" " + " ".join(f"{unit}={_number(factor)}" for unit, factor in packs) if packs else " 包装 无")
+            continue
         shown = _number(value) if isinstance(value, Decimal) else str(value)
         parts.append(f" {labels[name]} {shown}")
     return "".join(parts)

@@ -49,6 +49,8 @@ def field_value(value: object) -> str:
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, tuple):  # packing units
+        return "、".join(f"{name}={qty(factor)}" for name, factor in value) or "（空）"
     if isinstance(value, Decimal):
         return unit_cost(value) if value != value.to_integral_value() else qty(value)
     return str(value)

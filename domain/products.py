@@ -20,6 +20,8 @@ MAX_UNIT_LENGTH = 8
 MEASURED_UNITS = frozenset(
     {"kg", "g", "t", "l", "ml", "m", "cm", "斤", "两", "公斤", "千克", "克", "吨", "升", "毫升", "米", "厘米", "平方米", "立方米"}
 )
+MAX_PACKS = 4
+MAX_PACK_FACTOR = Decimal(100_000)
 # Generic counters people type for any counted good ("50件" for 50 cans).
 GENERIC_COUNT_UNITS = frozenset({"件", "个", "pcs", "pc"})
 
@@ -66,6 +68,7 @@ class Product:
     max_stock: Decimal | None = None
     active: bool = True
     id: int | None = None
+    packs: tuple[tuple[str, Decimal], ...] = ()  # packing units: ("箱", 24) means 1 箱 = 24 units
 
     def __post_init__(self) -> None:
         if CODE_PATTERN.fullmatch(self.code) is None:
@@ -92,6 +95,18 @@ class Product:
             and self.max_stock < self.safety_stock
         ):
             raise InvalidProduct("最高库存", "不能低于安全库存")
+        names = [name for name, _ in self.packs]
+        if len(set(names)) != len(names) or len(self.packs) > MAX_PACKS:
+            raise InvalidProduct("包装", f"每种包装只写一次，最多 {MAX_PACKS} 种")
+        for name, factor in self.packs:
+            if not name or len(name) > MAX_UNIT_LENGTH or name.lower() == self.unit.lower():
+                raise InvalidProduct("包装", f"「{name}」不能作包装单位（1–{MAX_UNIT_LENGTH} 个字，且不同于单位）")
+            if not (1 < factor <= MAX_PACK_FACTOR) or (not self.is_measured and not is_whole(factor)):
+                raise InvalidProduct("包装", f"1 {name} 应是大于 1 的{'整' if not self.is_measured else ''}数个{self.unit}")
+
+    def pack_factor(self, unit: str) -> Decimal | None:
+        """How many units one ``unit`` holds, when it is one of the product's packs."""
+        return next((factor for name, factor in self.packs if name.lower() == unit.lower()), None)
 
     @property
     def is_measured(self) -> bool:
@@ -113,6 +128,7 @@ EDITABLE_FIELDS: dict[str, str] = {
     "售价": "sale_price",
     "安全库存": "safety_stock",
     "最高库存": "max_stock",
+    "包装": "packs",
 }
 FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()} | {
     # Fields the audit log records besides product master data.
@@ -122,6 +138,7 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "show_sensitive": "群内显示成本",
 }
 # The code and id identify a product for ever; only these may change.
+# (包装 is a field like the others: `商品 修改 A001 箱=24` sets it, the parser reads `箱=24罐`.)
 _CHANGEABLE = frozenset(EDITABLE_FIELDS.values()) | {"active"}
 
 
@@ -158,6 +175,32 @@ def apply_changes(product: Product, changes: dict[str, object]) -> tuple[Product
         if getattr(product, name) != getattr(updated, name)
     ]
     return updated, effective
+
+
+@dataclass(frozen=True, slots=True)
+class PackQuantity:
+    """A quantity typed in a packing unit (``2箱``), kept for the reply and the price."""
+
+    unit: str
+    quantity: Decimal
+    factor: Decimal
+
+
+def to_base_quantity(product: Product, quantity: Decimal, unit: str | None) -> tuple[Decimal, PackQuantity | None]:
+    """The quantity in the product's own unit: ``2箱`` of a 24-can case is 48 罐.
+
+    Raises:
+        UnitMismatch / FractionalQuantity: as :func:`check_quantity_unit`.
+    """
+    factor = product.pack_factor(unit) if unit is not None else None
+    if factor is None:
+        check_quantity_unit(product, quantity, unit)
+        return quantity, None
+    base = quantity * factor
+    if base > MAX_QUANTITY:
+        raise InvalidProduct("数量", f"换算后 {base} {product.unit}，太大")
+    check_quantity_unit(product, base, None)
+    return base, PackQuantity(unit or "", quantity, factor)
 
 
 def check_quantity_unit(product: Product, quantity: Decimal, unit: str | None) -> None:

@@ -29,19 +29,20 @@ from domain.errors import (
     WarehouseNotAllowed,
 )
 from domain.guards import assess
-from domain.money import quantize_money
+from domain.money import quantize_money, quantize_unit_cost
 from domain.periods import Period
 from domain.ports import StockLine, StockTotals, UnitOfWork, Warehouse
 from domain.products import (
     FieldChange,
+    PackQuantity,
     Product,
     StockStatus,
     apply_changes,
-    check_quantity_unit,
     is_code_like,
     normalise_code,
     stock_status,
     suggest_codes,
+    to_base_quantity,
 )
 from domain.stock import (
     NUMBER_PREFIX,
@@ -134,6 +135,7 @@ class StockReceived:
     balance: StockBalance
     price_source: str
     unit_cost: Decimal | None
+    pack: PackQuantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,7 @@ class StockIssued:
     movement: Movement
     balance: StockBalance
     status: StockStatus
+    pack: PackQuantity | None = None
 
     @property
     def cost(self) -> Decimal:
@@ -172,6 +175,7 @@ class StockTransferred:
     target: Warehouse
     source_balance: StockBalance
     target_balance: StockBalance
+    pack: PackQuantity | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +185,7 @@ class StockScrapped:
     warehouse: Warehouse
     balance: StockBalance
     status: StockStatus
+    pack: PackQuantity | None = None
 
     @property
     def cost(self) -> Decimal:
@@ -447,6 +452,7 @@ def _book(
     before: StockBalance,
     posting: Posting,
     occurred_at: datetime,
+    unit_price: Decimal | None,
 ) -> tuple[Movement, StockBalance]:
     """Book a 入库 or 出库 with its audit entry; returns the movement and the product's total."""
     movement, _ = append_movement(
@@ -459,7 +465,7 @@ def _book(
         posting,
         _number(uow, ctx, kind),
         occurred_at=occurred_at,
-        unit_price=cmd.unit_price,
+        unit_price=unit_price,
         counterparty=cmd.counterparty,
         note=cmd.note,
     )
@@ -469,16 +475,31 @@ def _book(
 
 
 def _confirm_risks(
-    uow: UnitOfWork, cmd: c.StockChange, product: Product, kind: MovementKind, reference_price: Decimal | None
+    uow: UnitOfWork,
+    cmd: c.StockChange,
+    product: Product,
+    kind: MovementKind,
+    reference_price: Decimal | None,
+    quantity: Decimal,
+    unit_price: Decimal | None,
 ) -> None:
-    """Ask before booking a quantity or price that looks like a slip of the finger."""
+    """Ask before booking a quantity or price (both per base unit) that looks like a slip."""
     if cmd.confirmed:
         return
     typical = uow.stock.typical_quantity(product.id, kind)
-    last_price = uow.stock.last_unit_price(product.id, kind) if cmd.unit_price is not None else None
-    risks = assess(cmd.quantity, typical, cmd.unit_price, last_price or reference_price)
+    last_price = uow.stock.last_unit_price(product.id, kind) if unit_price is not None else None
+    risks = assess(quantity, typical, unit_price, last_price or reference_price)
     if risks:
         raise NeedsConfirmation(risks, replace(cmd, confirmed=True), product)
+
+
+def _in_base_units(product: Product, cmd: c.StockChange) -> tuple[Decimal, PackQuantity | None, Decimal | None]:
+    """Quantity and unit price in the product's own unit: a price typed with ``2箱`` is per 箱."""
+    quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
+    unit_price = cmd.unit_price
+    if pack is not None and unit_price is not None:
+        unit_price = quantize_unit_cost(unit_price / pack.factor)
+    return quantity, pack, unit_price
 
 
 def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockReceived:
@@ -486,24 +507,27 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
     occurred_at = _occurred_at(ctx, cmd.occurred_on)  # refuses a future date before touching the books
     with uow.writing():
         product = _active_product(uow, cmd.code)
-        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        quantity, pack, unit_price = _in_base_units(product, cmd)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        _confirm_risks(uow, cmd, product, MovementKind.RECEIPT, product.purchase_price)
+        _confirm_risks(uow, cmd, product, MovementKind.RECEIPT, product.purchase_price, quantity, unit_price)
         before = uow.stock.lock_balance(product.id, warehouse.id)
-        if cmd.unit_price is not None:
-            unit_cost, source = cmd.unit_price, PriceSource.GIVEN
+        if unit_price is not None:
+            unit_cost, source = unit_price, PriceSource.GIVEN
         elif product.purchase_price is not None:
             unit_cost, source = product.purchase_price, PriceSource.PURCHASE_PRICE
         elif before.unit_cost:  # an average of 0.00 (unvalued stock) is no price either
             unit_cost, source = before.unit_cost, PriceSource.AVERAGE
         else:
             unit_cost, source = None, PriceSource.NONE
-        posting = post_receipt(before, cmd.quantity, unit_cost)
+        posting = post_receipt(before, quantity, unit_cost)
+        if pack is not None and cmd.unit_price is not None:
+            # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
+            posting = Posting(quantity, quantize_money(pack.quantity * cmd.unit_price))
         movement, total = _book(
-            uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting, occurred_at
+            uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting, occurred_at, unit_price
         )
         uow.commit()
-    return StockReceived(product, movement, total, source, unit_cost)
+    return StockReceived(product, movement, total, source, unit_cost, pack)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
@@ -511,25 +535,25 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
     occurred_at = _occurred_at(ctx, cmd.occurred_on)
     with uow.writing():
         product = _active_product(uow, cmd.code)
-        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        quantity, pack, unit_price = _in_base_units(product, cmd)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         before = uow.stock.lock_balance(product.id, warehouse.id)
-        costing = post_issue(before, cmd.quantity)
+        costing = post_issue(before, quantity)
         if costing.shortfall > 0:
             raise InsufficientStock(
                 product.code,
                 product.name,
                 product.unit,
-                cmd.quantity,
+                quantity,
                 max(before.quantity, Decimal(0)),
                 warehouse.name if cmd.warehouse else "",
             )
-        _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price)
+        _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
         movement, total = _book(
-            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting, occurred_at
+            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting, occurred_at, unit_price
         )
         uow.commit()
-    return StockIssued(product, movement, total, stock_status(product, total.quantity))
+    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack)
 
 
 def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | StockOverview:
@@ -569,17 +593,17 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
     """Move goods between warehouses (调拨) at cost: the value leaving one arrives in the other."""
     with uow.writing():
         product = _active_product(uow, cmd.code)
-        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
         source = warehouse_for(uow, ctx, cmd.source)
         target = warehouse_for(uow, ctx, cmd.target)
         if source.id == target.id:
             raise SameWarehouse(source.name)
         # Lock in warehouse order, so two opposite transfers cannot wait on each other.
         locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
-        legs = post_transfer(locked[source.id], cmd.quantity)
+        legs = post_transfer(locked[source.id], quantity)
         if legs is None:
             available = max(locked[source.id].quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, cmd.quantity, available, source.name)
+            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name)
         number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
         out, source_after = append_movement(
             uow, ctx, MovementKind.TRANSFER_OUT, product.id, source.id, locked[source.id], legs[0], number,
@@ -591,20 +615,20 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         )
         audit(uow, ctx, Action.TRANSFER, product.code, numbers=(number,))
         uow.commit()
-    return StockTransferred(product, number, cmd.quantity, -out.value, source, target, source_after, target_after)
+    return StockTransferred(product, number, quantity, -out.value, source, target, source_after, target_after, pack)
 
 
 def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapped:
     """Write off damaged or lost goods (报损) at cost, with the reason."""
     with uow.writing():
         product = _active_product(uow, cmd.code)
-        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         before = uow.stock.lock_balance(product.id, warehouse.id)
-        costing = post_issue(before, cmd.quantity)
+        costing = post_issue(before, quantity)
         if costing.shortfall > 0:
             available = max(before.quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, cmd.quantity, available, warehouse.name)
+            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, warehouse.name)
         movement, _ = append_movement(
             uow, ctx, MovementKind.SCRAP, product.id, warehouse.id, before, costing.posting,
             _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason,
@@ -612,7 +636,7 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         audit(uow, ctx, Action.SCRAP, product.code, numbers=(movement.number,))
         total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
         uow.commit()
-    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity))
+    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity), pack)
 
 
 # ---- warehouses ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from domain.errors import (
 )
 from domain.money import ZERO, quantize_money
 from domain.ports import Stocktake, StocktakeLine, UnitOfWork
-from domain.products import check_quantity_unit
+from domain.products import to_base_quantity
 from domain.services import (
     PAGE_SIZE,
     Context,
@@ -127,9 +127,9 @@ def count_stock(uow: UnitOfWork, ctx: Context, cmd: c.CountStock) -> StockCounte
     with uow.writing():
         stocktake = _open_count(uow, ctx, cmd.warehouse)
         product = get_product(uow, cmd.code)
-        check_quantity_unit(product, cmd.quantity, cmd.unit)
+        counted, _ = to_base_quantity(product, cmd.quantity, cmd.unit)
         book = _balance_in(uow, product.id, stocktake.warehouse.id).quantity
-        uow.stocktakes.record(stocktake.id, product.id, cmd.quantity, book, ctx.now, ctx.actor.name)
+        uow.stocktakes.record(stocktake.id, product.id, counted, book, ctx.now, ctx.actor.name)
         audit(uow, ctx, Action.STOCKTAKE_COUNT, product.code, numbers=(stocktake.number,))
         lines = uow.stocktakes.lines(stocktake.id)
         uow.commit()

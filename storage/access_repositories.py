@@ -179,12 +179,20 @@ class SqlChatRepository:
 
 
 def _encode(value: object) -> object:
-    # Decimal keeps its exact text; everything else the audit records is JSON already.
-    return {"$d": str(value)} if isinstance(value, Decimal) else value
+    # Decimal keeps its exact text and a tuple (packing units) its type; the rest is JSON already.
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, tuple):
+        return {"$t": [_encode(item) for item in value]}
+    return value
 
 
 def _decode(value: object) -> object:
-    return Decimal(value["$d"]) if isinstance(value, dict) and "$d" in value else value
+    if isinstance(value, dict) and "$d" in value:
+        return Decimal(value["$d"])
+    if isinstance(value, dict) and "$t" in value:
+        return tuple(_decode(item) for item in value["$t"])
+    return value
 
 
 def _changes_text(changes: tuple[FieldChange, ...]) -> str:

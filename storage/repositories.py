@@ -93,6 +93,14 @@ class SqlNumberSequence:
         )
 
 
+def _packs_text(packs: tuple[tuple[str, Decimal], ...]) -> str:
+    return ";".join(f"{name}={factor.normalize():f}" for name, factor in packs)
+
+
+def _packs_from_text(text: str) -> tuple[tuple[str, Decimal], ...]:
+    return tuple((name, Decimal(factor)) for name, _, factor in (part.partition("=") for part in text.split(";") if part))
+
+
 def _product_to_domain(row: ProductRow) -> Product:
     return Product(
         id=row.id,
@@ -107,6 +115,7 @@ def _product_to_domain(row: ProductRow) -> Product:
         safety_stock=row.safety_stock,
         max_stock=row.max_stock,
         active=row.active,
+        packs=_packs_from_text(row.packs),
     )
 
 
@@ -123,6 +132,12 @@ _PRODUCT_FIELDS = (
     "max_stock",
     "active",
 )
+
+
+def _product_values(product: Product) -> dict[str, object]:
+    values: dict[str, object] = {name: getattr(product, name) for name in _PRODUCT_FIELDS}
+    values["packs"] = _packs_text(product.packs)
+    return values
 
 
 class SqlProductRepository:
@@ -151,14 +166,14 @@ class SqlProductRepository:
             id=product_id,
             created_at=self._now,
             updated_at=self._now,
-            **{name: getattr(product, name) for name in _PRODUCT_FIELDS},
+            **_product_values(product),
         )
         self._session.add(row)
         self._session.flush()
         return _product_to_domain(row)
 
     def update(self, product: Product) -> None:
-        values = {name: getattr(product, name) for name in _PRODUCT_FIELDS if name != "code"}
+        values = {name: value for name, value in _product_values(product).items() if name != "code"}
         self._session.execute(
             update(ProductRow)
             .where(ProductRow.workspace_id == self._workspace_id, ProductRow.id == product.id)

@@ -59,6 +59,7 @@ class ProductRow(SQLModel, table=True):
     safety_stock: Decimal | None = Field(default=None, sa_type=Milli)
     max_stock: Decimal | None = Field(default=None, sa_type=Milli)
     active: bool = True
+    packs: str = Field(default="", max_length=100)  # packing units, "箱=24;包=6"
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
 

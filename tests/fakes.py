@@ -469,11 +469,20 @@ class FakeChatRepository:
 
 
 def _encode(value: object) -> object:
-    return {"$d": str(value)} if isinstance(value, Decimal) else value
+    # Decimal keeps its exact text and a tuple (packing units) its type; the rest is JSON already.
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, tuple):
+        return {"$t": [_encode(item) for item in value]}
+    return value
 
 
 def _decode(value: object) -> object:
-    return Decimal(value["$d"]) if isinstance(value, dict) and "$d" in value else value
+    if isinstance(value, dict) and "$d" in value:
+        return Decimal(value["$d"])
+    if isinstance(value, dict) and "$t" in value:
+        return tuple(_decode(item) for item in value["$t"])
+    return value
 
 
 class FakeAuditLog:
@@ -590,13 +599,19 @@ class FakeStocktakeRepository:
 
     def start(self, stocktake: Stocktake) -> Stocktake:
         self._uow._require(write=True)
+        if stocktake.warehouse.id not in self._uow.stock.warehouse_rows:
+            raise FakeIntegrityError(f"FOREIGN KEY constraint failed: warehouse {stocktake.warehouse.id}")
+        # As storage: the name is cut to the column's 64 characters; what is returned is not.
         stored = replace(stocktake, id=self._uow.numbers.next("id:stocktake"))
-        self.counts[stored.id] = stored
+        self.counts[stored.id] = replace(stored, opened_by=stored.opened_by[:64])
         return stored
 
     def record(self, stocktake_id: int, product_id: int, counted: Decimal, book_quantity: Decimal, at: datetime, by: str) -> None:
         self._uow._require(write=True)
-        self.recorded[(stocktake_id, product_id)] = (counted, book_quantity, at, by)
+        if stocktake_id not in self.counts or product_id not in self._uow.products.by_id:
+            raise FakeIntegrityError(f"FOREIGN KEY constraint failed: stocktake {stocktake_id} / product {product_id}")
+        # A recount replaces the earlier count (the upsert in storage).
+        self.recorded[(stocktake_id, product_id)] = (counted, book_quantity, at, by[:64])
 
     def lines(self, stocktake_id: int) -> list[StocktakeLine]:
         self._uow._require()

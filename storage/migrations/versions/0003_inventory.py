@@ -48,6 +48,9 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['workspace_id', 'stocktake_id'], ['stocktake.workspace_id', 'stocktake.id'], ),
     sa.PrimaryKeyConstraint('workspace_id', 'stocktake_id', 'product_id')
     )
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('packs', sa.String(length=100), nullable=False, server_default=''))
+
     # A document number now covers several movements: drop the unique (workspace_id, number)
     # that 0001 created without a name, keeping a plain index for lookups by number.
     unique = next(
@@ -65,6 +68,9 @@ def downgrade() -> None:
     with op.batch_alter_table('stock_movement', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_movement_number')
         batch_op.create_unique_constraint('stock_movement_workspace_id_number_key', ['workspace_id', 'number'])
+
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_column('packs')
 
     op.drop_table('stocktake_line')
     with op.batch_alter_table('stocktake', schema=None) as batch_op:
