@@ -24,6 +24,7 @@ class Action(StrEnum):
     STOCKTAKE_START = "盘点开始"
     STOCKTAKE_COUNT = "盘点录入"
     STOCKTAKE_CONFIRM = "盘点确认"
+    STOCKTAKE_MATCHED = "盘点确认（无差异）"
     STOCKTAKE_CANCEL = "盘点取消"
     UNDO = "撤销"
     ADD_WAREHOUSE = "仓库新增"

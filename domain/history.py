@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from domain import commands as c
 from domain.access import Permission, can, roles_with
@@ -26,7 +27,7 @@ from domain.periods import Period
 from domain.ports import PendingConfirmation, UnitOfWork
 from domain.products import FieldChange, Product, apply_changes, normalise_code
 from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, append_movement, audit, get_product
-from domain.stock import Movement, MovementKind, StockBalance, post_reversal
+from domain.stock import Movement, MovementKind, Posting, StockBalance, post_reversal
 from domain.workspaces import find_member
 
 CONFIRMATION_LIFETIME = timedelta(minutes=5)
@@ -154,8 +155,8 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
     per variance) with reversing movements under one CX number; all or nothing."""
     label = _label(entry)
     originals = uow.stock.movements_by_number(entry.numbers[0])
-    if not originals:  # pragma: no cover - the audit log and ledger share a transaction
-        raise UnknownOperation(label)
+    if not originals:  # pragma: no cover - every undoable stock action books a movement
+        raise UndoRefused(UndoRefused.NOT_UNDOABLE, label, action=entry.action.value)
     if any(original.reversed_by for original in originals):
         raise UndoRefused(UndoRefused.ALREADY_UNDONE, label)
     allowed = ctx.actor.warehouse_ids
@@ -164,11 +165,18 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
     number = _number(uow, ctx, MovementKind.REVERSAL)
     reversals: list[Movement] = []
     product = None
+    carried: Decimal | None = None  # the value a transfer's reversal took out of the target
     # Newest first: a transfer's incoming leg leaves the target before the outgoing one returns.
     for original in sorted(originals, key=lambda m: m.id or 0, reverse=True):
         product = uow.products.with_id(original.product_id)
         before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
         posting = post_reversal(before, original.quantity, original.value)
+        if posting is not None and original.kind is MovementKind.TRANSFER_IN:
+            carried = -posting.value
+        elif posting is not None and original.kind is MovementKind.TRANSFER_OUT and carried is not None:
+            # Back into the source goes exactly what left the target (which may differ from the
+            # original value when the target's average moved): a transfer only moves value.
+            posting = Posting(-original.quantity, carried)
         if posting is None:
             why = (
                 UndoRefused.STOCK_SINCE_ISSUED

@@ -36,7 +36,7 @@ from domain.services import (
     get_product,
     warehouse_for,
 )
-from domain.stock import Movement, MovementKind, StockBalance, post_gain, post_issue
+from domain.stock import Movement, MovementKind, Posting, StockBalance, post_gain, post_issue
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +137,13 @@ def count_stock(uow: UnitOfWork, ctx: Context, cmd: c.CountStock) -> StockCounte
     return StockCounted(stocktake, line, len(lines))
 
 
-def _unit_cost(balance: StockBalance, line: StocktakeLine) -> Decimal:
-    return balance.unit_cost or line.product.purchase_price or ZERO
+def _posting(line: StocktakeLine, balance: StockBalance) -> tuple[Posting, Decimal]:
+    """What confirming a line books, from the balance now: (posting, shortfall). The preview and
+    the booking both come from here, so the question shows exactly the values then booked."""
+    if line.variance > 0:
+        return post_gain(balance, line.variance, line.product.purchase_price), ZERO
+    costing = post_issue(balance, -line.variance)
+    return costing.posting, costing.shortfall
 
 
 def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int) -> StocktakeVariance:
@@ -146,10 +151,9 @@ def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int) -> StocktakeVari
     valued: list[VarianceLine] = []
     gains = losses = ZERO
     for line in lines:
-        balance = _balance_in(uow, line.product.id, stocktake.warehouse.id)
-        value = quantize_money(line.variance * _unit_cost(balance, line))
-        if line.variance < 0 and balance.quantity + line.variance <= 0:
-            value = -balance.value  # a loss that empties the stock takes all its value
+        value = ZERO
+        if line.variance != 0:
+            value = _posting(line, _balance_in(uow, line.product.id, stocktake.warehouse.id))[0].value
         valued.append(VarianceLine(line, value))
         if value > 0:
             gains += value
@@ -175,35 +179,34 @@ def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) ->
         lines = uow.stocktakes.lines(stocktake.id)
         if not lines:
             raise EmptyStocktake(stocktake.number)
-        if not cmd.confirmed:
-            again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
-            raise NeedsConfirmation([], again, _variance(uow, stocktake, 1))
-        booked: list[tuple[StocktakeLine, Movement]] = []
-        gain_value = loss_value = ZERO
+        planned: list[tuple[StocktakeLine, StockBalance, Posting]] = []
         for line in lines:
             if line.variance == 0:
                 continue
             before = uow.stock.lock_balance(line.product.id, stocktake.warehouse.id)
-            if line.variance > 0:
-                kind = MovementKind.STOCKTAKE_GAIN
-                posting = post_gain(before, line.variance, line.product.purchase_price)
-                gain_value += posting.value
-            else:
-                kind = MovementKind.STOCKTAKE_LOSS
-                costing = post_issue(before, -line.variance)
-                if costing.shortfall > 0:
-                    product = line.product
-                    raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity)
-                posting = costing.posting
-                loss_value -= posting.value
+            posting, shortfall = _posting(line, before)
+            if shortfall > 0:  # goods left after the count: refused before anyone is asked
+                product = line.product
+                raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity)
+            planned.append((line, before, posting))
+        if not cmd.confirmed:
+            again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
+            raise NeedsConfirmation([], again, _variance(uow, stocktake, 1))
+        booked: list[tuple[StocktakeLine, Movement]] = []
+        for line, before, posting in planned:
+            kind = MovementKind.STOCKTAKE_GAIN if posting.quantity > 0 else MovementKind.STOCKTAKE_LOSS
             movement, _ = append_movement(
                 uow, ctx, kind, line.product.id, stocktake.warehouse.id, before, posting, stocktake.number,
                 note=f"盘点 实盘 {line.counted.normalize():f} 账面 {line.book_quantity.normalize():f}",
             )
             booked.append((line, movement))
         uow.stocktakes.close(stocktake.id, "confirmed", ctx.now)
-        audit(uow, ctx, Action.STOCKTAKE_CONFIRM, stocktake.warehouse.name, numbers=(stocktake.number,))
+        # A count that matched the book everywhere booked nothing, so there is nothing to undo.
+        action = Action.STOCKTAKE_CONFIRM if booked else Action.STOCKTAKE_MATCHED
+        audit(uow, ctx, action, stocktake.warehouse.name, numbers=(stocktake.number,))
         uow.commit()
+    gain_value = sum((p.value for _, _, p in planned if p.value > 0), ZERO)
+    loss_value = -sum((p.value for _, _, p in planned if p.value < 0), ZERO)
     return StocktakeConfirmed(stocktake, booked, len(lines), gain_value, loss_value)
 
 

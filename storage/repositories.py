@@ -473,9 +473,9 @@ class SqlStockRepository:
 
     def movement_by_number(self, number: str) -> Movement | None:
         row = self._session.exec(
-            select(StockMovementRow).where(
-                StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number
-            )
+            select(StockMovementRow)
+            .where(StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number)
+            .order_by(StockMovementRow.id)
         ).first()
         if row is None:
             return None

@@ -13,7 +13,9 @@ from domain.products import FieldChange
 from tests.unit.support import NOW
 
 PRODUCT_ACTIONS = {Action.ADD_PRODUCT, Action.CHANGE_PRODUCT, Action.DEACTIVATE_PRODUCT, Action.ACTIVATE_PRODUCT}
-STOCK_ACTIONS = {Action.RECEIVE, Action.ISSUE}
+STOCK_ACTIONS = {Action.RECEIVE, Action.ISSUE, Action.TRANSFER, Action.SCRAP, Action.STOCKTAKE_CONFIRM}
+# A stocktake's opening, counts and cancellation book nothing: there is nothing to reverse.
+NOT_BOOKING = {Action.STOCKTAKE_START, Action.STOCKTAKE_COUNT, Action.STOCKTAKE_CANCEL}
 
 
 def entry(action: Action, **overrides: object) -> AuditEntry:
@@ -22,6 +24,20 @@ def entry(action: Action, **overrides: object) -> AuditEntry:
 
 def test_undoable_covers_exactly_the_product_and_stock_actions() -> None:
     assert set(UNDOABLE) == PRODUCT_ACTIONS | STOCK_ACTIONS
+    assert not NOT_BOOKING & set(UNDOABLE)
+
+
+def test_inventory_actions_have_their_chinese_labels() -> None:
+    assert {a: a.value for a in STOCK_ACTIONS | NOT_BOOKING} == {
+        Action.RECEIVE: "入库",
+        Action.ISSUE: "出库",
+        Action.TRANSFER: "调拨",
+        Action.SCRAP: "报损",
+        Action.STOCKTAKE_START: "盘点开始",
+        Action.STOCKTAKE_COUNT: "盘点录入",
+        Action.STOCKTAKE_CONFIRM: "盘点确认",
+        Action.STOCKTAKE_CANCEL: "盘点取消",
+    }
 
 
 def test_reversing_needs_the_permission_of_the_original() -> None:

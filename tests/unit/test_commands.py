@@ -24,6 +24,15 @@ EXAMPLES = [
     c.ShowLedger("A001", between(date(2026, 3, 1), date(2026, 3, 5)), 2),
     c.ListWarehouses(),
     c.AddWarehouse("二仓"),
+    c.TransferStock("A001", Decimal(10), "主仓", "二仓", "罐", "补货", True),
+    c.ScrapStock("A001", Decimal(2), "破损", "罐", "二仓", True),
+    c.StartStocktake("二仓"),
+    c.CountStock("A001", Decimal(48), "罐", "二仓"),
+    c.ShowStocktake("二仓", 2),
+    c.ConfirmStocktake("二仓", confirmed=True),
+    c.CancelStocktake("二仓"),
+    c.AnalyseAbc(30, Decimal("0.7"), Decimal("0.2")),
+    c.SuggestReplenishment(14),
     c.CreateWorkspace("好运便利店"),
     c.BindChat(3),
     c.UnbindChat(),
@@ -76,6 +85,11 @@ def test_commands_differing_in_one_field_are_different() -> None:
     assert c.ReceiveStock("A001", Decimal(10)) != c.IssueStock("A001", Decimal(10))
 
 
+def test_a_confirmed_stocktake_differs_from_the_question() -> None:
+    assert c.ConfirmStocktake("主仓") != c.ConfirmStocktake("主仓", confirmed=True)
+    assert c.ConfirmStocktake("主仓") != c.ConfirmStocktake("二仓")
+
+
 def test_field_less_commands_are_all_equal() -> None:
     assert c.ListWarehouses() == c.ListWarehouses()
     assert c.UnbindChat() == c.UnbindChat()
@@ -89,6 +103,15 @@ def test_command_defaults() -> None:
     assert (c.IssueStock("A001", Decimal(1)).warehouse, c.IssueStock("A001", Decimal(1)).confirmed) == (None, False)
     assert c.FindProducts() == c.FindProducts(None, 1)
     assert c.ShowStock() == c.ShowStock(None, 1)
+    transfer = c.TransferStock("A001", Decimal(1), "主仓", "二仓")
+    assert (transfer.unit, transfer.note, transfer.confirmed) == (None, "", False)
+    scrap = c.ScrapStock("A001", Decimal(1), "破损")
+    assert (scrap.unit, scrap.warehouse, scrap.confirmed) == (None, None, False)
+    assert c.StartStocktake() == c.StartStocktake(None)
+    assert (c.CountStock("A001", Decimal(0)).unit, c.CountStock("A001", Decimal(0)).warehouse) == (None, None)
+    assert c.ShowStocktake() == c.ShowStocktake(None, 1)
+    assert c.ConfirmStocktake() == c.ConfirmStocktake(None, False)
+    assert c.CancelStocktake() == c.CancelStocktake(None)
     receipt = c.ReceiveStock("A001", Decimal(1))
     assert (receipt.unit, receipt.unit_price, receipt.counterparty, receipt.note, receipt.occurred_on) == (
         None,

@@ -33,13 +33,20 @@ def test_product_already_exists_and_inactive_carry_code_and_name() -> None:
 
 def test_insufficient_stock_carries_what_was_asked_and_what_is_there() -> None:
     error = e.InsufficientStock("A001", "可乐", "罐", Decimal(8), Decimal(5))
-    assert (error.code, error.name, error.unit, error.requested, error.available) == (
+    assert (error.code, error.name, error.unit, error.requested, error.available, error.warehouse) == (
         "A001",
         "可乐",
         "罐",
         Decimal(8),
         Decimal(5),
+        "",  # no warehouse named: the reply does not name one either
     )
+
+
+def test_insufficient_stock_in_a_named_warehouse_carries_its_name() -> None:
+    error = e.InsufficientStock("A001", "可乐", "罐", Decimal(8), Decimal(5), "二仓")
+    assert error.warehouse == "二仓"
+    assert error.message == "A001: requested 8, available 5"
 
 
 def test_unit_mismatch_carries_both_units() -> None:
@@ -96,6 +103,12 @@ ALL_ERRORS = [
     e.ConfirmationExpired(),
     e.AlreadyProcessed(42),
     e.PrivateChatOnly("加入"),
+    e.SameWarehouse("主仓"),
+    e.StocktakeOpen("PD-2026-0001", "主仓"),
+    e.NoOpenStocktake("二仓"),
+    e.AmbiguousStocktake(["主仓", "二仓"]),
+    e.EmptyStocktake("PD-2026-0001"),
+    e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
 ]
 
 
@@ -146,6 +159,39 @@ def test_every_domain_error_class_is_covered_here() -> None:
 )
 def test_access_and_undo_errors_carry_their_fields(error: e.DomainError, fields: dict[str, object]) -> None:
     assert {name: getattr(error, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    ("error", "fields"),
+    [
+        (e.SameWarehouse("主仓"), {"name": "主仓"}),
+        (e.StocktakeOpen("PD-2026-0001", "主仓"), {"number": "PD-2026-0001", "warehouse": "主仓"}),
+        (e.NoOpenStocktake("二仓"), {"warehouse": "二仓"}),
+        (e.NoOpenStocktake(None), {"warehouse": None}),
+        (e.AmbiguousStocktake(["主仓", "二仓"]), {"warehouses": ["主仓", "二仓"]}),
+        (e.EmptyStocktake("PD-2026-0001"), {"number": "PD-2026-0001"}),
+        (
+            e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
+            {"code": "A001", "name": "可乐", "unit": "罐", "loss": Decimal(8), "on_hand": Decimal(5)},
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, e.DomainError) else "",
+)
+def test_inventory_errors_carry_their_fields(error: e.DomainError, fields: dict[str, object]) -> None:
+    assert {name: getattr(error, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (e.NoOpenStocktake("二仓"), "no open stocktake in 二仓"),
+        (e.NoOpenStocktake(None), "no open stocktake"),
+        (e.StocktakeOpen("PD-2026-0001", "主仓"), "PD-2026-0001 is open in 主仓"),
+        (e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)), "A001: loss 8 > on hand 5"),
+    ],
+)
+def test_inventory_error_messages(error: e.DomainError, message: str) -> None:
+    assert error.message == message
 
 
 def test_undo_refusal_reasons_are_distinct_template_branches() -> None:

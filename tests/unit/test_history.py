@@ -12,6 +12,7 @@ import pytest
 
 from domain import commands as c
 from domain import history, services
+from domain import stocktake as stk
 from domain import workspaces as ws
 from domain.access import Member, Permission, Role
 from domain.audit import Action, AuditEntry
@@ -124,7 +125,7 @@ def test_undo_asks_first_with_a_preview_then_reverses_the_receipt(uow: FakeUnitO
 
     question = ask(uow, KEEPER, at=later)
     assert question.command == c.Undo(f"#{original.id}", confirmed=True)
-    assert question.preview == history.UndoPreview(original, booked.movement, product(uow))
+    assert question.preview == history.UndoPreview(original, booked.movement, product(uow), (booked.movement,))
     assert uow.confirmations.by_token == {}  # storing the question is the chat edge's business
 
     result = history.undo(uow, ctx_of(KEEPER, "撤销 确认", later), question.command)
@@ -149,6 +150,7 @@ def test_undo_asks_first_with_a_preview_then_reverses_the_receipt(uow: FakeUnitO
         reverses_id=booked.movement.id,
     )
     assert (result.entry, result.product, result.balance) == (original, product(uow), StockBalance(D(0), D(0)))
+    assert result.reversals == (reversal,)
     assert balance(uow) == StockBalance(D(0), D(0))
     # Nothing was deleted: the receipt is still there, marked as reversed.
     assert [m.number for m in uow.stock.ledger] == ["RK-2026-0001", "CX-2026-0001"]
@@ -594,3 +596,145 @@ def test_confirmations_of_another_workspace_cannot_be_taken() -> None:
     token = history.ask_confirmation(there, ctx_of(KEEPER), "撤销 #3 确认").token
     with pytest.raises(ConfirmationExpired):
         history.confirmation_text(here, ctx_of(KEEPER), token)
+
+
+# ---- 调拨, 报损 and 盘点 are undone document by document ------------------------------------------------
+
+
+def transfer(uow: FakeUnitOfWork, who: Member, quantity: str, source: str, target: str, at=NOW) -> services.StockTransferred:  # type: ignore[no-untyped-def]
+    cmd = c.TransferStock("A001", D(quantity), source, target)
+    return services.transfer_stock(uow, ctx_of(who, f"调拨 A001 {quantity} {source}→{target}", at), cmd)
+
+
+def scrap(uow: FakeUnitOfWork, who: Member, quantity: str, reason: str = "破损", at=NOW) -> services.StockScrapped:  # type: ignore[no-untyped-def]
+    return services.scrap_stock(uow, ctx_of(who, f"报损 A001 {quantity} 原因 {reason}", at), c.ScrapStock("A001", D(quantity), reason))
+
+
+def test_undo_of_a_transfer_reverses_both_legs_under_one_number(uow: FakeUnitOfWork) -> None:
+    uow.seed_warehouses("二仓")
+    receive(uow, KEEPER, "7", "1.4286")  # 7 × 1.4286 = 10.0002 → 10.00
+    receive(uow, KEEPER, "2", "3.00", warehouse="二仓")  # 二仓: 2 worth 6.00
+    moved = transfer(uow, KEEPER, "3", "主仓", "二仓")  # 3 × 10.00 / 7 = 4.29
+    assert (balance(uow, 1), balance(uow, 2)) == (StockBalance(D(4), D("5.71")), StockBalance(D(5), D("10.29")))
+    entry = entry_of(uow, moved.number)
+    assert (entry.action, entry.numbers) == (Action.TRANSFER, ("DB-2026-0001",))
+
+    question = ask(uow, KEEPER, at=NOW + MINUTE)  # 撤销 alone reaches the transfer
+    out, into = question.preview.movements
+    assert question.preview == history.UndoPreview(entry, out, product(uow), (out, into))
+    assert [(m.kind, m.warehouse_id, m.quantity, m.value) for m in (out, into)] == [
+        (MovementKind.TRANSFER_OUT, 1, D(-3), D("-4.29")),
+        (MovementKind.TRANSFER_IN, 2, D(3), D("4.29")),
+    ]
+    result = history.undo(uow, ctx_of(KEEPER, "撤销 确认", NOW + MINUTE), question.command)
+    # The incoming leg leaves 二仓 first, then the outgoing one returns to 主仓: one CX number.
+    assert [(m.warehouse_id, m.quantity, m.value, m.number, m.reverses_id, m.note) for m in result.reversals] == [
+        (2, D(-3), D("-4.29"), "CX-2026-0001", into.id, "冲销 DB-2026-0001"),
+        (1, D(3), D("4.29"), "CX-2026-0001", out.id, "冲销 DB-2026-0001"),
+    ]
+    assert result.reversal == result.reversals[0]
+    # Both warehouses are back exactly where they were.
+    assert (balance(uow, 1), balance(uow, 2)) == (StockBalance(D(7), D("10.00")), StockBalance(D(2), D("6.00")))
+    assert result.balance == StockBalance(D(9), D("16.00"))
+    with uow:
+        assert [m.reversed_by for m in uow.stock.movements_by_number("DB-2026-0001")] == ["CX-2026-0001"] * 2
+    undo_entry = uow.audit.entries[-1]
+    assert (undo_entry.action, undo_entry.undoes, undo_entry.numbers) == (Action.UNDO, entry.id, ("CX-2026-0001",))
+    assert refused(uow, KEEPER, "DB-2026-0001", at=NOW + 2 * MINUTE).why == WHY.ALREADY_UNDONE
+
+
+def test_undo_of_a_transfer_whose_goods_the_target_has_since_issued_is_refused(uow: FakeUnitOfWork) -> None:
+    uow.seed_warehouses("二仓")
+    receive(uow, KEEPER, "10", "2.00")
+    transfer(uow, KEEPER, "6", "主仓", "二仓")
+    services.issue_stock(uow, ctx_of(KEEPER, "出库 A001 4 仓库 二仓"), c.IssueStock("A001", D(4), warehouse="二仓", confirmed=True))
+    # 二仓 holds 2 of the 6: taking the 6 back would leave −4 there.
+    for confirmed in (False, True):
+        error = refused(uow, OWNER, "DB-2026-0001", confirmed=confirmed)
+        assert (error.why, error.label, error.details) == (
+            WHY.STOCK_SINCE_ISSUED,
+            "DB-2026-0001",
+            {"code": "A001", "name": "可乐", "unit": "罐", "on_hand": D(2)},
+        )
+
+
+def test_undo_of_a_transfer_by_a_member_limited_to_one_of_its_warehouses_is_refused(uow: FakeUnitOfWork) -> None:
+    uow.seed_warehouses("二仓")
+    receive(uow, KEEPER, "10", "2.00")
+    transfer(uow, KEEPER, "6", "主仓", "二仓")
+    for allowed in ({1}, {2}):
+        error = refused(uow, replace(ADMIN, warehouse_ids=frozenset(allowed)), "DB-2026-0001", confirmed=True)
+        assert error.why == WHY.NOT_YOURS
+    undo(uow, replace(ADMIN, warehouse_ids=frozenset({1, 2})), "DB-2026-0001")
+    assert (balance(uow, 1), balance(uow, 2)) == (StockBalance(D(10), D("20.00")), StockBalance(D(0), D(0)))
+
+
+def test_undo_of_a_transfer_never_creates_or_destroys_value(uow: FakeUnitOfWork) -> None:
+    uow.seed_warehouses("二仓")
+    receive(uow, KEEPER, "100", "2.40")  # 主仓 100 worth 240.00
+    receive(uow, KEEPER, "10", "5.00", warehouse="二仓")  # 二仓 10 worth 50.00
+    transfer(uow, KEEPER, "30", "主仓", "二仓")  # 30 × 2.40 = 72.00: 二仓 40 worth 122.00
+    services.issue_stock(uow, ctx_of(KEEPER, "出库"), c.IssueStock("A001", D(10), warehouse="二仓", confirmed=True))
+    # 10 × 122.00 / 40 = 30.50: 二仓 30 worth 91.50; 主仓 70 worth 168.00; total 259.50
+    assert (balance(uow, 1), balance(uow, 2)) == (StockBalance(D(70), D("168.00")), StockBalance(D(30), D("91.50")))
+    result = history.undo(uow, ctx_of(OWNER, "撤销"), c.Undo("DB-2026-0001", confirmed=True))
+    # A transfer moves value between warehouses; so must its reversal.
+    assert sum(m.value for m in result.reversals) == 0
+    assert balance(uow, 1).value + balance(uow, 2).value == D("259.50")
+
+
+def test_undo_of_a_scrap_puts_the_goods_back_at_their_cost(uow: FakeUnitOfWork) -> None:
+    receive(uow, KEEPER, "10", "2.50")
+    receive(uow, KEEPER, "10", "2.60")  # 20 worth 51.00
+    scrapped = scrap(uow, KEEPER, "3")  # 3 × 2.55 = 7.65
+    assert (scrapped.movement.number, scrapped.cost, balance(uow)) == ("BS-2026-0001", D("7.65"), StockBalance(D(17), D("43.35")))
+    entry = entry_of(uow, "BS-2026-0001")
+    assert entry.action is Action.SCRAP
+    result = undo(uow, KEEPER, "bs-2026-0001", at=NOW + MINUTE)
+    assert (result.reversal.quantity, result.reversal.value, result.reversal.reverses_id) == (  # type: ignore[union-attr]
+        D(3), D("7.65"), scrapped.movement.id
+    )
+    assert balance(uow) == StockBalance(D(20), D("51.00"))
+    assert result.balance == StockBalance(D(20), D("51.00"))
+
+
+def test_undo_of_a_scrap_that_emptied_the_stock_restores_its_whole_value(uow: FakeUnitOfWork) -> None:
+    receive(uow, KEEPER, "3", "3.3333")  # 10.00
+    scrap(uow, KEEPER, "3", "过期")  # takes all 10.00
+    assert balance(uow) == StockBalance(D(0), D(0))
+    undo(uow, KEEPER, at=NOW + MINUTE)
+    assert balance(uow) == StockBalance(D(3), D("10.00"))
+
+
+def test_undo_of_a_confirmed_stocktake_reverses_every_line(uow: FakeUnitOfWork) -> None:
+    uow.seed(make_product("B001", name="雪碧", unit="罐", purchase_price=D("1.80")))
+    receive(uow, KEEPER, "68", "2.45")  # 68 worth 166.60
+    keeper = ctx_of(KEEPER, "盘点")
+    stk.start_stocktake(uow, keeper, c.StartStocktake())
+    stk.count_stock(uow, keeper, c.CountStock("A001", D(60)))  # 8 missing: 8 × 2.45 = 19.60
+    stk.count_stock(uow, keeper, c.CountStock("B001", D(4)))  # 4 found: 4 × 1.80 = 7.20
+    confirmed = stk.confirm_stocktake(uow, keeper, c.ConfirmStocktake(confirmed=True))
+    assert (confirmed.loss_value, confirmed.gain_value) == (D("19.60"), D("7.20"))
+    assert (balance(uow), uow.stock.balances[(2, 1)]) == (StockBalance(D(60), D("147.00")), StockBalance(D(4), D("7.20")))
+    # 撤销 alone reaches the confirmation (not the counts or the start).
+    result = undo(uow, KEEPER, at=NOW + MINUTE)
+    assert result.entry.action is Action.STOCKTAKE_CONFIRM
+    assert [(m.product_id, m.quantity, m.value) for m in result.reversals] == [(2, D(-4), D("-7.20")), (1, D(8), D("19.60"))]
+    assert (balance(uow), uow.stock.balances[(2, 1)]) == (StockBalance(D(68), D("166.60")), StockBalance(D(0), D(0)))
+    # The count itself stays closed: undoing the booking does not reopen it.
+    with uow:
+        assert uow.stocktakes.open_counts() == []
+
+
+@pytest.mark.parametrize("action", [Action.STOCKTAKE_START, Action.STOCKTAKE_COUNT, Action.STOCKTAKE_CANCEL], ids=lambda a: a.name)
+def test_opening_counting_and_cancelling_a_stocktake_are_not_undoable(uow: FakeUnitOfWork, action: Action) -> None:
+    keeper = ctx_of(KEEPER, "盘点")
+    stk.start_stocktake(uow, keeper, c.StartStocktake())
+    stk.count_stock(uow, keeper, c.CountStock("A001", D(1)))
+    stk.cancel_stocktake(uow, keeper, c.CancelStocktake())
+    entry = next(e for e in uow.audit.entries if e.action is action)
+    error = refused(uow, KEEPER, f"#{entry.id}")
+    assert (error.why, error.label, error.details) == (WHY.NOT_UNDOABLE, "PD-2026-0001", {"action": action.value})
+    # By number, the latest entry of the PD number is found: the cancellation.
+    assert refused(uow, KEEPER, "PD-2026-0001").details == {"action": "盘点取消"}
+    refused(uow, KEEPER, None, NothingToUndo)

@@ -29,6 +29,7 @@ from tests.fakes import (
     FakeNumberSequence,
     FakeProductRepository,
     FakeStockRepository,
+    FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
     TransactionError,
@@ -39,6 +40,7 @@ PAIRS = [
     (ports.Clock, None),
     (ports.ProductRepository, FakeProductRepository),
     (ports.StockRepository, FakeStockRepository),
+    (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -58,6 +60,7 @@ UOW_ATTRIBUTES = {
     "chats": FakeChatRepository,
     "audit": FakeAuditLog,
     "confirmations": FakeConfirmationRepository,
+    "stocktakes": FakeStocktakeRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -131,6 +134,8 @@ def test_writing_and_enter_return_the_unit_of_work_itself() -> None:
         ports.StockTotals(1, Decimal(0), 0, 0),
         ports.PendingConfirmation("t", 1, 1, "撤销", datetime(2026, 3, 10, tzinfo=timezone.utc)),
         ports.ChatAccess(None),
+        ports.Stocktake("PD-2026-0001", ports.Warehouse(1, "主仓"), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
+        ports.StocktakeLine(make_product(), Decimal(1), Decimal(2), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
     ],
     ids=lambda value: type(value).__name__,
 )
@@ -298,11 +303,99 @@ def test_fake_stock_warehouses_movements_and_guard_rail_history() -> None:
         assert uow.stock.movements(1, None, None, 0, 50)[-1].reversed_by == "CX-1"
         with pytest.raises(FakeIntegrityError):
             uow.stock.append(a_movement("CX-2", "-1", MovementKind.REVERSAL, reverses_id=1))
-        with pytest.raises(FakeIntegrityError):
-            uow.stock.append(a_movement("RK-1"))
         uow.stock.append(a_movement("RK-X", warehouse_id=2))
         assert uow.stock.count_movements(1, None, None) == 25
         assert uow.stock.count_movements(1, None, None, frozenset({2})) == 1
+
+
+def test_fake_stock_lets_a_document_number_cover_several_movements() -> None:
+    # A transfer's two legs and a stocktake's lines share one number (migration 0003 dropped the
+    # unique constraint on it); only one reversal per movement remains unique.
+    uow = FakeUnitOfWork()
+    with uow.writing():
+        out = uow.stock.append(a_movement("DB-1", "-3", MovementKind.TRANSFER_OUT))
+        into = uow.stock.append(a_movement("DB-1", "3", MovementKind.TRANSFER_IN, warehouse_id=2))
+        uow.stock.append(a_movement("RK-1"))
+        assert uow.stock.movements_by_number("DB-1") == [out, into]  # in the order they were booked
+        assert uow.stock.movement_by_number("DB-1") == out  # the first one
+        assert uow.stock.movements_by_number("DB-9") == []
+        reversal = uow.stock.append(a_movement("CX-1", "-3", MovementKind.REVERSAL, warehouse_id=2, reverses_id=into.id))
+        assert [m.reversed_by for m in uow.stock.movements_by_number("DB-1")] == ["", "CX-1"]
+        assert uow.stock.movements_by_number("CX-1") == [reversal]
+        with pytest.raises(FakeIntegrityError):
+            uow.stock.append(a_movement("CX-2", "-3", MovementKind.REVERSAL, warehouse_id=2, reverses_id=into.id))
+
+
+def test_fake_stock_balances_by_warehouse_are_in_warehouse_order_and_filtered() -> None:
+    uow = FakeUnitOfWork()
+    uow.seed(make_product("A001"), make_product("B001"))
+    uow.seed_warehouses("二仓", "三仓")
+    with uow.writing():
+        for warehouse_id, quantity in ((3, "4"), (1, "10")):
+            before = uow.stock.lock_balance(1, warehouse_id)
+            uow.stock.save_balance(1, warehouse_id, before, StockBalance(D(quantity), D(quantity) * 2))
+        uow.stock.lock_balance(1, 2)  # a zero row, as a refused or emptied booking leaves
+        uow.stock.lock_balance(2, 1)
+        assert uow.stock.balances_by_warehouse(1) == [
+            (ports.Warehouse(1, "主仓"), StockBalance(D(10), D(20))),
+            (ports.Warehouse(2, "二仓"), StockBalance(D(0), D(0))),
+            (ports.Warehouse(3, "三仓"), StockBalance(D(4), D(8))),
+        ]
+        assert uow.stock.balances_by_warehouse(1, frozenset({3, 9})) == [(ports.Warehouse(3, "三仓"), StockBalance(D(4), D(8)))]
+        assert uow.stock.balances_by_warehouse(1, frozenset()) == []
+        assert uow.stock.balances_by_warehouse(7) == []
+
+
+def test_fake_products_with_id() -> None:
+    uow = FakeUnitOfWork()
+    first, second = uow.seed(make_product("A001"), make_product("B001"))
+    with uow:
+        assert uow.products.with_id(second.id) == second  # type: ignore[arg-type]
+        assert uow.products.with_id(first.id).code == "A001"  # type: ignore[arg-type]
+
+
+def test_fake_stocktakes_open_record_replace_list_and_close() -> None:
+    uow = FakeUnitOfWork()
+    a001, b001 = uow.seed(make_product("A001"), make_product("B001"))
+    uow.seed_warehouses("二仓")
+    main, second = ports.Warehouse(1, "主仓"), ports.Warehouse(2, "二仓")
+    with uow.writing():
+        assert (uow.stocktakes.open_counts(), uow.stocktakes.open_in(1)) == ([], None)
+        first = uow.stocktakes.start(ports.Stocktake("PD-1", main, AT, "老王"))
+        other = uow.stocktakes.start(ports.Stocktake("PD-2", second, AT, "x" * 80))
+        assert (first.id, other.id, first.status) == (1, 2, "open")
+        assert other.opened_by == "x" * 80  # returned as given …
+        assert uow.stocktakes.open_in(2).opened_by == "x" * 64  # type: ignore[union-attr]  # … stored in 64 characters
+        assert uow.stocktakes.open_in(1) == first
+        assert [s.number for s in uow.stocktakes.open_counts()] == ["PD-1", "PD-2"]
+        uow.stocktakes.record(first.id, b001.id, D(5), D(3), AT, "老王")  # type: ignore[arg-type]
+        uow.stocktakes.record(first.id, a001.id, D(2), D(4), AT, "老王")  # type: ignore[arg-type]
+        later = AT + timedelta(minutes=5)
+        uow.stocktakes.record(first.id, b001.id, D(6), D(7), later, "y" * 80)  # type: ignore[arg-type]  # a recount replaces
+        assert uow.stocktakes.lines(first.id) == [
+            ports.StocktakeLine(a001, D(2), D(4), AT, "老王"),
+            ports.StocktakeLine(b001, D(6), D(7), later, "y" * 64),
+        ]
+        assert [line.variance for line in uow.stocktakes.lines(first.id)] == [D(-2), D(-1)]
+        assert uow.stocktakes.lines(other.id) == []
+        with pytest.raises(FakeIntegrityError):
+            uow.stocktakes.record(99, a001.id, D(1), D(1), AT, "老王")  # type: ignore[arg-type]
+        with pytest.raises(FakeIntegrityError):
+            uow.stocktakes.record(first.id, 99, D(1), D(1), AT, "老王")
+        with pytest.raises(FakeIntegrityError):
+            uow.stocktakes.start(ports.Stocktake("PD-3", ports.Warehouse(9, "九仓"), AT, "老王"))
+        uow.stocktakes.close(first.id, "confirmed", later)
+        assert uow.stocktakes.open_in(1) is None
+        assert [s.number for s in uow.stocktakes.open_counts()] == ["PD-2"]
+        uow.commit()
+    # A closed count keeps its lines; a new one in the same warehouse starts empty.
+    with uow.writing():
+        again = uow.stocktakes.start(ports.Stocktake("PD-3", main, AT, "老王"))
+        assert (again.id, uow.stocktakes.lines(again.id), len(uow.stocktakes.lines(first.id))) == (3, [], 2)
+    # not committed: rolled back, and the id with it
+    with uow:
+        assert uow.stocktakes.open_in(1) is None
+        assert uow.numbers.values["id:stocktake"] == 2
 
 
 @pytest.mark.parametrize(
@@ -320,6 +413,9 @@ def test_fake_stock_warehouses_movements_and_guard_rail_history() -> None:
         lambda u: u.confirmations.add(ports.PendingConfirmation("t", 1, 1, "x", AT)),
         lambda u: u.confirmations.mark_used("t"),
         lambda u: u.stock.add_warehouse("二仓"),
+        lambda u: u.stocktakes.start(ports.Stocktake("PD-1", ports.Warehouse(1, "主仓"), AT, "老王")),
+        lambda u: u.stocktakes.record(1, 1, D(1), D(1), AT, "老王"),
+        lambda u: u.stocktakes.close(1, "cancelled", AT),
     ],
 )
 def test_fake_refuses_writes_outside_writing(write) -> None:  # type: ignore[no-untyped-def]
@@ -339,6 +435,12 @@ def test_fake_refuses_writes_outside_writing(write) -> None:  # type: ignore[no-
         lambda u: u.audit.page(None, None, None, None, 0, 10),
         lambda u: u.stock.warehouses(),
         lambda u: u.stock.typical_quantity(1, "receipt"),
+        lambda u: u.stock.movements_by_number("DB-1"),
+        lambda u: u.stock.balances_by_warehouse(1),
+        lambda u: u.products.with_id(1),
+        lambda u: u.stocktakes.open_counts(),
+        lambda u: u.stocktakes.open_in(1),
+        lambda u: u.stocktakes.lines(1),
     ],
 )
 def test_fake_refuses_reads_outside_a_transaction(read) -> None:  # type: ignore[no-untyped-def]
@@ -356,5 +458,8 @@ def test_fake_rolls_back_every_repository() -> None:
         uow.audit.add(an_entry())
         uow.confirmations.add(ports.PendingConfirmation("t", 1, 1, "x", AT))
         uow.stock.add_warehouse("二仓")
+        started = uow.stocktakes.start(ports.Stocktake("PD-1", ports.Warehouse(1, "主仓"), AT, "老王"))
+        uow.products.add(make_product())
+        uow.stocktakes.record(started.id, 1, D(1), D(1), AT, "老王")
     assert uow.state() == before
     assert uow.rollbacks == 1

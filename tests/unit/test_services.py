@@ -12,6 +12,7 @@ from domain import commands as c
 from domain import services
 from domain.audit import Action
 from domain.errors import (
+    ConcurrentChange,
     FractionalQuantity,
     FutureDate,
     InsufficientStock,
@@ -21,6 +22,7 @@ from domain.errors import (
     ProductAlreadyExists,
     ProductHint,
     ProductInactive,
+    SameWarehouse,
     UnitMismatch,
     UnknownProduct,
     UnknownWarehouse,
@@ -32,7 +34,7 @@ from domain.periods import between
 from domain.ports import Warehouse
 from domain.products import FieldChange, Product, StockStatus
 from domain.services import PriceSource
-from domain.stock import MovementKind, StockBalance
+from domain.stock import MovementKind, Posting, StockBalance
 from tests.factories import SHANGHAI, make_context, make_product
 from tests.fakes import FakeIntegrityError, FakeUnitOfWork
 
@@ -835,3 +837,367 @@ def test_refusals_and_reads_leave_no_audit_entry(uow: FakeUnitOfWork) -> None:
     services.show_stock(uow, CTX, c.ShowStock())
     services.find_products(uow, CTX, c.FindProducts("A001"))
     assert uow.audit.entries == []
+
+
+# ---- append_movement: every change of stock goes through it ------------------------------------
+
+
+def test_append_movement_appends_the_row_and_moves_the_balance_with_it(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")  # 10 worth 25.00
+    with uow.writing():
+        before = uow.stock.lock_balance(1, 1)
+        movement, after = services.append_movement(
+            uow, CTX, MovementKind.SCRAP, 1, 1, before, Posting(D(-4), D("-10.00")), "BS-2026-0042", note="破损"
+        )
+        uow.commit()
+    assert after == StockBalance(D(6), D("15.00"))
+    assert uow.stock.balances[(1, 1)] == after
+    assert (movement.kind, movement.quantity, movement.value) == (MovementKind.SCRAP, D(-4), D("-10.00"))
+    assert (movement.balance_quantity, movement.balance_value) == (D(6), D("15.00"))
+    assert (movement.number, movement.note, movement.occurred_at, movement.recorded_at) == ("BS-2026-0042", "破损", CTX.now, CTX.now)
+    assert (movement.actor_id, movement.actor_name, movement.chat_id) == (1001, "老王", -100123)
+    assert uow.stock.ledger[-1] == movement
+    assert services.check_books(uow).ok
+
+
+def test_append_movement_on_a_stale_balance_is_a_concurrent_change(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "10", "2.50")
+    before_state = uow.state()
+    with uow.writing(), pytest.raises(ConcurrentChange):
+        stale = StockBalance(D(9), D("22.50"))  # not what the row holds
+        services.append_movement(uow, CTX, MovementKind.ISSUE, 1, 1, stale, Posting(D(-1), D("-2.50")), "CK-X")
+    assert uow.state() == before_state
+
+
+# ---- 调拨 (transfer) -------------------------------------------------------------------------------
+
+
+def transfer(uow: FakeUnitOfWork, code: str, quantity: str, source: str, target: str, **kw: object) -> services.StockTransferred:
+    ctx = kw.pop("ctx", CTX)
+    return services.transfer_stock(uow, ctx, c.TransferStock(code, D(quantity), source, target, **kw))  # type: ignore[arg-type]
+
+
+def scrap(uow: FakeUnitOfWork, code: str, quantity: str, reason: str = "破损", **kw: object) -> services.StockScrapped:
+    ctx = kw.pop("ctx", CTX)
+    return services.scrap_stock(uow, ctx, c.ScrapStock(code, D(quantity), reason, **kw))  # type: ignore[arg-type]
+
+
+MAIN, SECOND, THIRD = Warehouse(1, "主仓"), Warehouse(2, "二仓"), Warehouse(3, "三仓")
+
+
+def test_transfer_moves_quantity_and_value_at_the_moving_average(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "100", "2.40")  # 100 worth 240.00
+    result = services.transfer_stock(
+        uow, with_text("调拨 A001 30 主仓→二仓 备注 补货"), c.TransferStock("A001", D(30), "主仓", "二仓", note="补货")
+    )
+    # 30 × 240.00 / 100 = 72.00 leaves 主仓 and arrives in 二仓
+    assert result == services.StockTransferred(
+        product=uow.products.by_id[1],
+        number="DB-2026-0001",
+        quantity=D(30),
+        value=D("72.00"),
+        source=MAIN,
+        target=SECOND,
+        source_balance=StockBalance(D(70), D("168.00")),
+        target_balance=StockBalance(D(30), D("72.00")),
+    )
+    assert uow.stock.balances == {(1, 1): StockBalance(D(70), D("168.00")), (1, 2): StockBalance(D(30), D("72.00"))}
+    _, out, into = uow.stock.ledger
+    assert (out.kind, out.warehouse_id, out.quantity, out.value, out.balance_quantity, out.balance_value) == (
+        MovementKind.TRANSFER_OUT, 1, D(-30), D("-72.00"), D(70), D("168.00")
+    )
+    assert (into.kind, into.warehouse_id, into.quantity, into.value, into.balance_quantity, into.balance_value) == (
+        MovementKind.TRANSFER_IN, 2, D(30), D("72.00"), D(30), D("72.00")
+    )
+    # Both legs carry one document number and name the other warehouse.
+    assert (out.number, into.number) == ("DB-2026-0001", "DB-2026-0001")
+    assert (out.counterparty, into.counterparty, out.note, into.note) == ("二仓", "主仓", "补货", "补货")
+    assert (out.unit_cost, into.unit_cost) == (D("2.40"), D("2.40"))
+    # One audit entry, with the DB number and the text as typed.
+    entry = uow.audit.entries[-1]
+    assert (entry.action, entry.subject, entry.numbers, entry.text) == (
+        Action.TRANSFER, "A001", ("DB-2026-0001",), "调拨 A001 30 主仓→二仓 备注 补货"
+    )
+    # The product's total is what it was.
+    with uow:
+        assert uow.stock.total_balance(1) == StockBalance(D(100), D("240.00"))
+    assert services.check_books(uow).ok
+
+
+def test_transfer_at_a_non_round_average_rounds_to_the_fen_and_keeps_the_total(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "7", "1.4286")  # 7 × 1.4286 = 10.0002 → 10.00
+    assert uow.stock.balances[(1, 1)] == StockBalance(D(7), D("10.00"))
+    result = transfer(uow, "A001", "3", "主仓", "二仓")
+    # 3 × 10.00 / 7 = 4.2857… → 4.29; 5.71 stays behind; 5.71 + 4.29 = 10.00
+    assert result.value == D("4.29")
+    assert (result.source_balance, result.target_balance) == (StockBalance(D(4), D("5.71")), StockBalance(D(3), D("4.29")))
+    assert result.source_balance.value + result.target_balance.value == D("10.00")
+    # and back again: 1 × 4.29 / 3 = 1.43
+    back = transfer(uow, "A001", "1", "二仓", "主仓")
+    assert back.number == "DB-2026-0002"
+    assert (back.value, back.source_balance, back.target_balance) == (
+        D("1.43"), StockBalance(D(2), D("2.86")), StockBalance(D(5), D("7.14"))
+    )
+    assert services.check_books(uow).ok
+
+
+def test_transfer_that_empties_the_source_takes_its_whole_value(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "3000", "0.3333333")  # 3000 × 0.3333333 = 999.9999 → 1000.00
+    first = transfer(uow, "A001", "1000", "主仓", "二仓")
+    assert first.value == D("333.33")  # 1000 × 1000.00 / 3000 = 333.333…
+    assert first.source_balance == StockBalance(D(2000), D("666.67"))
+    # The average is now 0.3333, and 2000 × 0.3333 = 666.60 would leave 0.07 on empty stock:
+    # the emptying transfer takes all 666.67 instead.
+    rest = transfer(uow, "A001", "2000", "主仓", "二仓")
+    assert rest.value == D("666.67")
+    assert rest.source_balance == StockBalance(D(0), D(0))
+    assert rest.target_balance == StockBalance(D(3000), D("1000.00"))
+
+
+def test_transfer_of_more_than_the_source_holds_is_refused_naming_the_warehouse(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐", unit="罐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.50")
+    receive(uow, "A001", "20", "2.50", warehouse="二仓")
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(InsufficientStock) as caught:
+        transfer(uow, "A001", "8", "主仓", "二仓")
+    error = caught.value
+    assert (error.code, error.name, error.unit, error.requested, error.available, error.warehouse) == (
+        "A001", "可乐", "罐", D(8), D(5), "主仓"
+    )
+    uow.seed_warehouses("三仓")
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(InsufficientStock) as caught:
+        transfer(uow, "A001", "1", "三仓", "主仓")  # 三仓 never held any
+    assert (caught.value.available, caught.value.warehouse) == (D(0), "三仓")
+    # Nothing written: no movement, no number used up, no zero balance row for 三仓, no audit entry.
+    assert (uow.state(), uow.commits) == (before, commits)
+    assert transfer(uow, "A001", "5", "主仓", "二仓").number == "DB-2026-0001"
+
+
+def test_transfer_within_one_warehouse_is_refused(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "5", "2.50")
+    before = uow.state()
+    with pytest.raises(SameWarehouse) as caught:
+        transfer(uow, "A001", "1", "主仓", "主仓")
+    assert caught.value.name == "主仓"
+    assert uow.state() == before
+
+
+@pytest.mark.parametrize(("source", "target"), [("四仓", "主仓"), ("主仓", "四仓")])
+def test_transfer_from_or_to_an_unknown_warehouse_is_refused(uow: FakeUnitOfWork, source: str, target: str) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.50")
+    before = uow.state()
+    with pytest.raises(UnknownWarehouse) as caught:
+        transfer(uow, "A001", "1", source, target)
+    assert (caught.value.name, caught.value.known) == ("四仓", ["主仓", "二仓"])
+    assert uow.state() == before
+
+
+@pytest.mark.parametrize(
+    ("allowed", "source", "target", "forbidden"),
+    [
+        ((2,), "主仓", "二仓", "主仓"),  # out of a warehouse the member may not use
+        ((2,), "二仓", "主仓", "主仓"),  # into one
+        ((1,), "主仓", "二仓", "二仓"),
+        ((1, 2), "主仓", "三仓", "三仓"),
+    ],
+)
+def test_a_member_limited_to_some_warehouses_cannot_transfer_outside_them(
+    uow: FakeUnitOfWork, allowed: tuple[int, ...], source: str, target: str, forbidden: str
+) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓", "三仓")
+    receive(uow, "A001", "5", "2.50")
+    receive(uow, "A001", "5", "2.50", warehouse="二仓")
+    before = uow.state()
+    with pytest.raises(WarehouseNotAllowed) as caught:
+        transfer(uow, "A001", "1", source, target, ctx=in_warehouses(*allowed))
+    assert caught.value.name == forbidden
+    assert uow.state() == before
+
+
+def test_a_member_limited_to_both_warehouses_may_transfer_between_them(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓", "三仓")
+    receive(uow, "A001", "5", "2.50")
+    result = transfer(uow, "A001", "2", "主仓", "二仓", ctx=in_warehouses(1, 2))
+    assert (result.value, result.target_balance) == (D("5.00"), StockBalance(D(2), D("5.00")))
+
+
+@pytest.mark.parametrize(
+    ("kw", "error"),
+    [({"quantity": "2.5"}, FractionalQuantity), ({"unit": "箱"}, UnitMismatch), ({"code": "A00l"}, UnknownProduct)],
+)
+def test_transfer_checks_the_product_and_its_unit(uow: FakeUnitOfWork, kw: dict[str, str], error: type) -> None:
+    seed(uow, make_product("A001", unit="罐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.50")
+    before = uow.state()
+    args = {"code": "A001", "quantity": "2", **kw}
+    with pytest.raises(error):
+        transfer(uow, args.pop("code"), args.pop("quantity"), "主仓", "二仓", **args)
+    assert uow.state() == before
+
+
+def test_transfer_and_scrap_of_a_deactivated_product_are_refused(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.50")
+    services.set_product_active(uow, CTX, c.SetProductActive("A001", False))
+    before = uow.state()
+    with pytest.raises(ProductInactive):
+        transfer(uow, "A001", "1", "主仓", "二仓")
+    with pytest.raises(ProductInactive):
+        scrap(uow, "A001", "1")
+    assert uow.state() == before
+
+
+def test_transfer_a_counted_good_in_a_generic_counter_is_accepted(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", unit="罐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.50")
+    assert transfer(uow, "A001", "2", "主仓", "二仓", unit="件").quantity == D(2)
+
+
+def test_transfer_of_a_weighed_good_in_fractions(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("R01", name="大米", unit="kg"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "R01", "2.5", "12.80")  # 2.5 × 12.80 = 32.00
+    result = transfer(uow, "R01", "0.75", "主仓", "二仓")
+    # 0.75 × 32.00 / 2.5 = 9.60
+    assert (result.value, result.source_balance) == (D("9.60"), StockBalance(D("1.75"), D("22.40")))
+
+
+# ---- 报损 (scrap) --------------------------------------------------------------------------------
+
+
+def test_scrap_takes_stock_out_at_cost_with_the_reason(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐", safety_stock=D(18)))
+    receive(uow, "A001", "10", "2.50")
+    receive(uow, "A001", "10", "2.60")  # 20 worth 51.00, average 2.55
+    result = services.scrap_stock(uow, with_text("报损 A001 3 原因 破损"), c.ScrapStock("A001", D(3), "破损"))
+    # 3 × 51.00 / 20 = 7.65
+    assert result.cost == D("7.65")
+    movement = result.movement
+    assert (movement.kind, movement.number, movement.quantity, movement.value, movement.note) == (
+        MovementKind.SCRAP, "BS-2026-0001", D(-3), D("-7.65"), "破损"
+    )
+    assert (movement.balance_quantity, movement.balance_value, movement.warehouse_id) == (D(17), D("43.35"), 1)
+    assert (result.warehouse, result.balance, result.status) == (MAIN, StockBalance(D(17), D("43.35")), StockStatus.LOW)
+    assert uow.stock.balances[(1, 1)] == StockBalance(D(17), D("43.35"))
+    entry = uow.audit.entries[-1]
+    assert (entry.action, entry.subject, entry.numbers, entry.text) == (
+        Action.SCRAP, "A001", ("BS-2026-0001",), "报损 A001 3 原因 破损"
+    )
+    assert scrap(uow, "A001", "1", "过期").movement.number == "BS-2026-0002"
+
+
+def test_scrap_of_everything_takes_the_whole_value(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    receive(uow, "A001", "3", "3.3333")  # 3 × 3.3333 = 9.9999 → 10.00
+    assert scrap(uow, "A001", "1").cost == D("3.33")  # 10.00 / 3
+    assert scrap(uow, "A001", "1").cost == D("3.34")  # 6.67 / 2 = 3.335 → 3.34
+    last = scrap(uow, "A001", "1")
+    assert (last.cost, last.balance, last.status) == (D("3.33"), StockBalance(D(0), D(0)), StockStatus.OUT)
+
+
+def test_scrap_in_a_named_warehouse_reports_the_total_the_member_may_see(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "5", "2.00")
+    receive(uow, "A001", "4", "3.00", warehouse="二仓")
+    result = scrap(uow, "A001", "1", "鼠咬", warehouse="二仓")
+    assert (result.warehouse, result.cost, result.movement.warehouse_id) == (SECOND, D("3.00"), 2)
+    assert result.balance == StockBalance(D(8), D("19.00"))  # 5 worth 10.00 + 3 worth 9.00
+    limited = scrap(uow, "A001", "1", "鼠咬", warehouse="二仓", ctx=in_warehouses(2))
+    assert limited.balance == StockBalance(D(2), D("6.00"))  # only 二仓
+
+
+def test_scrap_beyond_stock_is_refused_naming_the_warehouse(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", name="可乐", unit="罐"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "2", "2.50")
+    before, commits = uow.state(), uow.commits
+    with pytest.raises(InsufficientStock) as caught:
+        scrap(uow, "A001", "3")
+    error = caught.value
+    assert (error.code, error.requested, error.available, error.warehouse) == ("A001", D(3), D(2), "主仓")
+    with pytest.raises(InsufficientStock) as caught:
+        scrap(uow, "A001", "1", warehouse="二仓")
+    assert (caught.value.available, caught.value.warehouse) == (D(0), "二仓")
+    assert (uow.state(), uow.commits) == (before, commits)
+    assert scrap(uow, "A001", "2").movement.number == "BS-2026-0001"  # no number used up
+
+
+def test_scrap_in_a_warehouse_the_member_may_not_use_is_refused(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "2", "2.50")
+    before = uow.state()
+    with pytest.raises(WarehouseNotAllowed):
+        scrap(uow, "A001", "1", ctx=in_warehouses(2))  # 主仓 by default
+    assert uow.state() == before
+
+
+# ---- 库存 A001: the card split by warehouse ------------------------------------------------------
+
+
+def test_stock_card_shows_the_split_per_warehouse_and_the_total(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001", safety_stock=D(10)))
+    uow.seed_warehouses("二仓", "三仓")
+    receive(uow, "A001", "10", "2.50")  # 主仓 10 worth 25.00
+    receive(uow, "A001", "4", "3.00", warehouse="二仓")  # 二仓 4 worth 12.00
+    card = services.show_stock(uow, CTX, c.ShowStock("A001"))
+    assert isinstance(card, services.StockCard)
+    # 三仓 never held any: not listed
+    assert card.by_warehouse == ((MAIN, StockBalance(D(10), D("25.00"))), (SECOND, StockBalance(D(4), D("12.00"))))
+    assert (card.balance, card.status) == (StockBalance(D(14), D("37.00")), StockStatus.OK)
+    transfer(uow, "A001", "4", "二仓", "三仓")
+    card = services.show_stock(uow, CTX, c.ShowStock("A001"))
+    assert card.by_warehouse == (  # type: ignore[union-attr]
+        (MAIN, StockBalance(D(10), D("25.00"))),
+        (SECOND, StockBalance(D(0), D(0))),
+        (THIRD, StockBalance(D(4), D("12.00"))),
+    )
+    assert card.balance == StockBalance(D(14), D("37.00"))  # type: ignore[union-attr]
+    only_third = services.show_stock(uow, in_warehouses(3), c.ShowStock("A001"))
+    assert only_third.by_warehouse == ((THIRD, StockBalance(D(4), D("12.00"))),)  # type: ignore[union-attr]
+    assert (only_third.balance, only_third.status) == (StockBalance(D(4), D("12.00")), StockStatus.LOW)  # type: ignore[union-attr]
+
+
+def test_stock_card_of_a_product_never_stocked_has_no_split(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    card = services.show_stock(uow, CTX, c.ShowStock("A001"))
+    assert (card.by_warehouse, card.balance, card.status) == ((), StockBalance(D(0), D(0)), StockStatus.OUT)  # type: ignore[union-attr]
+
+
+def test_transfers_and_scraps_keep_the_books_and_are_numbered_apart(uow: FakeUnitOfWork) -> None:
+    seed(uow, make_product("A001"))
+    uow.seed_warehouses("二仓")
+    receive(uow, "A001", "10", "2.50")
+    assert transfer(uow, "A001", "4", "主仓", "二仓").number == "DB-2026-0001"
+    assert scrap(uow, "A001", "1", warehouse="二仓").movement.number == "BS-2026-0001"
+    assert transfer(uow, "A001", "3", "二仓", "主仓").number == "DB-2026-0002"
+    assert issue(uow, "A001", "1").movement.number == "CK-2026-0001"
+    assert [m.number for m in uow.stock.ledger] == [
+        "RK-2026-0001", "DB-2026-0001", "DB-2026-0001", "BS-2026-0001", "DB-2026-0002", "DB-2026-0002", "CK-2026-0001"
+    ]
+    report = services.check_books(uow)
+    assert report.ok
+    assert (report.balances, report.movements) == (2, 7)
+    # 10 − 1 scrapped − 1 issued = 8, worth 8 × 2.50
+    with uow:
+        assert uow.stock.total_balance(1) == StockBalance(D(8), D("20.00"))

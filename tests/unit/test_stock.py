@@ -10,15 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.stock import (
+    AT_COST_OUT,
     NUMBER_PREFIX,
     Movement,
     MovementKind,
     Posting,
     StockBalance,
     fold,
+    post_gain,
     post_issue,
     post_receipt,
     post_reversal,
+    post_transfer,
 )
 
 D = Decimal
@@ -174,7 +177,128 @@ def test_every_movement_kind_has_its_document_prefix() -> None:
         MovementKind.RECEIPT: "RK",
         MovementKind.ISSUE: "CK",
         MovementKind.REVERSAL: "CX",  # 冲销
+        MovementKind.TRANSFER_OUT: "DB",  # 调拨单: both legs share one number
+        MovementKind.TRANSFER_IN: "DB",
+        MovementKind.SCRAP: "BS",  # 报损单
+        MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: gains and losses share one number
+        MovementKind.STOCKTAKE_LOSS: "PD",
     }
+    assert set(NUMBER_PREFIX) == set(MovementKind)
+
+
+def test_the_kinds_that_leave_at_cost_are_issue_transfer_out_scrap_and_stocktake_loss() -> None:
+    assert AT_COST_OUT == {MovementKind.ISSUE, MovementKind.TRANSFER_OUT, MovementKind.SCRAP, MovementKind.STOCKTAKE_LOSS}
+
+
+# ---- 调拨: a transfer moves quantity and value at cost ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "quantity", "moved"),
+    [
+        # 100 @ 2.40 = 240.00; 30 × 240.00 / 100 = 72.00
+        ((D(100), D("240.00")), D(30), D("72.00")),
+        # 7 worth 10.00: 3 × 10.00 / 7 = 4.2857… → 4.29 (half up); 4 worth 5.71 stay behind
+        ((D(7), D("10.00")), D(3), D("4.29")),
+        # 3000 worth 1000.00, all of it: the whole 1000.00, not 3000 × 0.3333 = 999.90
+        ((D(3000), D("1000.00")), D(3000), D("1000.00")),
+        # 3 worth 10.00: 1 × 10.00 / 3 = 3.333… → 3.33
+        ((D(3), D("10.00")), D(1), D("3.33")),
+        # 2.5 kg worth 32.00: 0.75 × 32.00 / 2.5 = 9.60
+        ((D("2.5"), D("32.00")), D("0.75"), D("9.60")),
+        # unvalued stock moves unvalued
+        ((D(5), D(0)), D(2), D(0)),
+    ],
+)
+def test_post_transfer_worked_numbers(source: tuple[Decimal, Decimal], quantity: Decimal, moved: Decimal) -> None:
+    before = StockBalance(*source)
+    legs = post_transfer(before, quantity)
+    assert legs == (Posting(-quantity, -moved), Posting(quantity, moved))
+    out, into = legs
+    # Source after + what arrived = the value before, to the fen.
+    assert before.plus(out).value + into.value == before.value
+    # The outgoing leg is costed exactly as an issue of the same quantity would be.
+    assert out == post_issue(before, quantity).posting
+
+
+def test_post_transfer_of_everything_leaves_nothing_behind() -> None:
+    before = StockBalance(D(3000), D("1000.00"))
+    out, into = post_transfer(before, D(1000))  # type: ignore[misc]
+    assert (out.value, into.value) == (D("-333.33"), D("333.33"))  # 1000 × 1000.00 / 3000 = 333.333…
+    rest = before.plus(out)
+    assert rest == StockBalance(D(2000), D("666.67"))
+    # 666.67 / 2000 = 0.333335 → 0.3333; 2000 × 0.3333 = 666.60 would leave 0.07 on empty stock
+    assert rest.unit_cost == D("0.3333")
+    out, into = post_transfer(rest, D(2000))  # type: ignore[misc]
+    assert (out.value, into.value) == (D("-666.67"), D("666.67"))
+    assert rest.plus(out) == StockBalance(D(0), D(0))
+
+
+@pytest.mark.parametrize(
+    ("source", "quantity"),
+    [((D(5), D("12.50")), D(8)), ((D(0), D(0)), D(1)), ((D(5), D("12.50")), D("5.001"))],
+)
+def test_post_transfer_of_more_than_the_source_holds_is_none(source: tuple[Decimal, Decimal], quantity: Decimal) -> None:
+    assert post_transfer(StockBalance(*source), quantity) is None
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1"])
+def test_post_transfer_refuses_a_quantity_that_is_not_positive(quantity: str) -> None:
+    with pytest.raises(ValueError):
+        post_transfer(StockBalance(D(5), D(5)), D(quantity))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    on_hand=st.decimals(min_value=D("0.001"), max_value=D(10000), places=3),
+    value=st.decimals(min_value=D(0), max_value=D(100000), places=2),
+    share=st.fractions(min_value=0, max_value=1).filter(lambda f: f > 0),
+)
+def test_a_transfer_never_creates_or_loses_value(on_hand: Decimal, value: Decimal, share) -> None:  # type: ignore[no-untyped-def]
+    before = StockBalance(on_hand, value)
+    quantity = max(D("0.001"), min(on_hand, (on_hand * D(share.numerator) / D(share.denominator)).quantize(D("0.001"))))
+    legs = post_transfer(before, quantity)
+    assert legs is not None
+    out, into = legs
+    assert out.quantity == -into.quantity == -quantity
+    assert out.value == -into.value
+    rest = before.plus(out)
+    assert rest.quantity >= 0 and rest.value >= 0
+    assert rest.quantity > 0 or rest.value == 0
+    # At most half a fen from the exact share of the value.
+    assert abs(into.value - quantity * value / on_hand) <= D("0.005")
+
+
+# ---- 盘盈: a stocktake gain ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("balance", "quantity", "fallback", "value"),
+    [
+        # 20 worth 51.00: average 2.55; 4 × 2.55 = 10.20 (the purchase price is not used)
+        ((D(20), D("51.00")), D(4), D("9.99"), D("10.20")),
+        # nothing on hand: the purchase price, 5 × 1.80 = 9.00
+        ((D(0), D(0)), D(5), D("1.80"), D("9.00")),
+        # nothing on hand and no purchase price: unvalued
+        ((D(0), D(0)), D(5), None, D(0)),
+        # unvalued stock has no average (0.0000 is no price): the purchase price, 2 × 2.40 = 4.80
+        ((D(5), D(0)), D(2), D("2.40"), D("4.80")),
+        # 3 worth 10.00: average 3.3333 (four places); 3 × 3.3333 = 9.9999 → 10.00
+        ((D(3), D("10.00")), D(3), None, D("10.00")),
+        # 3000 worth 1000.00: average 0.3333; 1500 × 0.3333 = 499.95
+        ((D(3000), D("1000.00")), D(1500), None, D("499.95")),
+    ],
+)
+def test_post_gain_worked_numbers(
+    balance: tuple[Decimal, Decimal], quantity: Decimal, fallback: Decimal | None, value: Decimal
+) -> None:
+    assert post_gain(StockBalance(*balance), quantity, fallback) == Posting(quantity, value)
+
+
+@pytest.mark.parametrize("quantity", ["0", "-1"])
+def test_post_gain_refuses_a_quantity_that_is_not_positive(quantity: str) -> None:
+    with pytest.raises(ValueError):
+        post_gain(StockBalance(), D(quantity), D(1))
 
 
 # ---- property: any sequence of receipts and issues keeps the books sound ------------------
