@@ -493,6 +493,17 @@ def _confirm_risks(
         raise NeedsConfirmation(risks, replace(cmd, confirmed=True), product)
 
 
+def _confirm_quantity(
+    uow: UnitOfWork, cmd: c.TransferStock | c.ScrapStock, product: Product, kind: MovementKind, quantity: Decimal
+) -> None:
+    """调拨 and 报损 ask, like 入库 and 出库, before moving 10× the usual quantity."""
+    if cmd.confirmed:
+        return
+    risks = assess(quantity, uow.stock.typical_quantity(product.id, kind), None, None)
+    if risks:
+        raise NeedsConfirmation(risks, replace(cmd, confirmed=True), product)
+
+
 def _in_base_units(product: Product, cmd: c.StockChange) -> tuple[Decimal, PackQuantity | None, Decimal | None]:
     """Quantity and unit price in the product's own unit: a price typed with ``2箱`` is per 箱."""
     quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
@@ -598,6 +609,7 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         target = warehouse_for(uow, ctx, cmd.target)
         if source.id == target.id:
             raise SameWarehouse(source.name)
+        _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)
         # Lock in warehouse order, so two opposite transfers cannot wait on each other.
         locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
         legs = post_transfer(locked[source.id], quantity)
@@ -629,6 +641,7 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         if costing.shortfall > 0:
             available = max(before.quantity, Decimal(0))
             raise InsufficientStock(product.code, product.name, product.unit, quantity, available, warehouse.name)
+        _confirm_quantity(uow, cmd, product, MovementKind.SCRAP, quantity)
         movement, _ = append_movement(
             uow, ctx, MovementKind.SCRAP, product.id, warehouse.id, before, costing.posting,
             _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason,
