@@ -66,6 +66,7 @@ KIND_LABELS = {
     MovementKind.SCRAP: "报损",
     MovementKind.STOCKTAKE_GAIN: "盘盈",
     MovementKind.STOCKTAKE_LOSS: "盘亏",
+    MovementKind.COST_ADJUSTMENT: "成本调整",
 }
 # Who the console is: the local operator, owner of the workspace it opens.
 CONSOLE_USER_ID = 0
@@ -385,6 +386,8 @@ class Dispatcher:
                 return self._reply("stocktake/confirmed.html", result, show=show)
             case c.CancelStocktake():
                 return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
+            case c.SetNegativeStock():
+                return self._reply("stock/negative_setting.html", services.set_negative_stock(uow, context, command))
             case c.AnalyseAbc():
                 return self._reply("analysis/abc.html", analysis.abc_analysis(uow, context, command))
             case c.SuggestReplenishment():

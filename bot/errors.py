@@ -39,6 +39,7 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.AmbiguousStocktake: "errors/ambiguous_stocktake.html",
     e.EmptyStocktake: "errors/empty_stocktake.html",
     e.StocktakeBelowZero: "errors/stocktake_below_zero.html",
+    e.NegativeStockSetting: "errors/negative_stock_setting.html",
 }
 
 

@@ -166,9 +166,9 @@ VERBS: tuple[Verb, ...] = (
     Verb("解绑", usage="解绑", summary="解除本群与账套的绑定", available=True, examples=("解绑",)),
     Verb(
         "设置",
-        usage="设置 本群 可见 成本 / 设置 本群 隐藏 成本",
-        summary="本群能否看到成本、进价和库存金额",
-        sub_verbs=("本群",),
+        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止",
+        summary="本群能否看到成本；出库能否低于零",
+        sub_verbs=("本群", "负库存"),
         available=True,
         examples=("设置 本群 可见 成本",),
     ),
@@ -1043,6 +1043,10 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, verb.usage)
     _refuse_extras(tokens, verb.usage)
     words = tokens.words
+    if words[:1] == ["负库存"]:
+        if len(words) == 2 and words[1] in ("允许", "禁止", "不允许"):
+            return c.SetNegativeStock(words[1] == "允许")
+        raise ParseError("负库存的设置只有：允许 / 禁止", "设置 负库存 允许|禁止")
     if words[:1] != ["本群"]:
         return c.NotYetAvailable(verb.name)
     if len(words) == 3 and words[1] in ("可见", "隐藏") and words[2] in ("成本", "敏感信息"):
@@ -1170,6 +1174,8 @@ def to_text(command: c.Command) -> str:
             return "盘点 确认" + (f" 仓库 {warehouse}" if warehouse else "") + (f" {CONFIRM_WORD}" if confirmed else "")
         case c.CancelStocktake(warehouse=warehouse):
             return "盘点 取消" + (f" 仓库 {warehouse}" if warehouse else "")
+        case c.SetNegativeStock(allow=allow):
+            return f"设置 负库存 {'允许' if allow else '禁止'}"
         case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):
             text = f"分析 ABC {days}天"
             if a_share is not None and b_share is not None:

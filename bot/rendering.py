@@ -63,6 +63,10 @@ def qty_2(value: Decimal | None) -> str:
     return qty(value.quantize(Decimal("0.01")))
 
 
+def signed_money(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + money(value)
+
+
 def signed_qty(value: Decimal) -> str:
     return ("+" if value > 0 else "") + qty(value)
 
@@ -86,6 +90,7 @@ class Renderer:
             qty_2=qty_2,
             unit_cost=unit_cost,
             signed_qty=signed_qty,
+            signed_money=signed_money,
             fmt_field=field_value,
             local_time=self.local_time,
             local_date=self.local_date,

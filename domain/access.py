@@ -41,6 +41,7 @@ class Permission(StrEnum):
     MANAGE_MEMBERS = "邀请成员、设置角色"
     MANAGE_CHATS = "绑定群、设置群的可见范围"
     MANAGE_WAREHOUSES = "新增仓库"
+    WORKSPACE_SETTINGS = "账套设置（负库存等）"
     TRANSFER_OWNERSHIP = "任命老板和管理员"
 
 
@@ -92,6 +93,7 @@ COMMAND_PERMISSION: dict[type, Permission | None] = {
     c.ShowStocktake: P.MOVE_STOCK,
     c.ConfirmStocktake: P.MOVE_STOCK,
     c.CancelStocktake: P.MOVE_STOCK,
+    c.SetNegativeStock: P.WORKSPACE_SETTINGS,
     c.AnalyseAbc: P.REPORTS,
     c.SuggestReplenishment: P.VIEW_STOCK,
 }

@@ -26,6 +26,7 @@ class Action(StrEnum):
     STOCKTAKE_CONFIRM = "盘点确认"
     STOCKTAKE_MATCHED = "盘点确认（无差异）"
     STOCKTAKE_CANCEL = "盘点取消"
+    SETTINGS = "账套设置"
     UNDO = "撤销"
     ADD_WAREHOUSE = "仓库新增"
     CREATE_WORKSPACE = "新建账套"

@@ -159,6 +159,13 @@ class CancelStocktake:
 
 
 @dataclass(frozen=True, slots=True)
+class SetNegativeStock:
+    """`设置 负库存 允许` / `设置 负库存 禁止`."""
+
+    allow: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AnalyseAbc:
     """`分析 ABC [90天] [70/20]`: classes by sales value; shares None mean the defaults."""
 
@@ -291,6 +298,7 @@ Command = (
     | ShowStocktake
     | ConfirmStocktake
     | CancelStocktake
+    | SetNegativeStock
     | AnalyseAbc
     | SuggestReplenishment
     | CreateWorkspace

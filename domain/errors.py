@@ -311,3 +311,11 @@ class StocktakeBelowZero(DomainError):
         self.unit = unit
         self.loss = loss
         self.on_hand = on_hand
+
+
+class NegativeStockSetting(DomainError):
+    """负库存 is already as requested."""
+
+    def __init__(self, allow: bool) -> None:
+        super().__init__(f"negative stock already {'allowed' if allow else 'forbidden'}")
+        self.allow = allow

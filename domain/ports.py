@@ -82,6 +82,19 @@ class ProductRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    """Per-workspace rules: whether 出库 may go below zero (设置 负库存 允许)."""
+
+    allow_negative: bool = False
+
+
+class SettingsRepository(Protocol):
+    def get(self) -> WorkspaceSettings: ...
+
+    def set_allow_negative(self, allow: bool) -> None: ...
+
+
 class StockRepository(Protocol):
     """Stock of one workspace. ``warehouse_ids`` None means all warehouses (a member limited
     to some warehouses reads only those)."""
@@ -362,6 +375,7 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     confirmations: ConfirmationRepository
     stocktakes: StocktakeRepository
+    settings: SettingsRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -136,6 +136,7 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "role": "角色",
     "warehouses": "仓库",
     "show_sensitive": "群内显示成本",
+    "allow_negative": "允许负库存",
 }
 # The code and id identify a product for ever; only these may change.
 # (包装 is a field like the others: `商品 修改 A001 箱=24` sets it, the parser reads `箱=24罐`.)

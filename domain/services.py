@@ -19,6 +19,7 @@ from domain.errors import (
     FutureDate,
     InsufficientStock,
     NeedsConfirmation,
+    NegativeStockSetting,
     NothingToChange,
     ProductAlreadyExists,
     ProductInactive,
@@ -52,8 +53,10 @@ from domain.stock import (
     Posting,
     StockBalance,
     post_issue,
+    post_issue_below_zero,
     post_receipt,
     post_transfer,
+    restore_adjustment,
 )
 
 PAGE_SIZE = 10
@@ -136,6 +139,7 @@ class StockReceived:
     price_source: str
     unit_cost: Decimal | None
     pack: PackQuantity | None = None
+    cost_adjustment: Decimal | None = None  # booked when the receipt restored negative stock
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,8 +541,18 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         movement, total = _book(
             uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting, occurred_at, unit_price
         )
+        adjustment = restore_adjustment(before, posting)
+        if adjustment is not None:
+            # Stock was below zero: revalue the restored units at this receipt's cost (→ COGS).
+            append_movement(
+                uow, ctx, MovementKind.COST_ADJUSTMENT, product.id, warehouse.id, before.plus(posting), adjustment,
+                movement.number, occurred_at=occurred_at, note="负库存补货成本调整",
+            )
+            total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
         uow.commit()
-    return StockReceived(product, movement, total, source, unit_cost, pack)
+    return StockReceived(
+        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None
+    )
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
@@ -550,18 +564,21 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         before = uow.stock.lock_balance(product.id, warehouse.id)
         costing = post_issue(before, quantity)
+        posting = costing.posting
         if costing.shortfall > 0:
-            raise InsufficientStock(
-                product.code,
-                product.name,
-                product.unit,
-                quantity,
-                max(before.quantity, Decimal(0)),
-                warehouse.name if cmd.warehouse else "",
-            )
+            if not uow.settings.get().allow_negative:
+                raise InsufficientStock(
+                    product.code,
+                    product.name,
+                    product.unit,
+                    quantity,
+                    max(before.quantity, Decimal(0)),
+                    warehouse.name if cmd.warehouse else "",
+                )
+            posting = post_issue_below_zero(before, quantity, product.purchase_price)
         _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
         movement, total = _book(
-            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, costing.posting, occurred_at, unit_price
+            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, posting, occurred_at, unit_price
         )
         uow.commit()
     return StockIssued(product, movement, total, stock_status(product, total.quantity), pack)
@@ -668,6 +685,22 @@ def add_warehouse(uow: UnitOfWork, ctx: Context, cmd: c.AddWarehouse) -> Warehou
         audit(uow, ctx, Action.ADD_WAREHOUSE, cmd.name)
         uow.commit()
     return WarehouseAdded(warehouse)
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChanged:
+    allow_negative: bool
+
+
+def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -> SettingChanged:
+    """Allow or forbid 出库 below zero for the whole workspace."""
+    with uow.writing():
+        if uow.settings.get().allow_negative == cmd.allow:
+            raise NegativeStockSetting(cmd.allow)
+        uow.settings.set_allow_negative(cmd.allow)
+        audit(uow, ctx, Action.SETTINGS, "负库存", changes=(FieldChange("allow_negative", not cmd.allow, cmd.allow),))
+        uow.commit()
+    return SettingChanged(cmd.allow)
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:

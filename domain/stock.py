@@ -29,6 +29,7 @@ class MovementKind(StrEnum):
     SCRAP = "scrap"
     STOCKTAKE_GAIN = "stocktake_gain"
     STOCKTAKE_LOSS = "stocktake_loss"
+    COST_ADJUSTMENT = "cost_adjustment"
 
 
 # Document-number prefixes per kind: 入库单 RK, 出库单 CK, 期初 QC (as Chinese ERPs write them).
@@ -42,6 +43,7 @@ NUMBER_PREFIX: dict[MovementKind, str] = {
     MovementKind.SCRAP: "BS",  # 报损单
     MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: all its gains and losses carry one number
     MovementKind.STOCKTAKE_LOSS: "PD",
+    MovementKind.COST_ADJUSTMENT: "RK",  # rides on the receipt that restored negative stock
 }
 
 # Kinds that take stock out at its moving-average cost (and record the cost they carried).
@@ -147,6 +149,41 @@ def post_gain(balance: StockBalance, quantity: Decimal, fallback_cost: Decimal |
         raise ValueError("a gain needs a positive quantity")
     unit_cost = balance.unit_cost or fallback_cost or ZERO
     return Posting(quantity, quantize_money(quantity * unit_cost))
+
+
+def post_issue_below_zero(balance: StockBalance, quantity: Decimal, fallback_rate: Decimal | None) -> Posting:
+    """An issue allowed beyond the stock (设置 负库存 允许): costed at the last known rate — the
+    average while stock is positive, the rate of the deficit while it is negative, else the
+    product's purchase price (``fallback_rate``), else zero."""
+    if quantity <= 0:
+        raise ValueError("an issue needs a positive quantity")
+    if balance.quantity > 0 and quantity <= balance.quantity:
+        return post_issue(balance, quantity).posting
+    if balance.quantity != 0:
+        rate = balance.value / balance.quantity
+    else:
+        rate = fallback_rate or ZERO
+    return Posting(-quantity, -quantize_money(quantity * rate))
+
+
+def restore_adjustment(before: StockBalance, receipt: Posting) -> Posting | None:
+    """The cost adjustment (quantity 0) that a receipt onto negative stock books.
+
+    The units issued below zero were costed at the deficit's rate; the receipt that restores
+    them values them at its own cost instead, and the difference goes to cost of goods sold as
+    a separate movement (nothing already booked is rewritten). Afterwards the stock is worth
+    exactly ``quantity × receipt cost`` (the average starts afresh), or, while still negative,
+    the remaining deficit stays at its old rate. None when there is nothing to adjust.
+    """
+    if before.quantity >= 0 or receipt.quantity <= 0:
+        return None
+    after = before.quantity + receipt.quantity
+    if after > 0:
+        target = quantize_money(after * receipt.value / receipt.quantity)
+    else:
+        target = quantize_money(after * before.value / before.quantity)
+    adjustment = target - (before.value + receipt.value)
+    return Posting(ZERO, adjustment) if adjustment else None
 
 
 def post_reversal(balance: StockBalance, quantity: Decimal, value: Decimal) -> Posting | None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from domain.errors import ConcurrentChange, ProductHint
 from domain.money import quantize_money
-from domain.ports import SaleTotal, StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
+from domain.ports import SaleTotal, StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse, WorkspaceSettings
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
 from storage.tables import (
@@ -25,6 +25,7 @@ from storage.tables import (
     StocktakeLineRow,
     StocktakeRow,
     WarehouseRow,
+    WorkspaceRow,
 )
 
 ZERO = Decimal(0)
@@ -737,3 +738,16 @@ class SqlStocktakeRepository:
             .where(StocktakeRow.workspace_id == self._workspace_id, StocktakeRow.id == stocktake_id)
             .values(status=status, closed_at=at)
         )
+
+
+class SqlSettingsRepository:
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+
+    def get(self) -> WorkspaceSettings:
+        allow = self._session.scalar(select(WorkspaceRow.allow_negative).where(WorkspaceRow.id == self._workspace_id))
+        return WorkspaceSettings(allow_negative=bool(allow))
+
+    def set_allow_negative(self, allow: bool) -> None:
+        self._session.execute(update(WorkspaceRow).where(WorkspaceRow.id == self._workspace_id).values(allow_negative=allow))

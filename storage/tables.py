@@ -24,6 +24,7 @@ class WorkspaceRow(SQLModel, table=True):
     name: str = Field(max_length=60)
     timezone: str = Field(default="Asia/Shanghai", max_length=40)
     created_at: datetime = Field(sa_type=UtcDateTime)
+    allow_negative: bool = False  # 设置 负库存 允许
 
 
 class WarehouseRow(SQLModel, table=True):

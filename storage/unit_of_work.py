@@ -21,7 +21,13 @@ from storage.access_repositories import (
     SqlMemberRepository,
 )
 from storage.db import WRITE_OPTION
-from storage.repositories import SqlNumberSequence, SqlProductRepository, SqlStockRepository, SqlStocktakeRepository
+from storage.repositories import (
+    SqlNumberSequence,
+    SqlProductRepository,
+    SqlSettingsRepository,
+    SqlStockRepository,
+    SqlStocktakeRepository,
+)
 from storage.tables import ProcessedUpdateRow
 
 _processed = ProcessedUpdateRow.__table__
@@ -82,6 +88,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(self.session, self.workspace_id, self.numbers)
         self.confirmations = SqlConfirmationRepository(self.session, self.workspace_id)
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
+        self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

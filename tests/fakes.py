@@ -37,7 +37,7 @@ from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
 from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
 from domain.money import quantize_money
-from domain.ports import SaleTotal, Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
+from domain.ports import WorkspaceSettings, SaleTotal, Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
 from domain.products import FieldChange, Product
 from domain.stock import MovementKind, BalanceMismatch, Movement, StockBalance
 
@@ -627,6 +627,20 @@ class FakeStocktakeRepository:
         self.counts[stocktake_id] = replace(self.counts[stocktake_id], status=status)
 
 
+class FakeSettingsRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.current = WorkspaceSettings()
+
+    def get(self) -> WorkspaceSettings:
+        self._uow._require()
+        return self.current
+
+    def set_allow_negative(self, allow: bool) -> None:
+        self._uow._require(write=True)
+        self.current = replace(self.current, allow_negative=allow)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -642,6 +656,7 @@ class _Snapshot:
     chats: dict[int, FakeBinding]
     processed: frozenset[int]
     stocktakes: dict[int, Stocktake]
+    settings: WorkspaceSettings
     stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
 
 
@@ -669,6 +684,7 @@ class FakeUnitOfWork:
         self.audit = FakeAuditLog(self)
         self.confirmations = FakeConfirmationRepository(self)
         self.stocktakes = FakeStocktakeRepository(self)
+        self.settings = FakeSettingsRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -753,6 +769,7 @@ class FakeUnitOfWork:
             chats=dict(self.world.chats),
             processed=frozenset(self.processed),
             stocktakes=dict(self.stocktakes.counts),
+            settings=self.settings.current,
             stocktake_lines=dict(self.stocktakes.recorded),
         )
 
@@ -772,6 +789,7 @@ class FakeUnitOfWork:
         self.world.chats.update(snapshot.chats)
         self.processed = set(snapshot.processed)
         self.stocktakes.counts = dict(snapshot.stocktakes)
+        self.settings.current = snapshot.settings
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
 
     # -- test helpers --------------------------------------------------------------------

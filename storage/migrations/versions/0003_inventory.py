@@ -50,6 +50,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.add_column(sa.Column('packs', sa.String(length=100), nullable=False, server_default=''))
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('allow_negative', sa.Boolean(), nullable=False, server_default=sa.false()))
 
     # A document number now covers several movements: drop the unique (workspace_id, number)
     # that 0001 created without a name, keeping a plain index for lookups by number.
@@ -71,6 +73,8 @@ def downgrade() -> None:
 
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_column('packs')
+    with op.batch_alter_table('workspace', schema=None) as batch_op:
+        batch_op.drop_column('allow_negative')
 
     op.drop_table('stocktake_line')
     with op.batch_alter_table('stocktake', schema=None) as batch_op:
