@@ -37,6 +37,16 @@ _EXAMPLES: dict[type, str] = {
     c.ShowLedger: "流水 <编码>",
     c.ListWarehouses: "仓库",
     c.AddWarehouse: "仓库 新增 <名称>",
+    c.TransferStock: "调拨 <编码> <数量> 主仓→二仓",
+    c.ScrapStock: "报损 <编码> <数量> 原因 …",
+    c.StartStocktake: "盘点 开始 [仓库]",
+    c.CountStock: "盘点 <编码> <实盘数量>",
+    c.ShowStocktake: "盘点 差异",
+    c.ConfirmStocktake: "盘点 确认",
+    c.CancelStocktake: "盘点 取消",
+    c.SetNegativeStock: "设置 负库存 允许|禁止",
+    c.AnalyseAbc: "分析 ABC [90天]",
+    c.SuggestReplenishment: "补货建议 [30天]",
 }
 
 _NOTES = {
