@@ -299,6 +299,9 @@ class Dispatcher:
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)
+        except ConfirmationExpired as error:
+            # The other of two presses booked first: a pop-up; the success reply stays.
+            return self._alert(error)
         except DomainError as error:
             return Reply(self.renderer.render(template_for(error), error=error))
 
@@ -402,7 +405,7 @@ class Dispatcher:
                 return self._reply("workspace/unbound.html", workspaces.unbind_chat(uow, context, command))
             case c.SetChatVisibility():
                 if not incoming.in_group:
-                    raise PrivateChatOnly("设置 本群", group=True)
+                    raise PrivateChatOnly("设置 本群", group=True, console=incoming.chat_type == "console")
                 return self._reply("workspace/visibility.html", workspaces.set_chat_visibility(uow, context, command))
             case c.Invite():
                 return self._reply("workspace/invited.html", workspaces.invite(uow, context, command))

@@ -6,11 +6,13 @@ Developers add a revision with ``python -m storage.migrate revision "what change
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from storage.db import DEFAULT_SQLITE_URL
 
@@ -24,17 +26,42 @@ def _config(url: str | None = None) -> Config:
     return config
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction for a migration.
+
+    On SQLite a batch migration rebuilds a table (copy, drop, rename); with foreign keys on,
+    dropping a table that other rows refer to fails. Alembic's advice: switch them off for the
+    migration (only possible outside a transaction) and prove afterwards that every reference
+    still holds.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema up to ``revision``."""
     config = _config()
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     config = _config()
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 

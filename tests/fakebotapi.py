@@ -556,7 +556,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._serve()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
-        _LOG.debug("%s - %s", self.address_string(), format % args)
+        # Request lines carry the token in their path: tests assert it never reaches a log.
+        _LOG.debug("%s - %s", self.address_string(), self.server.api.redact(format % args))
 
     def _serve(self) -> None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -569,7 +570,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 url.path, url.query, self.headers.get("Content-Type", ""), body
             )
         except Exception as exc:  # a bug in the fake must show up, not hang the client
-            _LOG.exception("FakeBotApi failed on %s", self.path)
+            _LOG.exception("FakeBotApi failed on %s", self.server.api.redact(self.path))
             status, content_type = 500, "application/json"
             payload = json.dumps(
                 {"ok": False, "error_code": 500, "description": f"Internal Server Error: {exc!r}"}
@@ -719,6 +720,13 @@ class FakeBotApi:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def redact(self, text: str) -> str:
+        """``text`` with the token (and its secret part, as in percent-encoded file URLs)
+        replaced by ``<token>``; the fake logs only redacted request lines."""
+        for secret in sorted({self.token, self.token.partition(":")[2]} - {""}, key=len, reverse=True):
+            text = text.replace(secret, "<token>")
+        return text
 
     @property
     def base_url(self) -> str:

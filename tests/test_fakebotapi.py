@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import datetime as dtm
 import json
+import logging
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -281,3 +282,30 @@ async def test_document_and_photo_round_trip(api: FakeBotApi) -> None:
     assert photo_reply["photo"][0]["width"] == 1
     upload = next(params["document"] for name, params in api.calls if name == "sendDocument")
     assert isinstance(upload, UploadedFile) and upload.data == payload[::-1]
+
+
+async def test_only_a_private_message_opens_the_private_chat(api: FakeBotApi) -> None:
+    # Writing in a group does not let the bot message the user privately (as on Telegram).
+    api.send_text("大家好", user_id=1001, chat_id=-100777, chat_type="supergroup")
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+        assert (await bot.send_message(-100777, "群里可以")).text == "群里可以"
+        with pytest.raises(Forbidden, match="(?i)bot can't initiate conversation with a user"):
+            await bot.send_message(1001, "私聊不行")
+        api.send_text("/start", user_id=1001)
+        assert (await bot.send_message(1001, "现在可以")).chat.id == 1001
+    assert [m["text"] for m in api.sent_messages(1001)] == ["现在可以"]
+
+
+async def test_the_request_log_never_shows_the_token(api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="tests.fakebotapi")
+    update = api.send_document(b"abc", "a.txt")
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+        await bot.get_me()
+        file = await bot.get_file(update["message"]["document"]["file_id"])
+        assert await file.download_as_bytearray() == b"abc"  # the file URL percent-encodes ":"
+    lines = [record.getMessage() for record in caplog.records if record.name == "tests.fakebotapi"]
+    assert any('"POST /bot<token>/getMe HTTP/1.1" 200' in line for line in lines)
+    assert any("GET /file/bot" in line and "<token>" in line for line in lines)
+    secret = api.token.partition(":")[2]
+    assert not [line for line in lines if api.token in line or secret in line]
+    assert api.redact(f"x{api.token}y {secret}") == "x<token>y <token>"

@@ -4,7 +4,7 @@ database, and a checker for the Telegram HTML subset."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
 from bot.settings import Settings
+from tests.bot.chatkit import GENEROUS_RATE, assert_books_ok, empty_database, fresh_database, make_runtime
 
 TODAY = date(2026, 11, 22)
 # 02:00 UTC is 10:00 in Asia/Shanghai, the same calendar day as TODAY.
@@ -76,9 +77,36 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def runtime(clock: ManualClock) -> Runtime:
-    """A fresh in-memory database per test (sqlite:// uses one static connection)."""
-    settings = Settings(database_url="sqlite://", jxc_owner_ids=str(OWNER_ID), _env_file=None)
+def runtime(clock: ManualClock) -> Iterator[Runtime]:
+    """A fresh in-memory database per test (sqlite:// uses one static connection).
+
+    The clock stands still, so the rate limit is set far above what a test sends; the rate
+    limit itself is tested with its own small setting (test_chat_guards.py)."""
+    settings = Settings(
+        database_url="sqlite://", jxc_owner_ids=str(OWNER_ID), jxc_rate_limit=GENEROUS_RATE, _env_file=None
+    )
     runtime = build_runtime(settings, clock)
     yield runtime
+    assert_books_ok(runtime)  # `jxc check` after every scenario, for every workspace
+    runtime.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def bot_postgres_url() -> Iterator[str]:
+    """One PostgreSQL database for the chat tests, emptied before each (see any_runtime)."""
+    with fresh_database("postgres") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_runtime(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Runtime]:
+    """The same scenario on in-memory SQLite and, when configured, on PostgreSQL (JXC_TEST_POSTGRES_URL)."""
+    if request.param == "sqlite":
+        url = "sqlite://"
+    else:
+        url = request.getfixturevalue("bot_postgres_url")
+        empty_database(url)
+    runtime = make_runtime(url, clock)
+    yield runtime
+    assert_books_ok(runtime)
     runtime.engine.dispose()

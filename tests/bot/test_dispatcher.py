@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.app import Runtime, build_runtime
 from bot.clock import ManualClock
@@ -16,6 +17,7 @@ from bot.rendering import MAX_REPLY_LENGTH, to_plain
 from bot.settings import Settings
 from domain.services import check_books
 from storage.unit_of_work import SqlUnitOfWork
+from tests.bot.chatkit import CHAT_NOT_BOUND, GENEROUS_RATE, NOT_A_MEMBER, snapshot
 
 TODAY = date(2026, 11, 22)  # the conftest clock's day in Asia/Shanghai
 OWNER_ID = 1001  # the conftest runtime's only owner
@@ -66,8 +68,15 @@ def dispatcher(runtime: Runtime) -> Dispatcher:
     return runtime.dispatcher
 
 
+def bind_group(runtime: Runtime) -> None:
+    """Groups work only once an owner or admin has bound them to a workspace."""
+    reply = say(runtime.dispatcher, group("绑定 1"))
+    assert reply.html.startswith("✅ 本群已绑定账套「默认账套」"), reply.html
+
+
 def _stock_the_shop(runtime: Runtime) -> Runtime:
     d = runtime.dispatcher
+    bind_group(runtime)
     assert "✅" in say(d, private("商品 新增 A001 可口可乐 规格 330ml 单位 罐 进价 2.5 售价 3.5 安全库存 20")).html
     assert "✅" in say(d, private("入库 A001 50 单价 2.4 @华东饮料")).html
     assert "✅" in say(d, private("出库 A001 5 单价 3.5")).html
@@ -84,9 +93,12 @@ def shop(runtime: Runtime) -> Runtime:
 def shared_shop() -> Runtime:
     """The same shop, shared by tests that must not change it (each compares the books
     before and after, so a test that did change them fails itself, not its neighbours)."""
-    settings = Settings(database_url="sqlite://", jxc_owner_ids=str(OWNER_ID), _env_file=None)
+    settings = Settings(
+        database_url="sqlite://", jxc_owner_ids=str(OWNER_ID), jxc_rate_limit=GENEROUS_RATE, _env_file=None
+    )
     runtime = build_runtime(settings, ManualClock(NOW))
     yield _stock_the_shop(runtime)
+    books(runtime)  # asserts `jxc check` passes
     runtime.engine.dispose()
 
 
@@ -119,29 +131,60 @@ def test_a_group_receipt_is_booked(shop: Runtime) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["库存", "库存 A001", "流水 A001", "商品 A001", "入库 A001 50", "出库 A001 5", "商品 新增 B001 雪碧", "商品 停用 A001", "帮助"],
+    ["库存", "库存 A001", "流水 A001", "商品 A001", "入库 A001 50", "出库 A001 5", "商品 新增 B001 雪碧", "商品 停用 A001", "撤销", "日志", "成员"],
 )
-def test_an_unauthorised_user_gets_the_refusal_with_their_id_and_no_data(shared_shop: Runtime, text: str) -> None:
-    before = books(shared_shop)
+def test_a_non_member_gets_the_not_a_member_reply_that_reveals_nothing(shared_shop: Runtime, text: str) -> None:
+    before = snapshot(shared_shop.engine)
     reply = say(shared_shop.dispatcher, private(text, user_id=STRANGER_ID))
-    assert str(STRANGER_ID) in reply.html
+    assert reply.html == NOT_A_MEMBER
     assert reply.html.startswith("🔒")
-    for secret in ("A001", "可口可乐", "45", "华东"):
+    for secret in (str(STRANGER_ID), "默认账套", "A001", "可口可乐", "45", "华东"):
         assert secret not in reply.html
-    assert reply.buttons == []
-    assert books(shared_shop) == before
+    assert reply.buttons == [] and reply.private is None
+    assert snapshot(shared_shop.engine) == before
 
 
-def test_an_unauthorised_user_in_a_group_is_refused_without_booking(shared_shop: Runtime) -> None:
-    before = books(shared_shop)
+@pytest.mark.parametrize("text", ["帮助", "帮助 入库", "/start"])
+def test_a_non_member_may_read_the_help(shared_shop: Runtime, text: str) -> None:
+    # Help is the same text for everyone: it says nothing about any workspace.
+    reply = say(shared_shop.dispatcher, private(text, user_id=STRANGER_ID))
+    assert reply.html.startswith("📖")
+    assert reply.html == say(shared_shop.dispatcher, private(text)).html
+    assert "默认账套" not in reply.html
+
+
+def test_a_non_member_in_a_bound_group_is_refused_without_booking(shared_shop: Runtime) -> None:
+    before = snapshot(shared_shop.engine)
     reply = say(shared_shop.dispatcher, group("出库 A001 45", user_id=STRANGER_ID))
-    assert str(STRANGER_ID) in reply.html and "A001" not in reply.html
-    assert books(shared_shop) == before
+    assert reply.html == NOT_A_MEMBER
+    assert snapshot(shared_shop.engine) == before
 
 
-def test_an_unauthorised_button_press_is_refused(shared_shop: Runtime) -> None:
-    reply = shared_shop.dispatcher.handle_button(private("", user_id=STRANGER_ID), PAGE_CALLBACK + "库存 第2页")
-    assert reply is not None and str(STRANGER_ID) in reply.html and "A001" not in reply.html
+def test_an_owner_in_an_unbound_group_is_told_to_bind_it(shared_shop: Runtime) -> None:
+    before = snapshot(shared_shop.engine)
+    unbound = Incoming("出库 A001 45", OWNER_ID, "老王", GROUP_ID - 1, chat_type="group")
+    assert say(shared_shop.dispatcher, unbound).html == CHAT_NOT_BOUND
+    assert snapshot(shared_shop.engine) == before
+
+
+@pytest.mark.parametrize(
+    ("incoming", "expected"),
+    [
+        (private("", user_id=STRANGER_ID), NOT_A_MEMBER),
+        (group("", user_id=STRANGER_ID), NOT_A_MEMBER),
+        (Incoming("", OWNER_ID, "老王", GROUP_ID - 1, chat_type="group"), CHAT_NOT_BOUND),
+        (Incoming("", STRANGER_ID, "路人", GROUP_ID - 1, chat_type="group"), CHAT_NOT_BOUND),
+    ],
+    ids=["stranger in private", "stranger in the bound group", "owner in an unbound group", "stranger in an unbound group"],
+)
+@pytest.mark.parametrize("data", [PAGE_CALLBACK + "库存 第2页", PAGE_CALLBACK + "流水 A001 第1页", "pg#0000000000000000"])
+def test_a_non_members_page_press_is_a_pop_up_that_leaves_the_list_alone(
+    shared_shop: Runtime, incoming: Incoming, expected: str, data: str
+) -> None:
+    before = snapshot(shared_shop.engine)
+    reply = shared_shop.dispatcher.handle_button(incoming, data)
+    assert reply == Reply(expected, alert=True)
+    assert snapshot(shared_shop.engine) == before
 
 
 def test_the_console_user_is_always_allowed(shop: Runtime) -> None:
@@ -189,6 +232,23 @@ def test_a_refused_booking_explains_why_and_changes_nothing(shop: Runtime, check
     assert books(shop) == before
 
 
+def test_a_receipt_without_a_price_onto_unvalued_stock_stays_unvalued(runtime: Runtime) -> None:
+    # An average cost of 0.00 (stock received without any price) is no price: not "0.00 按当前平均成本".
+    d = runtime.dispatcher
+    assert say(d, private("商品 新增 B001 雪碧 单位 瓶")).html.startswith("✅")
+    unvalued = "未填单价，本次入库不计金额。下次可写 <code>单价 …</code>，或设置进价：<code>商品 修改 B001 进价 …</code>"
+    for number, balance in ((1, 5), (2, 10)):
+        reply = say(d, private("入库 B001 5"))
+        assert reply.html == f"✅ 入库 5 瓶 · <b>B001</b> 雪碧 · 结存 {balance} 瓶\n单号：RK-2026-000{number}\n{unvalued}"
+    with runtime.engine.connect() as connection:
+        rows = connection.execute(sql("SELECT number, value, unit_price FROM stock_movement ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [("RK-2026-0001", 0, None), ("RK-2026-0002", 0, None)]
+    # Once there is a value, its average is a price again.
+    say(d, private("入库 B001 5 单价 3 确认"))
+    reply = say(d, private("入库 B001 5"))
+    assert "单价：1.00 元（按当前平均成本） · 金额：5.00 元" in reply.html
+
+
 # ---- paging ---------------------------------------------------------------------------------
 
 
@@ -203,6 +263,7 @@ def big_shop(runtime: Runtime) -> Runtime:
         say(d, private(f"商品 新增 A{n:03d} 可乐{n}号 单位 罐"))
     for n in range(1, 13):
         say(d, private(f"入库 A001 {n}"))
+    bind_group(runtime)
     return runtime
 
 
@@ -223,7 +284,7 @@ def test_paged_replies_have_buttons_that_turn_the_page(big_shop: Runtime, text: 
         assert button.data.startswith(PAGE_CALLBACK)
         assert len(button.data.encode()) <= MAX_CALLBACK_BYTES
     second = d.handle_button(private(""), buttons[0].data)
-    assert second is not None and page_two_mark in second.html
+    assert second is not None and page_two_mark in second.html and not second.alert
     assert second.html != first.html
     labels = [b.text for b in _page_buttons(second)]
     assert labels[0] == "◀ 上一页"
@@ -287,7 +348,7 @@ PARSE_ERRORS = [
     "入库 A001 1234567890123456789012345678901234567890",
     "入库 A001 1.2345",
     "入库 A001 5 单价 2.345",
-    "入库 A001 5 仓库 二仓",
+    "入库 A001 5 批次 L2311",
     "入库 A001 5 单价 2 单价 3",
     "入库 A001 5 @华东 @好味",
     "入库 A001 5 @",
@@ -347,6 +408,7 @@ def test_a_page_command_too_long_for_callback_data_is_kept_server_side(dispatche
     (button,) = first.buttons[0]
     assert len(button.data.encode()) <= 64 and button.command.endswith("第2页")
     second = dispatcher.handle_button(owner, button.data)
-    assert "第 2/2 页" in second.html
+    assert "第 2/2 页" in second.html and not second.alert  # a page turn replaces the list
+    # A key the process no longer holds (a restart, or pushed out): a pop-up, the list stays.
     expired = dispatcher.handle_button(owner, "pg#0000000000000000")
-    assert "按钮已过期" in expired.html
+    assert expired == Reply("⌛ 这个按钮已过期，请重新发送命令。", alert=True)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.parsing import VERBS_BY_NAME, ParseError, looks_like_command, normalise, parse, split_verb
 from domain.commands import (
+    CountStock,
     AddProduct,
     ChangeProduct,
     FindProducts,
@@ -19,6 +20,7 @@ from domain.commands import (
     ShowHelp,
     ShowLedger,
     ShowStock,
+    Undo,
 )
 from domain.periods import Period
 
@@ -174,11 +176,11 @@ PARSED = [
     ("销售 @张三超市 A001 10 单价 3.5 折扣 9折", NotYetAvailable("销售")),
     ("销售单", NotYetAvailable("销售单")),
     ("收款 @张三超市 1000 微信", NotYetAvailable("收款")),
-    ("盘点 A001 48", NotYetAvailable("盘点")),
+    ("盘点 A001 48", CountStock("A001", D("48"))),  # available since issue 5
     ("其他收入 200 卖废纸箱", NotYetAvailable("其他收入")),
     ("/po", NotYetAvailable("采购")),
     ("/so@jxc_test_bot", NotYetAvailable("销售")),
-    ("/undo", NotYetAvailable("撤销")),
+    ("/undo", Undo()),
 ]
 
 
@@ -206,7 +208,7 @@ REFUSED = [
     ("入库 A001 5 单价 2.345", "两位小数", IN_USAGE),
     ("入库 A001 5 单价 -1", "负数", IN_USAGE),
     ("入库 A001 5 单价 123456789012345678901234567890", "太大", IN_USAGE),
-    ("入库 A001 5 仓库 二仓", "不用「仓库」", IN_USAGE),
+    ("入库 A001 5 有效期 2027-03-01", "不用「有效期」", IN_USAGE),
     ("出库 A001 5 批次 L2311", "不用「批次」", OUT_USAGE),
     ("库存 A001 单价 3", "不用「单价」", STOCK_USAGE),
     ("入库 A001 5 第2页", "没有分页", IN_USAGE),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import string
+import typing
 import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,23 +18,13 @@ from hypothesis import strategies as st
 
 from bot.parsing import KEYS, VERBS, ParseError, parse, to_text
 from domain import commands as c
+from domain.access import Role
 from domain.money import to_money, to_quantity
 from domain.periods import Period
 from domain.products import CODE_PATTERN, EDITABLE_FIELDS
 
 TODAY = date(2026, 11, 22)
-COMMAND_TYPES = (
-    c.ShowHelp,
-    c.AddProduct,
-    c.ChangeProduct,
-    c.SetProductActive,
-    c.FindProducts,
-    c.ReceiveStock,
-    c.IssueStock,
-    c.ShowStock,
-    c.ShowLedger,
-    c.NotYetAvailable,
-)
+COMMAND_TYPES = typing.get_args(c.Command)  # every command the parser may make
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # ---- 1. never anything but a command or a ParseError -------------------------------------
@@ -41,7 +32,12 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 VERB_PREFIXES = [verb.name for verb in VERBS] + [
     f"/{alias}{bot}" for verb in VERBS for alias in verb.slash for bot in ("", "@jxc_test_bot")
 ]
-SUB_WORDS = ["新增", "修改", "改", "停用", "启用", "查询", "第2页", "第0页", "第99999页"]
+SUB_WORDS = [
+    "新增", "修改", "改", "停用", "启用", "查询", "第2页", "第0页", "第99999页",
+    "设置", "移除", "仓库", "全部", "本群", "可见", "隐藏", "成本", "其他", "确认", "今天", "昨天",
+    *(role.value for role in Role), "#12", "#", "#x", "#0012", "RK-2026-0003", "rk20260003", "/RK_2026_0003",
+    "RK-26-3", "1-K7FQ9XPM", "1-k7fq9xpm", "1-K7FQ9XP", "0-AAAAAAAA", "1234567890123-AAAAAAAA",
+]
 # Things that look like digits: ASCII, full-width (NFKC → ASCII), Arabic-Indic and Devanagari
 # (str.isdecimal, re's \d), '᧚' and superscripts (str.isdigit but int() refuses them), CJK numerals.
 DIGITS = "0123456789" + "０１２３４５６７８９" + "٠١٢٣٤٥٦٧٨٩" + "०१२३४५६७८९" + "᧚²³¹⁴" + "〇一二三十百千万"
@@ -178,6 +174,8 @@ counterparties = words(60)
 notes = st.lists(words(20), min_size=1, max_size=10).map(" ".join).filter(lambda n: len(n) <= 200)
 business_days = st.dates(date(2000, 1, 1), date(2099, 12, 31))
 names = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(lambda n: len(n) <= 60)
+# A warehouse name is one word (≤ 30): after 仓库 it is taken verbatim, in 成员 仓库 positionally.
+warehouse_names = positional_words.filter(lambda w: w not in ("全部",))
 
 
 def _movement(kind: type) -> st.SearchStrategy[c.Command]:
@@ -190,6 +188,8 @@ def _movement(kind: type) -> st.SearchStrategy[c.Command]:
         counterparty=st.just("") | counterparties,
         note=st.just("") | notes,
         occurred_on=st.none() | business_days,
+        warehouse=st.none() | warehouse_names,
+        confirmed=st.booleans(),
     )
 
 
@@ -227,6 +227,26 @@ def ledger_periods(draw: st.DrawFn) -> Period:
 
 
 pages = st.integers(1, 10_000)
+role_names = st.sampled_from([role.value for role in Role])
+handles = words(60)  # after @, one word
+# 新建账套 takes the rest of the line: words with single spaces, no @ < >, at most 30 characters.
+workspace_names = (
+    st.lists(words(10).filter(lambda w: not set(w) & set("@<>")), min_size=1, max_size=4)
+    .map(" ".join)
+    .filter(lambda n: len(n) <= 30)
+)
+invitation_codes = st.builds(
+    lambda workspace, tail: f"{workspace}-{tail}",
+    st.integers(0, 999_999_999_999),
+    st.text(alphabet=string.digits + string.ascii_uppercase, min_size=8, max_size=8),
+)
+document_numbers = st.builds(
+    lambda prefix, year, number: f"{prefix}-{year}-{number}",
+    st.text(alphabet=string.ascii_uppercase, min_size=2, max_size=3),
+    st.integers(1000, 9999),
+    st.text(alphabet=string.digits, min_size=4, max_size=8),
+)
+undo_targets = st.one_of(document_numbers, st.integers(0, 999_999_999_999).map(lambda n: f"#{n}"))
 queries = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(lambda q: len(q) <= 32)
 
 commands = st.one_of(
@@ -240,6 +260,31 @@ commands = st.one_of(
     st.builds(c.ShowLedger, code=product_codes, period=st.none() | ledger_periods(), page=pages),
     st.builds(c.ShowHelp, topic=st.none() | st.sampled_from([verb.name for verb in VERBS])),
     st.builds(c.NotYetAvailable, verb=st.sampled_from([verb.name for verb in VERBS if not verb.available])),
+    # ---- who may do what (issue 3) ----
+    st.builds(c.CreateWorkspace, name=workspace_names),
+    st.builds(c.BindChat, workspace_id=st.integers(1, 999_999_999_999)),
+    st.builds(c.UnbindChat),
+    st.builds(c.SetChatVisibility, show_sensitive=st.booleans()),
+    st.builds(c.Invite, role=role_names),
+    st.builds(c.JoinWorkspace, code=invitation_codes),
+    st.builds(c.ListMembers, page=pages),
+    st.builds(c.SetMemberRole, member=handles, role=role_names),
+    st.builds(c.RemoveMember, member=handles),
+    st.builds(
+        c.LimitMemberWarehouses,
+        member=handles,
+        warehouses=st.lists(warehouse_names, max_size=20, unique=True).map(tuple),
+    ),
+    st.builds(
+        c.ShowAudit,
+        code=st.none() | product_codes,
+        member=st.none() | handles,
+        period=st.none() | ledger_periods(),
+        page=pages,
+    ),
+    st.builds(c.Undo, target=st.none() | undo_targets, confirmed=st.booleans()),
+    st.builds(c.ListWarehouses),
+    st.builds(c.AddWarehouse, name=warehouse_names),
 )
 
 

@@ -15,9 +15,14 @@ from bot.dispatcher import KIND_LABELS
 from bot.parsing import VERBS, VERBS_BY_NAME
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, field_value, money, qty, signed_qty, to_plain, unit_cost
 from domain import errors as e
+from domain import history as h
 from domain import services as s
+from domain import workspaces as w
+from domain.access import Invitation, Member, Permission, Role
+from domain.audit import Action, AuditEntry
+from domain.guards import Risk, RiskKind
 from domain.periods import Period
-from domain.ports import StockLine, StockTotals
+from domain.ports import StockLine, StockTotals, Warehouse
 from domain.products import FieldChange, Product, StockStatus
 from domain.stock import Movement, MovementKind, StockBalance
 
@@ -228,7 +233,10 @@ SAMPLES: dict[str, dict[str, Sample]] = {
         "empty name": Sample({"error": e.InvalidProduct("名称", "不能为空")}, ["名称不能为空", "用法", PRODUCT_USAGE])
     },
     "errors/not_a_command.html": {"chatter": Sample({}, ["帮助", "入库 A001 50"])},
-    "errors/not_authorised.html": {"stranger": Sample({"user_id": 424242}, ["424242"])},
+    "errors/not_a_member.html": {
+        # Reveals nothing: no workspace, no user id, only how to join or start one's own.
+        "stranger": Sample({}, ["🔒", "邀请 &lt;角色&gt;", "加入 &lt;邀请码&gt;", "新建账套 &lt;名称&gt;"], ["默认账套", "编号"])
+    },
     "errors/not_yet_available.html": {
         "purchasing": Sample({"verb": VERBS_BY_NAME["采购"]}, ["采购", "采购 @供应商 &lt;编码&gt; &lt;数量&gt;", "帮助"]),
         "no usage": Sample({"verb": replace(VERBS_BY_NAME["备份"], usage="")}, ["备份"], ["上线后的写法"]),
@@ -410,6 +418,297 @@ SAMPLES: dict[str, dict[str, Sample]] = {
     },
 }
 
+# ---- who may do what (issue 3) --------------------------------------------------------------
+
+SHOP = "好运<便利>&店"  # a workspace name, escaped like any user text
+SHOP_ESCAPED = "好运&lt;便利&gt;&amp;店"
+LI = Member(2001, "老李<仓>", Role.KEEPER, "laoli", frozenset({2}), NOW)
+MEMBERS = [
+    Member(1001, "老王", Role.OWNER, "laowang", None, NOW),
+    LI,
+    Member(2002, "小张", Role.SELLER, "", None, NOW),
+]
+WAREHOUSES = [Warehouse(1, "主仓"), Warehouse(2, "二<仓>")]
+RECEIPT_ENTRY = AuditEntry(
+    Action.RECEIVE, 2001, "老李<仓>", 5, "入库 A001 1200 单价 2.44", NOW, "A001", ("RK-2026-0007",), id=12
+)
+PRICE_ENTRY = AuditEntry(
+    Action.CHANGE_PRODUCT,
+    1001,
+    "老王",
+    5,
+    "商品 修改 A001 进价 2.6 售价 3.8",
+    NOW,
+    "A001",
+    changes=(FieldChange("purchase_price", D("2.50"), D("2.60")), FieldChange("sale_price", D("3.50"), D("3.80"))),
+    id=13,
+)
+UNDO_ENTRY = AuditEntry(Action.UNDO, 1001, "老王", 5, "撤销 RK-2026-0007", NOW, "A001", ("CX-2026-0001",), undoes=12, id=14)
+REVERSAL = movement(
+    kind=MovementKind.REVERSAL,
+    quantity=D("-1200"),
+    value=D("-2928.00"),
+    balance_quantity=D("34"),
+    balance_value=D("82.59"),
+    number="CX-2026-0001",
+    reverses_id=7,
+)
+LARGE = Risk(RiskKind.LARGE_QUANTITY, D("5000"), D("48.5"))
+JUMP = Risk(RiskKind.PRICE_JUMP, D("24.00"), D("2.44"))
+UNDO_REASONS = {
+    e.UndoRefused.ALREADY_UNDONE: ({}, ["RK-2026-0007", "已经撤销过了"]),
+    e.UndoRefused.NOT_UNDOABLE: ({"action": "加入"}, ["「加入」不能撤销"]),
+    e.UndoRefused.NOT_YOURS: ({}, ["RK-2026-0007", "不是你的操作", "管理员或老板"]),
+    e.UndoRefused.TOO_OLD: ({"minutes": 10}, ["10 分钟", "撤销 RK-2026-0007"]),
+    e.UndoRefused.STOCK_SINCE_ISSUED: (
+        {"code": "A001", "name": HOSTILE, "unit": "罐", "on_hand": D("2.500")},
+        ["RK-2026-0007", ESCAPED, "只剩 2.5 罐", "负库存"],
+    ),
+    e.UndoRefused.VALUE_WOULD_BE_NEGATIVE: ({}, ["RK-2026-0007", "库存金额变成负数"]),
+    e.UndoRefused.CHANGED_SINCE: ({"code": "A001"}, ["又被修改过", "商品 修改 A001"]),
+    e.UndoRefused.HAS_MOVEMENTS: ({"code": "A001"}, ["出入库流水", "商品 停用 A001"]),
+}
+
+HANDLE_HINT = "@ 后面写成员的 Telegram 用户名或名字，如 <code>@lisi</code>、<code>@老李</code>"
+
+SAMPLES |= {
+    "confirm/cancelled.html": {
+        "cancelled": Sample({"command_text": "入库 A001 5000 <确认>"}, ["已取消", "入库 A001 5000 &lt;确认&gt;"])
+    },
+    "confirm/private_note.html": {"note": Sample({}, ["🔒", "私聊"])},
+    "confirm/question.html": {
+        "large quantity": Sample(
+            {
+                "question": e.NeedsConfirmation([LARGE], None, product()),
+                "command_text": "入库 A001 5000 确认",
+                "minutes": 5,
+                "show_cost": True,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "NeedsConfirmation",
+            },
+            ["⚠️ 请确认", "入库 A001 5000 确认", "5,000", "48.5", "10 倍", "5 分钟"],
+        ),
+        "price jump, cost shown": Sample(
+            {
+                "question": e.NeedsConfirmation([JUMP], None, product()),
+                "command_text": "入库 A001 5 单价 24 确认",
+                "minutes": 5,
+                "show_cost": True,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "NeedsConfirmation",
+            },
+            ["单价 24.00 元", "（2.44 元）", "50%"],
+        ),
+        "price jump in a group without cost": Sample(
+            {
+                "question": e.NeedsConfirmation([JUMP], None, product()),
+                "command_text": "出库 A001 5 单价 24 确认",
+                "minutes": 5,
+                "show_cost": False,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "NeedsConfirmation",
+            },
+            ["单价 24.00 元", "50%"],
+            ["2.44"],
+        ),
+        "undo a receipt": Sample(
+            {
+                "question": e.NeedsConfirmation([], None, h.UndoPreview(RECEIPT_ENTRY, movement(), product())),
+                "command_text": "撤销 #12 确认",
+                "minutes": 5,
+                "show_cost": True,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "UndoPreview",
+            },
+            ["确认撤销 <b>RK-2026-0007</b>", "入库", "老李&lt;仓&gt;", "A001", ESCAPED, "+1,200 罐", "2,928.00", "冲销", "原命令：<code>入库 A001 1200 单价 2.44</code>"],
+        ),
+        "undo a receipt without cost": Sample(
+            {
+                "question": e.NeedsConfirmation([], None, h.UndoPreview(RECEIPT_ENTRY, movement(), product())),
+                "command_text": "撤销 #12 确认",
+                "minutes": 5,
+                "show_cost": False,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "UndoPreview",
+            },
+            ["确认撤销 <b>RK-2026-0007</b>", "+1,200 罐", "冲销"],
+            ["原命令", "2.44", "2,928.00", "金额"],
+        ),
+        "undo a price change without cost": Sample(
+            {
+                "question": e.NeedsConfirmation([], None, h.UndoPreview(PRICE_ENTRY, None, product())),
+                "command_text": "撤销 #13 确认",
+                "minutes": 5,
+                "show_cost": False,
+                "kind_labels": KIND_LABELS,
+                "preview_kind": "UndoPreview",
+            },
+            ["确认撤销 <b>#13</b>", "售价：3.80 → 改回 3.50"],
+            ["进价：", "2.60 → 改回", "原命令", "商品 修改"],
+        ),
+    },
+    "errors/already_bound.html": {
+        "this workspace": Sample({"error": e.AlreadyBound(SHOP)}, ["ℹ️", SHOP_ESCAPED, "不用再绑定"]),
+        "another workspace, unnamed": Sample({"error": e.AlreadyBound("")}, ["❌", "另一个账套", "解绑"], ["「"]),
+    },
+    "errors/already_member.html": {"keeper": Sample({"error": e.AlreadyMember(SHOP, "仓管")}, [SHOP_ESCAPED, "仓管", "不用再加入"])},
+    "errors/already_processed.html": {"redelivery": Sample({"error": e.AlreadyProcessed(42)}, ["已经处理过", "没有重复记账"])},
+    "errors/cannot_manage_member.html": {
+        "admin touching the owner": Sample({"error": e.CannotManageMember("老王<板>", "老板")}, ["🔒", "只有老板", "老王&lt;板&gt;"]),
+        "last owner": Sample({"error": e.CannotManageMember("老王", "老板", last_owner=True)}, ["唯一的老板", "老王"]),
+    },
+    "errors/chat_not_bound.html": {"group": Sample({"error": e.ChatNotBound()}, ["还没有绑定账套", "绑定 &lt;账套编号&gt;"])},
+    "errors/confirmation_expired.html": {
+        "expired": Sample({"error": e.ConfirmationExpired()}, ["⌛", "过期或已处理"], ["只能由"]),
+        "someone else's": Sample({"error": e.ConfirmationExpired(foreign=True)}, ["🔒", "只能由发出命令的人点"], ["过期"]),
+    },
+    "errors/edited.html": {"always": Sample({}, ["修改过的消息", "撤销"])},
+    "errors/file_too_large.html": {"seven MB": Sample({"size_mb": 7.25, "limit_mb": 5}, ["7.2 MB", "5 MB", "没有读取"])},
+    "errors/file_without_caption.html": {"always": Sample({}, ["导入 商品"])},
+    "errors/invalid_invitation.html": {"any": Sample({"error": e.InvalidInvitation()}, ["邀请码无效", "24 小时", "邀请 &lt;角色&gt;"])},
+    "errors/not_permitted.html": {
+        "seller booking": Sample(
+            {"error": e.NotPermitted(Role.SELLER, Permission.MOVE_STOCK, [Role.OWNER, Role.ADMIN, Role.KEEPER])},
+            ["🔒", "「销售」", Permission.MOVE_STOCK.value, "需要：老板、管理员、仓管"],
+        )
+    },
+    "errors/nothing_to_undo.html": {"ten minutes": Sample({"error": e.NothingToUndo(10)}, ["10 分钟", "撤销 &lt;单号&gt;", "日志"])},
+    "errors/private_chat_only.html": {
+        "join in a group": Sample({"error": e.PrivateChatOnly("加入")}, ["❌ 「加入」请在与我的私聊中发送。"], ["控制台"]),
+        "join on the console": Sample(
+            {"error": e.PrivateChatOnly("加入", console=True)},
+            ["❌ 控制台使用本机的账套，不能「加入」。请在 Telegram 里使用这个命令。"],
+            ["私聊"],
+        ),
+        "unbind on the console": Sample(
+            {"error": e.PrivateChatOnly("解绑", group=True, console=True)}, ["控制台使用本机的账套", "「解绑」", "Telegram"], ["在群里"]
+        ),
+        "group setting in private": Sample(
+            {"error": e.PrivateChatOnly("设置 本群", group=True)}, ["❌ 「设置 本群」要在群里发送。"], ["私聊", "控制台"]
+        ),
+    },
+    "errors/private_failed.html": {"always": Sample({}, ["私聊", "/start"])},
+    "errors/rate_limited.html": {"wait": Sample({"seconds": 42}, ["⏳", "42 秒", "没有执行"])},
+    "errors/too_many_workspaces.html": {"five": Sample({"error": e.TooManyWorkspaces(5)}, ["最多创建 5 个账套"])},
+    "errors/undo_refused.html": {
+        why: Sample({"error": e.UndoRefused(why, "RK-2026-0007", **details)}, shows)
+        for why, (details, shows) in UNDO_REASONS.items()
+    },
+    "errors/unknown_member.html": {
+        "with candidates": Sample(
+            {"error": e.UnknownMember("@李<", ["老李<仓>", "小李"])},
+            ["@@李&lt;", "老李&lt;仓&gt;、小李", HANDLE_HINT],
+            ["用法", "成员 设置"],
+        ),
+        "none close": Sample(
+            {"error": e.UnknownMember("nobody")}, ["@nobody", "发送 <code>成员</code>", HANDLE_HINT], ["是不是", "用法"]
+        ),
+    },
+    "errors/unknown_operation.html": {"number": Sample({"error": e.UnknownOperation("RK-2026-0099")}, ["RK-2026-0099", "日志"])},
+    "errors/unknown_warehouse.html": {
+        "known ones": Sample({"error": e.UnknownWarehouse("三<仓>", ["主仓", "二仓"])}, ["三&lt;仓&gt;", "现有：主仓、二仓", "仓库 新增 三&lt;仓&gt;"]),
+        "none allowed": Sample({"error": e.UnknownWarehouse("三仓", [])}, ["三仓"], ["现有"]),
+    },
+    "errors/warehouse_exists.html": {"taken": Sample({"error": e.WarehouseExists("二<仓>")}, ["二&lt;仓&gt;", "已经有了"])},
+    "errors/warehouse_not_allowed.html": {"main": Sample({"error": e.WarehouseNotAllowed("主仓")}, ["🔒", "「主仓」", "仓库 二仓"])},
+    "help/details/undo.html": {"static": Sample({}, ["确认", "冲销", "10 分钟", "撤销 RK-2026-0003"])},
+    "history/audit.html": {
+        "filtered page with cost": Sample(
+            {
+                "result": h.AuditPage(
+                    [replace(RECEIPT_ENTRY, undone_by=14), PRICE_ENTRY, UNDO_ENTRY],
+                    "A001",
+                    "老李<仓>",
+                    Period(date(2026, 11, 22), date(2026, 11, 23), "今天"),
+                    1,
+                    2,
+                    13,
+                ),
+                "show_cost": True,
+            },
+            ["📜", "A001", "@老李&lt;仓&gt;", "今天", "共 13 条", "1/2", "#12 11-22 10:00 老李&lt;仓&gt; · 入库 A001 · RK-2026-0007",
+             "已撤销（#14）", "进价：2.50 → 2.60", "售价：3.50 → 3.80", "撤销 #12", "<code>入库 A001 1200 单价 2.44</code>"],
+        ),
+        "without cost": Sample(
+            {"result": h.AuditPage([PRICE_ENTRY], None, None, None, 1, 1, 1), "show_cost": False},
+            ["售价：3.50 → 3.80"],
+            ["进价：", "页", "<code>", "商品 修改"],
+        ),
+        "empty": Sample({"result": h.AuditPage([], None, None, None, 1, 1, 0), "show_cost": True}, ["共 0 条", "没有记录"]),
+    },
+    "history/undone.html": {
+        "a receipt reversed": Sample(
+            {
+                "result": h.Undone(RECEIPT_ENTRY, product(), REVERSAL, StockBalance(D("34"), D("82.59"))),
+                "show_cost": True,
+                "kind_labels": KIND_LABELS,
+            },
+            ["↩️ 已撤销 RK-2026-0007（入库）", "CX-2026-0001", "A001", ESCAPED, "-1,200 罐", "-2,928.00", "结存 34 罐", "82.59"],
+        ),
+        "a receipt reversed, no cost": Sample(
+            {
+                "result": h.Undone(RECEIPT_ENTRY, product(), REVERSAL, StockBalance(D("34"), D("82.59"))),
+                "show_cost": False,
+                "kind_labels": KIND_LABELS,
+            },
+            ["CX-2026-0001", "结存 34 罐"],
+            ["金额", "2,928", "82.59"],
+        ),
+        "a price change undone": Sample(
+            {
+                "result": h.Undone(PRICE_ENTRY, product(), changes=tuple(FieldChange(c.field, c.after, c.before) for c in PRICE_ENTRY.changes)),
+                "show_cost": False,
+                "kind_labels": KIND_LABELS,
+            },
+            ["已撤销 #13（商品修改）", "A001", ESCAPED, "售价：3.80 → 3.50"],
+            ["进价"],
+        ),
+    },
+    "stock/warehouse_added.html": {"second": Sample({"result": s.WarehouseAdded(WAREHOUSES[1])}, ["已新增仓库「二&lt;仓&gt;」", "仓库 二&lt;仓&gt;"])},
+    "stock/warehouses.html": {
+        "all": Sample({"result": s.WarehouseList(WAREHOUSES, None)}, ["仓库 2 个", "主仓（默认）", "二&lt;仓&gt;"], ["无权限"]),
+        "limited": Sample({"result": s.WarehouseList(WAREHOUSES, frozenset({2}))}, ["主仓（默认） · 无权限"], ["二&lt;仓&gt; · 无权限"]),
+    },
+    "workspace/bound.html": {
+        "group": Sample({"result": w.ChatBound(3, SHOP, False)}, ["本群已绑定", SHOP_ESCAPED, "设置 本群 可见 成本"]),
+        "private": Sample({"result": w.ChatBound(3, SHOP, True)}, ["私聊已切换", SHOP_ESCAPED], ["本群"]),
+    },
+    "workspace/created.html": {"new": Sample({"result": w.WorkspaceCreated(3, SHOP)}, [SHOP_ESCAPED, "编号 <b>3</b>", "绑定 3", "邀请 仓管"])},
+    "workspace/invited.html": {
+        "keeper": Sample(
+            {"result": w.Invited(Invitation("3-K7FQ9XPM", Role.KEEPER, 1001, datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)), SHOP)},
+            [SHOP_ESCAPED, "仓管", "<code>3-K7FQ9XPM</code>", "加入 3-K7FQ9XPM", "11-23 10:00"],
+        )
+    },
+    "workspace/joined.html": {
+        "keeper": Sample(
+            {"result": w.Joined(3, SHOP, Role.KEEPER)},
+            ["已加入", SHOP_ESCAPED, "仓管", f"这个私聊现在记到「{SHOP_ESCAPED}」；要切回别的账套：<code>绑定 &lt;账套编号&gt;</code>"],
+        )
+    },
+    "workspace/member_changed.html": {
+        "role": Sample({"result": w.MemberChanged(replace(LI, role=Role.BOOKKEEPER), Role.KEEPER)}, ["老李&lt;仓&gt;", "仓管 → 财务"]),
+        "all warehouses": Sample({"result": w.MemberChanged(replace(LI, warehouse_ids=None))}, ["全部仓库"]),
+        "limited": Sample({"result": w.MemberChanged(LI, None, ("二<仓>", "三仓"))}, ["只能使用：二&lt;仓&gt;、三仓"]),
+    },
+    "workspace/member_removed.html": {"keeper": Sample({"result": w.MemberRemoved(LI)}, ["已移除", "老李&lt;仓&gt;", "仓管"])},
+    "workspace/members.html": {
+        "three": Sample(
+            {"result": w.MemberList(MEMBERS, {1: "主仓", 2: "二<仓>"}, 1, 1), "workspace_id": 3, "workspace_name": SHOP},
+            [SHOP_ESCAPED, "编号 3", "3 人", "老板 · 老王 @laowang", "仓管 · 老李&lt;仓&gt; @laoli · 仅限：二&lt;仓&gt;", "销售 · 小张"],
+            ["页"],
+        ),
+        "page 2": Sample(
+            {"result": w.MemberList(MEMBERS[:1], {}, 2, 3), "workspace_id": 3, "workspace_name": SHOP}, ["第 2/3 页"]
+        ),
+    },
+    "workspace/unbound.html": {"shop": Sample({"result": w.ChatUnbound(SHOP)}, ["已解除", SHOP_ESCAPED])},
+    "workspace/visibility.html": {
+        "shown": Sample({"result": w.ChatVisibilitySet(True)}, ["现在显示成本"]),
+        "hidden": Sample({"result": w.ChatVisibilitySet(False)}, ["不再显示成本", "私聊"]),
+    },
+}
+
 CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
 
 
@@ -482,8 +781,15 @@ def test_domain_errors_module_defines_the_errors_we_expect() -> None:
     assert len(_domain_error_subclasses()) >= 10
 
 
+# Not a refusal: the dispatcher answers it with a question and ✅/✖ buttons.
+QUESTIONS = {e.NeedsConfirmation: "confirm/question.html"}
+
+
 @pytest.mark.parametrize("kind", _domain_error_subclasses(), ids=lambda k: k.__name__)
 def test_every_domain_error_maps_to_its_own_existing_template(renderer: Renderer, kind: type[e.DomainError]) -> None:
+    if kind in QUESTIONS:
+        assert QUESTIONS[kind] in SAMPLES and kind not in bot_errors.ERROR_TEMPLATES
+        return
     error = kind.__new__(kind)
     template = bot_errors.template_for(error)
     assert template != "errors/generic.html", f"{kind.__name__} has no template of its own"
@@ -502,3 +808,50 @@ def test_an_unlisted_domain_error_falls_back_to_the_generic_template(renderer: R
 def test_every_error_template_in_the_table_exists(renderer: Renderer) -> None:
     templates = set(renderer.env.list_templates())
     assert set(bot_errors.ERROR_TEMPLATES.values()) <= templates
+
+
+def test_no_two_refusals_share_a_template() -> None:
+    templates = list(bot_errors.ERROR_TEMPLATES.values())
+    assert len(templates) == len(set(templates))
+
+
+NEW_VERBS = ["仓库", "撤销", "日志", "成员", "邀请", "加入", "新建账套", "绑定", "解绑", "设置"]
+
+
+def test_the_help_index_lists_the_commands_of_the_access_issue(renderer: Renderer) -> None:
+    verbs = [verb for verb in VERBS if verb.available]
+    assert {verb.name for verb in verbs} >= set(NEW_VERBS)
+    text = renderer.render("help/index.html", verbs=verbs)
+    for name in NEW_VERBS:
+        assert f"<b>{name}</b> — {VERBS_BY_NAME[name].summary}" in text
+        assert f"<code>{VERBS_BY_NAME[name].examples[0]}</code>" in text
+    assert "/undo 撤销" in text
+
+
+@pytest.mark.parametrize("name", ["入库", "出库"])
+def test_the_usage_of_receipts_and_issues_names_the_warehouse(name: str) -> None:
+    assert "[仓库 …]" in VERBS_BY_NAME[name].usage
+
+
+# The command text as typed is part of the audit entry; typed in a private chat it may carry a
+# purchase price that a group not marked 可见 成本 must not see.
+COST_IN_TEXT = {
+    "history/audit.html": {"result": h.AuditPage([PRICE_ENTRY, RECEIPT_ENTRY], None, None, None, 1, 1, 2)},
+    "confirm/question.html": {
+        "question": e.NeedsConfirmation([], None, h.UndoPreview(PRICE_ENTRY, None, product())),
+        "command_text": "撤销 #13 确认",
+        "minutes": 5,
+        "kind_labels": KIND_LABELS,
+        "preview_kind": "UndoPreview",
+    },
+}
+
+
+@pytest.mark.parametrize("template", sorted(COST_IN_TEXT))
+def test_a_reply_without_cost_does_not_quote_a_typed_purchase_price(renderer: Renderer, template: str) -> None:
+    text = renderer.render(template, show_cost=False, **COST_IN_TEXT[template])
+    assert "2.6" not in text and "2.44" not in text, text
+    assert "<code>" not in text and PRICE_ENTRY.text not in text and RECEIPT_ENTRY.text not in text
+    # With cost shown, the typed command is quoted as it was typed.
+    full = renderer.render(template, show_cost=True, **COST_IN_TEXT[template])
+    assert f"<code>{PRICE_ENTRY.text}</code>" in full

@@ -23,6 +23,8 @@ SCRIPT = """\
 库存 A001
 流水 A001
 乱写一气
+新建账套 二号店
+绑定 2
 """
 
 
@@ -56,10 +58,15 @@ def test_console_reads_a_script_from_a_pipe_and_books_it(tmp_path):
     assert "库存：95 罐" in out
     assert "共 3 笔" in out
     assert "没看懂这句话" in out
+    # The console keeps to its local workspace: it neither creates nor switches workspaces.
+    assert "❌ 控制台使用本机的账套，不能「新建账套」。请在 Telegram 里使用这个命令。" in out
+    assert "❌ 控制台使用本机的账套，不能「绑定」。请在 Telegram 里使用这个命令。" in out
     assert "<b>" not in out  # the console shows plain text
     with sqlite3.connect(db) as connection:
         rows = connection.execute("SELECT kind, quantity, value, actor_name FROM stock_movement ORDER BY id").fetchall()
     assert rows == [("receipt", 50000, 12000, "小李"), ("issue", -5000, -1200, "小李"), ("receipt", 50000, 12500, "小李")]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT id FROM workspace").fetchall() == [(1,)]
 
     check = jxc("check", "--db", f"sqlite:///{db}", cwd=tmp_path)
     assert check.returncode == 0
@@ -83,7 +90,7 @@ def test_demo_creates_a_believable_shop_and_opens_the_console(tmp_path):
     first_page = result.stdout.split("> 流水")[0]
     assert "24 个商品" in first_page and "🔴" in first_page  # some products are out of stock on purpose
     assert "[下一页 ▶：库存 第2页]" in first_page
-    assert "销售小王" in result.stdout and "仓管小李" in result.stdout
+    assert "店长小王" in result.stdout and "仓管小李" in result.stdout
     check = jxc("check", "--db", f"sqlite:///{tmp_path / 'demo.sqlite3'}", cwd=tmp_path)
     assert check.returncode == 0, check.stdout
 

@@ -4,85 +4,16 @@ assert the replies the server received and the rows in the database."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
 
-from bot.app import build_runtime
-from bot.settings import Settings
-from bot.telegram_app import MENU_COMMANDS, build_application
-from domain.services import check_books
-from storage.unit_of_work import SqlUnitOfWork
-from tests.fakebotapi import FakeBotApi
+from bot.telegram_app import MENU_COMMANDS
+from tests.e2e.telegram_harness import OWNER, STRANGER, Bot
 
 pytestmark = pytest.mark.slow
 
-OWNER = 1001
-STRANGER = 2002
 GROUP = -100123
-
-
-class Bot:
-    """A running bot and the fake Telegram around it."""
-
-    def __init__(self, api: FakeBotApi, runtime, application) -> None:  # type: ignore[no-untyped-def]
-        self.api = api
-        self.runtime = runtime
-        self.application = application
-
-    async def say(self, text: str, *, user_id: int = OWNER, **kwargs) -> dict:  # type: ignore[no-untyped-def]
-        """Send a message and wait for the bot's next reply in that chat."""
-        chat_id = kwargs.get("chat_id", user_id)
-        before = len(self.api.sent_messages(chat_id))
-        self.api.send_text(text, user_id=user_id, **kwargs)
-        messages = await self.api.await_messages(before + 1, chat_id=chat_id)
-        return messages[before]
-
-    async def say_nothing_back(self, text: str, *, user_id: int = OWNER, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        """Send a message and prove the bot handled it without answering."""
-        chat_id = kwargs.get("chat_id", user_id)
-        before = len(self.api.sent_messages(chat_id))
-        update = self.api.send_text(text, user_id=user_id, **kwargs)
-        for _ in range(200):  # the offset moves past the update once PTB has fetched it
-            if self.api.confirmed_offset > update["update_id"]:
-                break
-            await asyncio.sleep(0.02)
-        # Updates are handled one at a time: once a later marker is answered, ours was handled.
-        await self.say("帮助", user_id=OWNER)
-        assert len(self.api.sent_messages(chat_id)) == before
-
-    def scalar(self, sql: str) -> object:
-        with self.runtime.engine.connect() as connection:
-            return connection.execute(text(sql)).scalar()
-
-
-@pytest.fixture
-async def bot(database_url: str) -> AsyncIterator[Bot]:
-    with FakeBotApi() as api:
-        settings = Settings(
-            telegram_bot_token=api.token,
-            telegram_api_base_url=api.base_url.removesuffix("/bot"),
-            database_url=database_url,
-            jxc_owner_ids=f"{OWNER}",
-            _env_file=None,
-        )
-        runtime = build_runtime(settings)
-        application = build_application(settings, runtime.dispatcher)
-        await application.initialize()
-        await application.post_init(application)  # run_polling does this in production
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield Bot(api, runtime, application)
-        finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
-            assert check_books(SqlUnitOfWork(runtime.engine, runtime.workspace_id)).ok
-            runtime.engine.dispose()
 
 
 async def test_receipt_typed_in_a_private_chat_is_booked_and_answered(bot: Bot):
@@ -109,19 +40,30 @@ async def test_issue_beyond_stock_is_refused_with_what_is_available(bot: Bot):
     assert "结存 0 罐" in ok["text"] and "成本：12.00 元" in ok["text"] and "金额 17.50 元" in ok["text"]
 
 
+NOT_A_MEMBER = (
+    "🔒 你还没有加入账套，不能使用这个命令。\n"
+    "请老板发送 邀请 <角色> 得到邀请码，你在与我的私聊中发送 加入 <邀请码>。\n"
+    "想管理自己的店：私聊发送 新建账套 <名称>。"
+)
+
+
 async def test_stranger_is_refused_politely_and_sees_no_data(bot: Bot):
     await bot.say("商品 新增 A001 可口可乐 单位 罐")
-    reply = await bot.say("库存 A001", user_id=STRANGER)
-    assert "没有使用权限" in reply["text"] and str(STRANGER) in reply["text"]
-    assert "可口可乐" not in reply["text"]
-    write = await bot.say("入库 A001 50", user_id=STRANGER)
-    assert "没有使用权限" in write["text"]
-    assert bot.scalar("SELECT count(*) FROM stock_movement") == 0
+    await bot.say("入库 A001 5")
+    for command in ("库存 A001", "库存", "流水 A001", "商品 可乐", "入库 A001 50", "出库 A001 1", "撤销", "日志", "成员"):
+        reply = await bot.say(command, user_id=STRANGER)
+        assert reply["text"] == NOT_A_MEMBER, command  # the same answer whatever exists
+    assert bot.rows("SELECT actor_id, quantity FROM stock_movement") == [(OWNER, 5_000)]
+    assert bot.scalar("SELECT count(*) FROM member WHERE user_id = :u", u=STRANGER) == 0
+    assert bot.scalar("SELECT count(*) FROM audit_entry WHERE user_id = :u", u=STRANGER) == 0
 
 
 async def test_malformed_command_gets_the_reason_and_the_correct_form(bot: Bot):
     reply = await bot.say("入库 A001")
-    assert reply["text"].splitlines() == ["❌ 缺少数量", "用法：入库 <编码> <数量> [单价 …] [@供应商] [备注 …] [日期 11-20]"]
+    assert reply["text"].splitlines() == [
+        "❌ 缺少数量",
+        "用法：入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]",
+    ]
     absurd = await bot.say("入库 A001 " + "9" * 40)
     assert absurd["text"].startswith("❌ 数量太大")
     long = await bot.say("入库 " + "A" * 10_000)
@@ -158,6 +100,8 @@ async def test_help_and_start_answer_with_the_reference(bot: Bot):
 
 async def test_group_chatter_is_ignored_and_commands_are_answered_in_reply(bot: Bot):
     group = {"chat_id": GROUP, "chat_type": "supergroup", "chat_title": "好运便利店"}
+    bound = await bot.say("绑定 1", **group)
+    assert bound["text"].startswith("✅ 本群已绑定账套「默认账套」")
     await bot.say_nothing_back("今天库存不多了吧", **group)
     await bot.say_nothing_back("/in@some_other_bot A001 5", **group)
     await bot.say("商品 新增 A001 可口可乐 单位 罐", **group)
