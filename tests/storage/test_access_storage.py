@@ -59,16 +59,7 @@ def add_entries(engine, workspace_id: int, *entries: AuditEntry) -> list[AuditEn
 # ---- migration 0002 -----------------------------------------------------------------------
 
 
-def test_migration_0002_round_trip_keeps_the_books_and_matches_the_models(engine, uow_factory, request):
-    if engine.dialect.name == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="production bug: downgrading 0003 on SQLite with a product that has movements fails: "
-                "batch_alter_table('product') drops the product table, which stock_movement references "
-                "(PRAGMA foreign_keys=ON) — IntegrityError on DROP TABLE product",
-            )
-        )
+def test_migration_0002_round_trip_keeps_the_books_and_matches_the_models(engine, uow_factory):
     services.add_product(uow_factory(), make_context(), c.AddProduct("A001", "可口可乐", (("unit", "罐"),)))
     services.receive_stock(uow_factory(), make_context(), c.ReceiveStock("A001", D(5), unit_price=D(2)))
     head = head_revision()
