@@ -61,6 +61,7 @@ EXPECTED_HOLDERS: dict[Permission, set[Role]] = {
     P.MANAGE_MEMBERS: BOSSES,
     P.MANAGE_CHATS: BOSSES,
     P.MANAGE_WAREHOUSES: BOSSES,
+    P.WORKSPACE_SETTINGS: BOSSES,
     P.TRANSFER_OWNERSHIP: {R.OWNER},
 }
 
@@ -114,6 +115,7 @@ def test_every_command_of_the_language_has_an_entry_and_nothing_else_does() -> N
         (c.ListWarehouses, P.VIEW_STOCK),
         (c.ListMembers, P.VIEW_STOCK),
         (c.AddWarehouse, P.MANAGE_WAREHOUSES),
+        (c.SetNegativeStock, P.WORKSPACE_SETTINGS),
         (c.ShowAudit, P.VIEW_AUDIT),
         (c.Invite, P.MANAGE_MEMBERS),
         (c.SetMemberRole, P.MANAGE_MEMBERS),

@@ -31,6 +31,7 @@ EXAMPLES = [
     c.ShowStocktake("二仓", 2),
     c.ConfirmStocktake("二仓", confirmed=True),
     c.CancelStocktake("二仓"),
+    c.SetNegativeStock(True),
     c.AnalyseAbc(30, Decimal("0.7"), Decimal("0.2")),
     c.SuggestReplenishment(14),
     c.CreateWorkspace("好运便利店"),

@@ -109,6 +109,7 @@ ALL_ERRORS = [
     e.AmbiguousStocktake(["主仓", "二仓"]),
     e.EmptyStocktake("PD-2026-0001"),
     e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
+    e.NegativeStockSetting(True),
 ]
 
 

@@ -29,6 +29,7 @@ from tests.fakes import (
     FakeNumberSequence,
     FakeProductRepository,
     FakeStockRepository,
+    FakeSettingsRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -41,6 +42,7 @@ PAIRS = [
     (ports.ProductRepository, FakeProductRepository),
     (ports.StockRepository, FakeStockRepository),
     (ports.StocktakeRepository, FakeStocktakeRepository),
+    (ports.SettingsRepository, FakeSettingsRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -61,6 +63,7 @@ UOW_ATTRIBUTES = {
     "audit": FakeAuditLog,
     "confirmations": FakeConfirmationRepository,
     "stocktakes": FakeStocktakeRepository,
+    "settings": FakeSettingsRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

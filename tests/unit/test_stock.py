@@ -182,6 +182,7 @@ def test_every_movement_kind_has_its_document_prefix() -> None:
         MovementKind.SCRAP: "BS",  # 报损单
         MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: gains and losses share one number
         MovementKind.STOCKTAKE_LOSS: "PD",
+        MovementKind.COST_ADJUSTMENT: "RK",  # rides on the receipt that restored negative stock
     }
     assert set(NUMBER_PREFIX) == set(MovementKind)
 

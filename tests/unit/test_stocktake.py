@@ -688,7 +688,7 @@ class InventoryBooks(RuleBasedStateMachine):
         product, source = self._pick_stocked(data)
         target = data.draw(st.sampled_from(self.warehouses))
         quantity = self._outgoing(data, product, self._on_hand(product, source), n)
-        cmd = c.TransferStock(product.code, quantity, source, target)
+        cmd = c.TransferStock(product.code, quantity, source, target, confirmed=True)
         if source == target:
             self._refused(SameWarehouse, lambda: services.transfer_stock(self.uow, self.ctx, cmd))
             return
@@ -715,7 +715,7 @@ class InventoryBooks(RuleBasedStateMachine):
     def scrap(self, data: st.DataObject, n: int) -> None:
         product, warehouse = self._pick_stocked(data)
         quantity = self._outgoing(data, product, self._on_hand(product, warehouse), n)
-        cmd = c.ScrapStock(product.code, quantity, "破损", warehouse=warehouse)
+        cmd = c.ScrapStock(product.code, quantity, "破损", warehouse=warehouse, confirmed=True)
         if quantity > self._on_hand(product, warehouse):
             error = self._refused(InsufficientStock, lambda: services.scrap_stock(self.uow, self.ctx, cmd))
             assert error.warehouse == warehouse
