@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, history, services, stocktake, workspaces
+from domain import analysis, history, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -162,10 +162,13 @@ class RateLimiter:
 
 @dataclass(frozen=True, slots=True)
 class SensitiveView:
-    """May this chat see cost figures (``here``), and may the requester see them at all."""
+    """May this chat see cost figures (``here``), may the requester see them at all, and the
+    same for personal data such as phone numbers."""
 
     here: bool
     requester: bool
+    contacts_here: bool = False
+    contacts_requester: bool = False
 
 
 UowFactory = Callable[..., UnitOfWork]
@@ -391,6 +394,16 @@ class Dispatcher:
                 return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
             case c.SetNegativeStock():
                 return self._reply("stock/negative_setting.html", services.set_negative_stock(uow, context, command))
+            case c.AddPartner():
+                return self._reply("partner/added.html", partner_services.add_partner(uow, context, command), show=show)
+            case c.ChangePartner():
+                result = partner_services.change_partner(uow, context, command)
+                return self._reply("partner/changed.html", result, show=show)
+            case c.FindPartners():
+                result = partner_services.find_partners(uow, context, command)
+                if isinstance(result, partner_services.PartnerCard):
+                    return self._reply("partner/card.html", result, show=show)
+                return self._paged("partner/list.html", result, command)
             case c.AnalyseAbc():
                 return self._reply("analysis/abc.html", analysis.abc_analysis(uow, context, command))
             case c.SuggestReplenishment():
@@ -432,9 +445,13 @@ class Dispatcher:
     # ---- sensitive figures -----------------------------------------------------------
 
     def _sensitive_view(self, incoming: Incoming, access: ChatAccess) -> SensitiveView:
-        requester = access.member is not None and access.member.can(Permission.VIEW_COST)
-        here = requester and (not incoming.in_group or access.show_sensitive)
-        return SensitiveView(here, requester)
+        """Cost needs VIEW_COST, phone numbers VIEW_CONTACTS; in a group either shows only when
+        the group is marked for sensitive figures (the requester then gets them privately)."""
+        member = access.member
+        open_here = not incoming.in_group or access.show_sensitive
+        cost = member is not None and member.can(Permission.VIEW_COST)
+        contacts = member is not None and member.can(Permission.VIEW_CONTACTS)
+        return SensitiveView(cost and open_here, cost, contacts and open_here, contacts)
 
     # ---- confirmations ---------------------------------------------------------------
 
@@ -486,8 +503,10 @@ class Dispatcher:
 
     # ---- replies ---------------------------------------------------------------------
 
-    def _render(self, template: str, result: object, show_cost: bool, **extra: object) -> str:
-        text = self.renderer.render(template, result=result, show_cost=show_cost, **extra)
+    def _render(
+        self, template: str, result: object, show_cost: bool, show_contacts: bool = False, **extra: object
+    ) -> str:
+        text = self.renderer.render(template, result=result, show_cost=show_cost, show_contacts=show_contacts, **extra)
         if len(to_plain(text)) > MAX_REPLY_LENGTH:
             # Pages are sized to stay far below the limit; should long user text still overflow,
             # send it as plain escaped text, cut where no tag or entity can break.
@@ -495,12 +514,12 @@ class Dispatcher:
         return text
 
     def _reply(self, template: str, result: object, show: SensitiveView | None = None, **extra: object) -> Reply:
-        if show is None or show.here:
-            return Reply(self._render(template, result, True if show is None else show.here, **extra))
-        public = self._render(template, result, False, **extra)
-        if not show.requester:
+        if show is None:
+            return Reply(self._render(template, result, True, **extra))
+        public = self._render(template, result, show.here, show.contacts_here, **extra)
+        if (show.here, show.contacts_here) == (show.requester, show.contacts_requester):
             return Reply(public)
-        full = self._render(template, result, True, **extra)
+        full = self._render(template, result, show.requester, show.contacts_requester, **extra)
         if full == public:
             return Reply(public)
         # The group sees the reply without cost; the requester gets the full one privately.

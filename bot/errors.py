@@ -40,6 +40,8 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.EmptyStocktake: "errors/empty_stocktake.html",
     e.StocktakeBelowZero: "errors/stocktake_below_zero.html",
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
+    e.PartnerExists: "errors/partner_exists.html",
+    e.UnknownPartner: "errors/unknown_partner.html",
 }
 
 

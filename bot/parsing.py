@@ -172,8 +172,22 @@ VERBS: tuple[Verb, ...] = (
         available=True,
         examples=("设置 本群 可见 成本",),
     ),
-    Verb("供应商", usage="供应商 新增 <名称> …"),
-    Verb("客户", usage="客户 新增 <名称> …"),
+    Verb(
+        "供应商",
+        usage="供应商 新增 <名称> [联系人 …] [电话 …] [账期 30天]",
+        summary="供应商资料：联系人、电话、账期",
+        sub_verbs=("新增", "修改"),
+        available=True,
+        examples=("供应商 新增 华东饮料 联系人 王经理 电话 13800000000 账期 30天", "供应商", "供应商 华东饮料"),
+    ),
+    Verb(
+        "客户",
+        usage="客户 新增 <名称> [联系人 …] [电话 …] [账期 15天] [信用额度 20000]",
+        summary="客户资料：账期、信用额度",
+        sub_verbs=("新增", "修改"),
+        available=True,
+        examples=("客户 新增 张三超市 账期 15天 信用额度 20000", "客户", "客户 张三超市"),
+    ),
     Verb("采购单", usage="采购单 [单号]"),
     Verb("采购", ("po",), usage="采购 @供应商 <编码> <数量> [单价 …] …"),
     Verb("审核", usage="审核 <单号>"),
@@ -847,6 +861,59 @@ def _parse_replenishment(rest: str, today: date, verb: Verb) -> c.Command:
     return c.SuggestReplenishment(_days(tokens.words[0], verb.usage))
 
 
+_PARTNER_KEYS = ("联系人", "电话", "账期", "信用额度")
+_TERMS = re.compile(r"([0-9]{1,3})天?", re.ASCII)
+
+
+def _partner_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, object], ...]:
+    fields: list[tuple[str, object]] = []
+    for key, raw in values.items():
+        if key == "账期":
+            match = _TERMS.fullmatch(raw)
+            if match is None or int(match.group(1)) > 365:
+                raise ParseError(f"账期「{raw[:20]}」看不懂，写成 30天（0–365）", usage)
+            fields.append(("terms_days", int(match.group(1))))
+        elif key == "信用额度":
+            fields.append(("credit_limit", parse_money(raw, usage, "信用额度")))
+        elif key == "电话":
+            if not re.fullmatch(r"\+?[0-9][0-9-]{4,19}", raw):
+                raise ParseError(f"电话「{raw[:20]}」不对：只能是数字（可带 + 和 -），5–20 位", usage)
+            fields.append(("phone", raw))
+        else:
+            if len(raw) > 30:
+                raise ParseError("联系人太长（最多 30 字）", usage)
+            fields.append(("contact", raw))
+    return tuple(fields)
+
+
+def _parse_partner(rest: str, today: date, verb: Verb) -> c.Command:
+    kind = verb.name
+    sub = next((s for s in ("新增", "修改") if rest.startswith(s)), None)
+    if sub is None:
+        usage = f"{kind} [名称]"
+        tokens = tokenise(rest, usage)
+        _refuse_extras(tokens, usage, page=True)
+        query = " ".join(tokens.words) or None
+        if query is not None and len(query) > 30:
+            raise ParseError("名称太长（最多 30 字）", usage)
+        return c.FindPartners(kind, query, tokens.page or 1)
+    usage = verb.usage if sub == "新增" else f"{kind} 修改 <名称> <字段> <值>…（字段：{' '.join(_PARTNER_KEYS)}）"
+    tokens = tokenise(rest[len(sub) :], usage)
+    keys = _PARTNER_KEYS if kind == "客户" else _PARTNER_KEYS[:3]
+    _refuse_extras(tokens, usage, keys=keys)
+    if not tokens.words:
+        raise ParseError(f"缺少{kind}名称", usage)
+    name = " ".join(tokens.words)
+    if len(name) > 30:
+        raise ParseError("名称太长（最多 30 字）", usage)
+    fields = _partner_fields(tokens.values, usage)
+    if sub == "新增":
+        return c.AddPartner(kind, name, fields)
+    if not fields:
+        raise ParseError("没有要修改的字段", usage)
+    return c.ChangePartner(kind, name, fields)
+
+
 CONFIRM_WORD = "确认"
 MAX_NAME_LENGTH = 30
 
@@ -1060,6 +1127,8 @@ _GRAMMARS = {
     "报损": _parse_scrap,
     "盘点": _parse_stocktake,
     "分析": _parse_analysis,
+    "供应商": _parse_partner,
+    "客户": _parse_partner,
     "补货建议": _parse_replenishment,
     "新建账套": _parse_create_workspace,
     "绑定": _parse_bind,
@@ -1174,6 +1243,11 @@ def to_text(command: c.Command) -> str:
             return "盘点 确认" + (f" 仓库 {warehouse}" if warehouse else "") + (f" {CONFIRM_WORD}" if confirmed else "")
         case c.CancelStocktake(warehouse=warehouse):
             return "盘点 取消" + (f" 仓库 {warehouse}" if warehouse else "")
+        case c.AddPartner() | c.ChangePartner():
+            sub = "新增" if isinstance(command, c.AddPartner) else "修改"
+            return f"{command.kind} {sub} {command.name}" + _partner_fields_text(command.fields)
+        case c.FindPartners(kind=kind, query=query, page=p):
+            return kind + (f" {query}" if query else "") + page(p)
         case c.SetNegativeStock(allow=allow):
             return f"设置 负库存 {'允许' if allow else '禁止'}"
         case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):
@@ -1225,6 +1299,15 @@ def to_text(command: c.Command) -> str:
         case c.NotYetAvailable(verb=verb):
             return verb
     raise TypeError(f"cannot write {command!r}")
+
+
+def _partner_fields_text(fields: tuple[tuple[str, object], ...]) -> str:
+    labels = {"contact": "联系人", "phone": "电话", "terms_days": "账期", "credit_limit": "信用额度"}
+    parts = []
+    for name, value in fields:
+        shown = f"{value}天" if name == "terms_days" else _number(value) if isinstance(value, Decimal) else str(value)
+        parts.append(f" {labels[name]} {shown}")
+    return "".join(parts)
 
 
 def _fields_text(fields: tuple[tuple[str, object], ...]) -> str:

@@ -47,6 +47,9 @@ _EXAMPLES: dict[type, str] = {
     c.SetNegativeStock: "设置 负库存 允许|禁止",
     c.AnalyseAbc: "分析 ABC [90天]",
     c.SuggestReplenishment: "补货建议 [30天]",
+    c.AddPartner: "供应商|客户 新增 <名称> …",
+    c.ChangePartner: "供应商|客户 修改 <名称> …",
+    c.FindPartners: "供应商|客户 [名称]",
 }
 
 _NOTES = {
@@ -89,7 +92,10 @@ def render() -> str:
         "|---|---|---|",
     ]
     for command, permission in COMMAND_PERMISSION.items():
-        needed = permission.value if permission is not None else "—"
+        if isinstance(permission, dict):
+            needed = "；".join(f"{kind}：{p.value}" for kind, p in permission.items())
+        else:
+            needed = permission.value if permission is not None else "—"
         lines.append(f"| `{_EXAMPLES[command]}` | {needed} | {_NOTES.get(command, '')} |")
     later = [verb.name for verb in parsing.VERBS if not verb.available]
     lines += [

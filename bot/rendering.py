@@ -98,6 +98,8 @@ class Renderer:
         # Cost, purchase prices and stock value are shown unless the reply goes where the
         # reader may not see them (a role without VIEW_COST, a group not marked for them).
         self.env.globals["show_cost"] = True
+        # Phone numbers are opt-in: only replies rendered for a role that may see them pass True.
+        self.env.globals["show_contacts"] = False
 
     def local_time(self, value: datetime) -> str:
         return value.astimezone(self.tz).strftime("%m-%d %H:%M")

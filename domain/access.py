@@ -61,7 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 # What each command needs. None: anyone may send it, member or not (help, creating a
 # workspace, joining with a code); workspace-free commands check their own rules.
-COMMAND_PERMISSION: dict[type, Permission | None] = {
+COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.ShowHelp: None,
     c.NotYetAvailable: None,
     c.CreateWorkspace: None,
@@ -94,6 +94,10 @@ COMMAND_PERMISSION: dict[type, Permission | None] = {
     c.ConfirmStocktake: P.MOVE_STOCK,
     c.CancelStocktake: P.MOVE_STOCK,
     c.SetNegativeStock: P.WORKSPACE_SETTINGS,
+    # Suppliers are the buyer's, customers the seller's (by the command's kind).
+    c.AddPartner: {"供应商": P.PURCHASE, "客户": P.SELL},
+    c.ChangePartner: {"供应商": P.PURCHASE, "客户": P.SELL},
+    c.FindPartners: P.VIEW_STOCK,
     c.AnalyseAbc: P.REPORTS,
     c.SuggestReplenishment: P.VIEW_STOCK,
 }
@@ -107,8 +111,12 @@ def can(role: Role, permission: Permission) -> bool:
 
 
 def required_permission(command: object) -> Permission | None:
-    """The permission a command needs; a command missing from the table is a programming error."""
-    return COMMAND_PERMISSION[type(command)]
+    """The permission a command needs; a command missing from the table is a programming error.
+    A per-kind entry (partners) is looked up by the command's ``kind``."""
+    needed = COMMAND_PERMISSION[type(command)]
+    if isinstance(needed, dict):
+        return needed[command.kind]  # type: ignore[attr-defined]
+    return needed
 
 
 def roles_with(permission: Permission) -> list[Role]:

@@ -27,6 +27,8 @@ class Action(StrEnum):
     STOCKTAKE_MATCHED = "盘点确认（无差异）"
     STOCKTAKE_CANCEL = "盘点取消"
     SETTINGS = "账套设置"
+    ADD_PARTNER = "新增往来单位"
+    CHANGE_PARTNER = "修改往来单位"
     UNDO = "撤销"
     ADD_WAREHOUSE = "仓库新增"
     CREATE_WORKSPACE = "新建账套"

@@ -181,6 +181,33 @@ class SuggestReplenishment:
     days: int = 30
 
 
+@dataclass(frozen=True, slots=True)
+class AddPartner:
+    """`供应商 新增 华东饮料 联系人 王经理 电话 138… 账期 30天` (kind: 供应商 or 客户)."""
+
+    kind: str
+    name: str
+    fields: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePartner:
+    """`客户 修改 张三超市 信用额度 30000`."""
+
+    kind: str
+    name: str
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FindPartners:
+    """`供应商` (all, paged), `客户 张三超市` (the card), `客户 张三` (matches)."""
+
+    kind: str
+    query: str | None = None
+    page: int = 1
+
+
 # ---- workspaces, members, audit, undo --------------------------------------------------------
 
 
@@ -299,6 +326,9 @@ Command = (
     | ConfirmStocktake
     | CancelStocktake
     | SetNegativeStock
+    | AddPartner
+    | ChangePartner
+    | FindPartners
     | AnalyseAbc
     | SuggestReplenishment
     | CreateWorkspace

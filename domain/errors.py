@@ -319,3 +319,21 @@ class NegativeStockSetting(DomainError):
     def __init__(self, allow: bool) -> None:
         super().__init__(f"negative stock already {'allowed' if allow else 'forbidden'}")
         self.allow = allow
+
+
+# ---- partners ----------------------------------------------------------------------------
+
+
+class PartnerExists(DomainError):
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(f"{kind} {name!r} exists")
+        self.kind = kind
+        self.name = name
+
+
+class UnknownPartner(DomainError):
+    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+        super().__init__(f"no {kind} {name!r}")
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions

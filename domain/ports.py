@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from domain.access import ChatSettings, Invitation, Member
 from domain.audit import Action, AuditEntry
 from domain.errors import ProductHint
+from domain.partners import Partner, PartnerKind
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
 
@@ -175,6 +176,11 @@ class StockRepository(Protocol):
         """Per product, the issues (出库, not transfers or scrap) since a moment."""
         ...
 
+    def last_prices_with(self, counterparty: str, kind: str) -> list[tuple[str, str, Decimal]]:
+        """(code, name, unit price) of the latest priced movement of each product with this
+        counterparty, most recent first (at most 10)."""
+        ...
+
     def last_counterparties(self, kind: str) -> dict[int, str]:
         """Per product, the counterparty of its latest movement of this kind that named one."""
         ...
@@ -231,6 +237,18 @@ class StocktakeRepository(Protocol):
         ...
 
     def close(self, stocktake_id: int, status: str, at: datetime) -> None: ...
+
+
+class PartnerRepository(Protocol):
+    def get(self, kind: PartnerKind, name: str) -> Partner | None: ...
+
+    def add(self, partner: Partner) -> Partner: ...
+
+    def update(self, partner: Partner) -> None: ...
+
+    def search(self, kind: PartnerKind, fragment: str | None, limit: int) -> list[Partner]:
+        """Partners of a kind whose name contains the fragment (all when None), by name."""
+        ...
 
 
 class MemberRepository(Protocol):
@@ -376,6 +394,7 @@ class UnitOfWork(Protocol):
     confirmations: ConfirmationRepository
     stocktakes: StocktakeRepository
     settings: SettingsRepository
+    partners: PartnerRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

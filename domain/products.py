@@ -137,6 +137,10 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "warehouses": "仓库",
     "show_sensitive": "群内显示成本",
     "allow_negative": "允许负库存",
+    "contact": "联系人",
+    "phone": "电话",
+    "terms_days": "账期（天）",
+    "credit_limit": "信用额度",
 }
 # The code and id identify a product for ever; only these may change.
 # (包装 is a field like the others: `商品 修改 A001 箱=24` sets it, the parser reads `箱=24罐`.)

@@ -14,11 +14,13 @@ from sqlmodel import Session, select
 
 from domain.errors import ConcurrentChange, ProductHint
 from domain.money import quantize_money
+from domain.partners import Partner, PartnerKind
 from domain.ports import SaleTotal, StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse, WorkspaceSettings
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
 from storage.tables import (
     CounterRow,
+    PartnerRow,
     ProductRow,
     StockBalanceRow,
     StockMovementRow,
@@ -594,6 +596,27 @@ class SqlStockRepository:
                 total[1] += quantize_money(-quantity * unit_price)
         return [SaleTotal(pid, *numbers) for pid, numbers in sorted(totals.items())]
 
+    def last_prices_with(self, counterparty: str, kind: str) -> list[tuple[str, str, Decimal]]:
+        query = (
+            select(ProductRow.code, ProductRow.name, StockMovementRow.unit_price)
+            .join(
+                ProductRow,
+                and_(ProductRow.workspace_id == StockMovementRow.workspace_id, ProductRow.id == StockMovementRow.product_id),
+            )
+            .where(
+                StockMovementRow.workspace_id == self._workspace_id,
+                StockMovementRow.kind == kind,
+                StockMovementRow.counterparty == counterparty,
+                StockMovementRow.unit_price.is_not(None),
+            )
+            .order_by(StockMovementRow.id.desc())
+            .limit(200)
+        )
+        latest: dict[str, tuple[str, str, Decimal]] = {}
+        for code, name, price in self._session.exec(query):
+            latest.setdefault(code, (code, name, price))
+        return list(latest.values())[:10]
+
     def last_counterparties(self, kind: str) -> dict[int, str]:
         query = (
             select(StockMovementRow.product_id, StockMovementRow.counterparty)
@@ -751,3 +774,66 @@ class SqlSettingsRepository:
 
     def set_allow_negative(self, allow: bool) -> None:
         self._session.execute(update(WorkspaceRow).where(WorkspaceRow.id == self._workspace_id).values(allow_negative=allow))
+
+
+def _partner_to_domain(row: PartnerRow) -> Partner:
+    return Partner(
+        kind=PartnerKind(row.kind),
+        name=row.name,
+        contact=row.contact,
+        phone=row.phone,
+        terms_days=row.terms_days,
+        credit_limit=row.credit_limit,
+        id=row.id,
+    )
+
+
+class SqlPartnerRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence, now: datetime) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+        self._now = now
+
+    def _of(self, kind: PartnerKind):  # type: ignore[no-untyped-def]
+        return select(PartnerRow).where(PartnerRow.workspace_id == self._workspace_id, PartnerRow.kind == kind.value)
+
+    def get(self, kind: PartnerKind, name: str) -> Partner | None:
+        row = self._session.exec(self._of(kind).where(PartnerRow.name == name)).first()
+        return _partner_to_domain(row) if row else None
+
+    def add(self, partner: Partner) -> Partner:
+        partner = replace(partner, id=self._numbers.next("id:partner"))
+        self._session.add(
+            PartnerRow(
+                workspace_id=self._workspace_id,
+                id=partner.id,
+                kind=partner.kind.value,
+                name=partner.name,
+                contact=partner.contact,
+                phone=partner.phone,
+                terms_days=partner.terms_days,
+                credit_limit=partner.credit_limit,
+                created_at=self._now,
+            )
+        )
+        self._session.flush()
+        return partner
+
+    def update(self, partner: Partner) -> None:
+        self._session.execute(
+            update(PartnerRow)
+            .where(PartnerRow.workspace_id == self._workspace_id, PartnerRow.id == partner.id)
+            .values(
+                contact=partner.contact,
+                phone=partner.phone,
+                terms_days=partner.terms_days,
+                credit_limit=partner.credit_limit,
+            )
+        )
+
+    def search(self, kind: PartnerKind, fragment: str | None, limit: int) -> list[Partner]:
+        query = self._of(kind)
+        if fragment:
+            query = query.where(PartnerRow.name.contains(fragment, autoescape=True))
+        return [_partner_to_domain(row) for row in self._session.exec(query.order_by(PartnerRow.name).limit(limit))]

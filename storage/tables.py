@@ -268,3 +268,23 @@ class StocktakeLineRow(SQLModel, table=True):
     book_quantity: Decimal = Field(sa_type=Milli)
     counted_at: datetime = Field(sa_type=UtcDateTime)
     counted_by: str = Field(max_length=64)
+
+
+class PartnerRow(SQLModel, table=True):
+    """A supplier (供应商) or customer (客户); names are unique per kind within a workspace."""
+
+    __tablename__ = "partner"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "name"),
+        ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    id: int = Field(primary_key=True, sa_type=BigInteger)
+    kind: str = Field(max_length=8)
+    name: str = Field(max_length=30)
+    contact: str = Field(default="", max_length=30)
+    phone: str = Field(default="", max_length=20)
+    terms_days: int = 0
+    credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
+    created_at: datetime = Field(sa_type=UtcDateTime)

@@ -23,6 +23,7 @@ from storage.access_repositories import (
 from storage.db import WRITE_OPTION
 from storage.repositories import (
     SqlNumberSequence,
+    SqlPartnerRepository,
     SqlProductRepository,
     SqlSettingsRepository,
     SqlStockRepository,
@@ -89,6 +90,7 @@ class SqlUnitOfWork:
         self.confirmations = SqlConfirmationRepository(self.session, self.workspace_id)
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
+        self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
         self._now_value = now
         return self
 

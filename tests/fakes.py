@@ -38,6 +38,7 @@ from domain.audit import Action, AuditEntry
 from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
 from domain.money import quantize_money
 from domain.ports import WorkspaceSettings, SaleTotal, Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
+from domain.partners import Partner, PartnerKind
 from domain.products import FieldChange, Product
 from domain.stock import MovementKind, BalanceMismatch, Movement, StockBalance
 
@@ -343,6 +344,15 @@ class FakeStockRepository:
                 total[1] += quantize_money(-m.quantity * m.unit_price)
         return [SaleTotal(pid, *numbers) for pid, numbers in sorted(totals.items())]
 
+    def last_prices_with(self, counterparty: str, kind: str) -> list[tuple[str, str, Decimal]]:
+        self._uow._require()
+        latest: dict[str, tuple[str, str, Decimal]] = {}
+        for m in sorted(self.ledger, key=lambda m: m.id, reverse=True):
+            if m.kind == kind and m.counterparty == counterparty and m.unit_price is not None:
+                product = self._uow.products.by_id[m.product_id]
+                latest.setdefault(product.code, (product.code, product.name, m.unit_price))
+        return list(latest.values())[:10]
+
     def last_counterparties(self, kind: str) -> dict[int, str]:
         self._uow._require()
         return {m.product_id: m.counterparty for m in sorted(self.ledger, key=lambda m: m.id) if m.kind == kind and m.counterparty}
@@ -627,6 +637,33 @@ class FakeStocktakeRepository:
         self.counts[stocktake_id] = replace(self.counts[stocktake_id], status=status)
 
 
+class FakePartnerRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.by_id: dict[int, Partner] = {}
+
+    def get(self, kind: PartnerKind, name: str) -> Partner | None:
+        self._uow._require()
+        return next((p for p in self.by_id.values() if p.kind is kind and p.name == name), None)
+
+    def add(self, partner: Partner) -> Partner:
+        self._uow._require(write=True)
+        if self.get(partner.kind, partner.name) is not None:
+            raise FakeIntegrityError(f"UNIQUE constraint failed: partner.name {partner.name}")
+        stored = replace(partner, id=self._uow.numbers.next("id:partner"))
+        self.by_id[stored.id] = stored
+        return stored
+
+    def update(self, partner: Partner) -> None:
+        self._uow._require(write=True)
+        self.by_id[partner.id] = partner
+
+    def search(self, kind: PartnerKind, fragment: str | None, limit: int) -> list[Partner]:
+        self._uow._require()
+        found = [p for p in self.by_id.values() if p.kind is kind and (not fragment or fragment in p.name)]
+        return sorted(found, key=lambda p: p.name)[:limit]
+
+
 class FakeSettingsRepository:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
@@ -657,6 +694,7 @@ class _Snapshot:
     processed: frozenset[int]
     stocktakes: dict[int, Stocktake]
     settings: WorkspaceSettings
+    partners: dict[int, Partner]
     stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
 
 
@@ -685,6 +723,7 @@ class FakeUnitOfWork:
         self.confirmations = FakeConfirmationRepository(self)
         self.stocktakes = FakeStocktakeRepository(self)
         self.settings = FakeSettingsRepository(self)
+        self.partners = FakePartnerRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -770,6 +809,7 @@ class FakeUnitOfWork:
             processed=frozenset(self.processed),
             stocktakes=dict(self.stocktakes.counts),
             settings=self.settings.current,
+            partners=dict(self.partners.by_id),
             stocktake_lines=dict(self.stocktakes.recorded),
         )
 
@@ -790,6 +830,7 @@ class FakeUnitOfWork:
         self.processed = set(snapshot.processed)
         self.stocktakes.counts = dict(snapshot.stocktakes)
         self.settings.current = snapshot.settings
+        self.partners.by_id = dict(snapshot.partners)
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
 
     # -- test helpers --------------------------------------------------------------------
