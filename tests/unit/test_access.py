@@ -142,6 +142,14 @@ def test_open_commands_reveal_nothing_and_undo_is_not_open() -> None:
     assert c.Undo not in OPEN_COMMANDS
 
 
+def test_partner_commands_need_the_permission_of_their_kind() -> None:
+    # Suppliers are the buyer's business, customers the seller's; anyone may look them up.
+    assert required_permission(c.AddPartner("供应商", "华东饮料")) is P.PURCHASE
+    assert required_permission(c.AddPartner("客户", "张三超市")) is P.SELL
+    assert required_permission(c.ChangePartner("客户", "张三超市", (("terms_days", 5),))) is P.SELL
+    assert required_permission(c.FindPartners("供应商")) is P.VIEW_STOCK
+
+
 def test_required_permission_reads_the_table_and_an_unknown_command_is_a_programming_error() -> None:
     assert required_permission(c.Invite("仓管")) is P.MANAGE_MEMBERS
     assert required_permission(c.ShowHelp()) is None

@@ -110,6 +110,8 @@ ALL_ERRORS = [
     e.EmptyStocktake("PD-2026-0001"),
     e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
     e.NegativeStockSetting(True),
+    e.PartnerExists("供应商", "华东饮料"),
+    e.UnknownPartner("客户", "张三", ["张三超市"]),
 ]
 
 

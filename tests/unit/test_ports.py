@@ -29,6 +29,7 @@ from tests.fakes import (
     FakeNumberSequence,
     FakeProductRepository,
     FakeStockRepository,
+    FakePartnerRepository,
     FakeSettingsRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
@@ -43,6 +44,7 @@ PAIRS = [
     (ports.StockRepository, FakeStockRepository),
     (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.SettingsRepository, FakeSettingsRepository),
+    (ports.PartnerRepository, FakePartnerRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -64,6 +66,7 @@ UOW_ATTRIBUTES = {
     "confirmations": FakeConfirmationRepository,
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
+    "partners": FakePartnerRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
