@@ -248,7 +248,7 @@ class Dispatcher:
             member = Member(CONSOLE_USER_ID, incoming.user_name, Role.OWNER)
             name = self._directory.workspace_name(self._console_workspace_id) or ""
             return ChatAccess(self._console_workspace_id, name, member, show_sensitive=True, bound=True)
-        return self._directory.resolve(incoming.chat_id, incoming.user_id, incoming.private)
+        return self._directory.resolve(incoming.chat_id, incoming.user_id, incoming.private, incoming.update_id)
 
     def _context(self, incoming: Incoming, now: datetime, member: Member | None) -> services.Context:
         role = member.role if member is not None else Role.VIEWER
@@ -297,8 +297,9 @@ class Dispatcher:
             permission = required_permission(command)
             if permission is not None and not member.can(permission):
                 raise NotPermitted(member.role, permission, roles_with(permission))
+            if access.update_seen:  # redelivered: it already took effect (its commit would refuse too)
+                raise AlreadyProcessed(incoming.update_id or 0)
             uow = self._uow(access.workspace_id, incoming, confirmation)
-            self._seen(uow, incoming)
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)

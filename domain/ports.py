@@ -348,14 +348,16 @@ class ChatAccess:
     member: Member | None = None
     show_sensitive: bool = False
     bound: bool = False
+    update_seen: bool = False  # the message's update already took effect in that workspace
 
 
 class Directory(Protocol):
     """Lookups across workspaces: where a chat belongs, and creating a workspace."""
 
-    def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
+    def resolve(self, chat_id: int, user_id: int, private: bool, update_id: int | None = None) -> ChatAccess:
         """The chat's workspace and the sender's membership there; an unbound private chat
-        falls back to the first workspace the sender belongs to."""
+        falls back to the first workspace the sender belongs to. With ``update_id``, also
+        whether that update already took effect there (one query instead of two)."""
         ...
 
     def workspace_name(self, workspace_id: int) -> str | None: ...

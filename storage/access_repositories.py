@@ -364,11 +364,25 @@ _MEMBER_COLUMNS = (
     _member.warehouses.label("member_warehouses"),
     _member.joined_at.label("member_joined_at"),
 )
+_processed = ProcessedUpdateRow.__table__.c
+
+
+def _seen(workspace_column):  # type: ignore[no-untyped-def]
+    """Whether the message's update already took effect in that workspace, in the same query."""
+    return (
+        select(_processed.update_id)
+        .where(_processed.workspace_id == workspace_column, _processed.update_id == bindparam("update"))
+        .exists()
+        .label("update_seen")
+    )
+
+
 _BOUND = (
     select(
         _binding.workspace_id.label("workspace_id"),
         _binding.show_sensitive.label("show_sensitive"),
         _workspace.name.label("workspace_name"),
+        _seen(_binding.workspace_id),
         *_MEMBER_COLUMNS,
     )
     .select_from(
@@ -380,7 +394,12 @@ _BOUND = (
     .where(_binding.chat_id == bindparam("chat"))
 )
 _FIRST_MEMBERSHIP = (
-    select(_member.workspace_id.label("workspace_id"), _workspace.name.label("workspace_name"), *_MEMBER_COLUMNS)
+    select(
+        _member.workspace_id.label("workspace_id"),
+        _workspace.name.label("workspace_name"),
+        _seen(_member.workspace_id),
+        *_MEMBER_COLUMNS,
+    )
     .select_from(MemberRow.__table__.join(WorkspaceRow.__table__, _workspace.id == _member.workspace_id))
     .where(_member.user_id == bindparam("user"))
     .order_by(_member.workspace_id)
@@ -408,19 +427,33 @@ class SqlDirectory:
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
 
-    def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
+    def resolve(self, chat_id: int, user_id: int, private: bool, update_id: int | None = None) -> ChatAccess:
+        keys = {"chat": chat_id, "user": user_id, "update": update_id if update_id is not None else -1}
         with self._engine.connect() as connection:
-            row = connection.execute(_BOUND, {"chat": chat_id, "user": user_id}).first()
+            row = connection.execute(_BOUND, keys).first()
             if row is not None and (row.member_user_id is not None or not private):
-                return ChatAccess(row.workspace_id, row.workspace_name, _member_from(row), row.show_sensitive, bound=True)
+                return ChatAccess(
+                    row.workspace_id,
+                    row.workspace_name,
+                    _member_from(row),
+                    row.show_sensitive,
+                    bound=True,
+                    update_seen=bool(row.update_seen),
+                )
             if not private:
                 return ChatAccess(None)
             # An unbound private chat, or one still bound to a workspace the user has left.
-            row = connection.execute(_FIRST_MEMBERSHIP, {"user": user_id}).first()
+            row = connection.execute(_FIRST_MEMBERSHIP, keys).first()
             if row is None:
                 return ChatAccess(None)
             # A private chat sees everything its member may see: nobody else reads it.
-            return ChatAccess(row.workspace_id, row.workspace_name, _member_from(row), show_sensitive=True)
+            return ChatAccess(
+                row.workspace_id,
+                row.workspace_name,
+                _member_from(row),
+                show_sensitive=True,
+                update_seen=bool(row.update_seen),
+            )
 
     def workspace_name(self, workspace_id: int) -> str | None:
         with Session(self._engine) as session:

@@ -892,18 +892,27 @@ class FakeDirectory:
         uow = self.workspaces.get(workspace_id)
         return uow.members.by_user.get(user_id) if uow else None
 
-    def resolve(self, chat_id: int, user_id: int, private: bool) -> ChatAccess:
+    def resolve(self, chat_id: int, user_id: int, private: bool, update_id: int | None = None) -> ChatAccess:
+        def seen(workspace_id: int) -> bool:
+            uow = self.workspaces.get(workspace_id)
+            return update_id is not None and uow is not None and uow.update_seen(update_id)
+
         binding = self.world.chats.get(chat_id)
         if binding is not None:
-            name = self.world.workspaces.get(binding.workspace_id, "")
             member = self._membership(binding.workspace_id, user_id)
-            return ChatAccess(binding.workspace_id, name, member, binding.show_sensitive, bound=True)
+            if member is not None or not private:
+                name = self.world.workspaces.get(binding.workspace_id, "")
+                return ChatAccess(
+                    binding.workspace_id, name, member, binding.show_sensitive, bound=True, update_seen=seen(binding.workspace_id)
+                )
         if not private:
             return ChatAccess(None)
+        # An unbound private chat, or one still bound to a workspace the user has left.
         for workspace_id in sorted(self.workspaces):
             member = self._membership(workspace_id, user_id)
             if member is not None:
-                return ChatAccess(workspace_id, self.world.workspaces.get(workspace_id, ""), member, show_sensitive=True)
+                name = self.world.workspaces.get(workspace_id, "")
+                return ChatAccess(workspace_id, name, member, show_sensitive=True, update_seen=seen(workspace_id))
         return ChatAccess(None)
 
     def workspace_name(self, workspace_id: int) -> str | None:
