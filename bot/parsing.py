@@ -734,7 +734,10 @@ _ARROW = re.compile(r"\s*(?:→|->|=>|＞|>|到|至)\s*")
 
 def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
-    tokens = tokenise(_ARROW.sub(" → ", rest), usage)
+    note_at = _REST_OF_LINE.search(rest)
+    head, tail = (rest[: note_at.start()], rest[note_at.start() :]) if note_at else (rest, "")
+    # Only the route is rewritten: 备注 送到门店 keeps its 到.
+    tokens = tokenise(_ARROW.sub(" → ", head) + " " + tail, usage)
     _refuse_extras(tokens, usage, keys=("备注",))
     confirmed = _take_confirm(tokens)
     words = tokens.words
@@ -754,6 +757,9 @@ def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     return c.TransferStock(code, quantity, source, target, unit, note, confirmed)
 
 
+_REASON_TAIL = re.compile(r"(?P<reason>.*?)(?:\s+仓库\s*(?P<warehouse>\S+))?(?:\s+(?P<confirm>确认))?")
+
+
 def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
@@ -767,6 +773,15 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     _no_more(tokens.words[2:], usage)
     quantity, unit = parse_quantity(tokens.words[1], usage)
     reason = tokens.values.get("原因", "")
+    # 原因 takes the rest of the line; a 仓库 … or 确认 written after it still count as such.
+    trailing = _REASON_TAIL.fullmatch(reason)
+    if trailing is not None:
+        reason = trailing.group("reason")
+        if trailing.group("warehouse"):
+            if "仓库" in tokens.values:
+                raise ParseError("「仓库」写了两次", usage)
+            tokens.values["仓库"] = trailing.group("warehouse")
+        confirmed = confirmed or bool(trailing.group("confirm"))
     if not reason:
         raise ParseError("请写报损原因，如 原因 破损", usage)
     if len(reason) > MAX_NOTE_LENGTH:
@@ -837,7 +852,7 @@ def _parse_analysis(rest: str, today: date, verb: Verb) -> c.Command:
     words = tokens.words
     if not words or words[0].upper() != "ABC":
         raise ParseError("现在能做的分析是 ABC", usage)
-    days, a_share, b_share = 90, None, None
+    days, days_given, a_share, b_share = 90, False, None, None
     for word in words[1:]:
         shares = _SHARES.fullmatch(word)
         if shares and a_share is None:
@@ -845,8 +860,8 @@ def _parse_analysis(rest: str, today: date, verb: Verb) -> c.Command:
             if not (0 < a and 0 < b and a + b < 100):
                 raise ParseError("A、B 的百分比都要大于 0，合计小于 100，如 80/15", usage)
             a_share, b_share = Decimal(a) / 100, Decimal(b) / 100
-        elif _DAYS.fullmatch(word) and days == 90:
-            days = _days(word, usage)
+        elif _DAYS.fullmatch(word) and not days_given:
+            days, days_given = _days(word, usage), True
         else:
             raise ParseError(f"多余的内容「{word[:30]}」", usage)
     return c.AnalyseAbc(days, a_share, b_share)

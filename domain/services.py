@@ -626,13 +626,13 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         target = warehouse_for(uow, ctx, cmd.target)
         if source.id == target.id:
             raise SameWarehouse(source.name)
-        _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)
         # Lock in warehouse order, so two opposite transfers cannot wait on each other.
         locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
         legs = post_transfer(locked[source.id], quantity)
         if legs is None:
             available = max(locked[source.id].quantity, Decimal(0))
             raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name)
+        _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)  # after the stock check
         number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
         out, source_after = append_movement(
             uow, ctx, MovementKind.TRANSFER_OUT, product.id, source.id, locked[source.id], legs[0], number,

@@ -66,10 +66,7 @@ class StocktakeVariance:
     losses: Decimal
     page: int
     pages: int
-
-    @property
-    def differing(self) -> int:
-        return sum(1 for line in self.lines if line.line.variance != 0)
+    differing: int = 0  # counted products whose count differs from the book (all pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +143,8 @@ def _posting(line: StocktakeLine, balance: StockBalance) -> tuple[Posting, Decim
     return costing.posting, costing.shortfall
 
 
-def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int) -> StocktakeVariance:
+def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int, size: int | None = PAGE_SIZE) -> StocktakeVariance:
+    """The variance, a page of ``size`` lines (None: every line, as the confirmation asks)."""
     lines = uow.stocktakes.lines(stocktake.id)
     valued: list[VarianceLine] = []
     gains = losses = ZERO
@@ -161,10 +159,13 @@ def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int) -> StocktakeVari
             losses -= value
     # Differences first (largest value first), then the lines that matched the book.
     valued.sort(key=lambda v: (v.line.variance == 0, -abs(v.value), v.line.product.code))
-    pages = _pages(len(valued))
+    differing = sum(1 for v in valued if v.line.variance != 0)
+    if size is None:
+        return StocktakeVariance(stocktake, valued, len(lines), gains, losses, 1, 1, differing)
+    pages = _pages(len(valued), size)
     page = _clamp_page(page, pages)
-    shown = valued[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return StocktakeVariance(stocktake, shown, len(lines), gains, losses, page, pages)
+    shown = valued[(page - 1) * size : page * size]
+    return StocktakeVariance(stocktake, shown, len(lines), gains, losses, page, pages, differing)
 
 
 def show_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ShowStocktake) -> StocktakeVariance:
@@ -191,7 +192,7 @@ def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) ->
             planned.append((line, before, posting))
         if not cmd.confirmed:
             again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
-            raise NeedsConfirmation([], again, _variance(uow, stocktake, 1))
+            raise NeedsConfirmation([], again, _variance(uow, stocktake, 1, size=None))
         booked: list[tuple[StocktakeLine, Movement]] = []
         for line, before, posting in planned:
             kind = MovementKind.STOCKTAKE_GAIN if posting.quantity > 0 else MovementKind.STOCKTAKE_LOSS

@@ -78,7 +78,7 @@ def press(runtime: Runtime, incoming: Incoming, data: str) -> Reply:
     return reply
 
 
-def ok(reply: Reply, start: str = "✅") -> Reply:
+def ok(reply: Reply, start: str | tuple[str, ...] = "✅") -> Reply:
     assert reply.html.startswith(start), reply.html
     return reply
 

@@ -77,6 +77,10 @@ CHATS = "绑定群、设置群的可见范围"
 WAREHOUSES = "新增仓库"
 AUDIT = "查看操作日志"
 OWNERSHIP = "任命老板和管理员"
+SETTINGS = "账套设置（负库存等）"
+REPORTS = "报表、图表、导出"
+PURCHASE = "采购单据"
+SELL = "销售单据"
 ALL = "OAKBSFV"
 
 
@@ -86,7 +90,8 @@ def not_permitted(role: str, permission: str, needed: str) -> str:
 
 
 # (case, text ({n}: the role's index), where, allowed roles, how an allowed reply starts,
-#  the refusal: (permission, roles that hold it) or a role → exact reply table)
+#  the refusal: (permission, roles that hold it) or a role → exact reply table
+#  [, setup: commands the owner sends in private first, so that the case has something to act on])
 MATRIX = [
     ("库存", "库存", "private", ALL, "📊 库存", None),
     ("库存 A001", "库存 A001", "private", ALL, "📦 <b>A001</b>", None),
@@ -119,9 +124,69 @@ MATRIX = [
     ("设置 本群", "设置 本群 可见 成本", "visible", "OA", "✅ 本群现在显示成本", (CHATS, "OA")),
     ("解绑", "解绑", "unbind", "OA", "✅ 已解除与账套「默认账套」的绑定", (CHATS, "OA")),
     ("绑定", "绑定 1", "new", "OA", "✅ 本群已绑定账套「默认账套」", (CHATS, "OA")),
+    # ---- inventory (issue 5): each role counts in warehouses of its own ----
+    ("调拨", "调拨 A001 1 主仓→二仓", "private", "OAK", "✅ 调拨 1 罐 · <b>A001</b> 可口可乐 · 主仓 → 二仓\n单号：DB-", (MOVE, "OAK")),
+    ("报损", "报损 A001 1 原因 破损", "private", "OAK", "✅ 报损 1 罐 · <b>A001</b> 可口可乐 · 结存", (MOVE, "OAK")),
+    ("盘点 开始", "盘点 开始 开{n}", "private", "OAK", "📋 已开始盘点 PD-2026-", (MOVE, "OAK"), ("仓库 新增 开{n}",)),
+    (
+        "盘点 录入",
+        "盘点 A001 2 仓库 点{n}",
+        "private",
+        "OAK",
+        "📝 PD-2026-",
+        (MOVE, "OAK"),
+        ("仓库 新增 点{n}", "盘点 开始 点{n}"),
+    ),
+    (
+        "盘点 差异",
+        "盘点 差异 仓库 差{n}",
+        "private",
+        "OAK",
+        "📋 盘点 PD-2026-",
+        (MOVE, "OAK"),
+        ("仓库 新增 差{n}", "盘点 开始 差{n}", "盘点 A001 1 仓库 差{n}"),
+    ),
+    (
+        "盘点 确认 (asks)",
+        "盘点 确认 仓库 问{n}",
+        "private",
+        "OAK",
+        "📋 确认盘点 PD-2026-",
+        (MOVE, "OAK"),
+        ("仓库 新增 问{n}", "盘点 开始 问{n}", "盘点 A001 1 仓库 问{n}"),
+    ),
+    (
+        "盘点 确认 (books)",
+        "盘点 确认 仓库 确{n} 确认",
+        "private",
+        "OAK",
+        "✅ 盘点 PD-2026-",
+        (MOVE, "OAK"),
+        ("仓库 新增 确{n}", "盘点 开始 确{n}", "盘点 A001 1 仓库 确{n}"),
+    ),
+    ("盘点 取消", "盘点 取消 仓库 消{n}", "private", "OAK", "✅ 已取消盘点 PD-2026-", (MOVE, "OAK"), ("仓库 新增 消{n}", "盘点 开始 消{n}")),
+    ("设置 负库存", "设置 负库存 允许", "private", "OA", "✅ 已允许负库存", (SETTINGS, "OA"), ("设置 负库存 禁止",)),
+    ("分析 ABC", "分析 ABC", "private", "OABFV", "📈 ABC 分析 · 近 90 天", (REPORTS, "OABFV")),
+    ("补货建议", "补货建议", "private", ALL, "🛒 补货建议 · 按近 30 天日均销量", None),
+    # ---- partners (issue 4): suppliers are the buyer's, customers the seller's ----
+    ("供应商 新增", "供应商 新增 供{n}", "private", "OAB", "✅ 已新增供应商 <b>供{n}</b>", (PURCHASE, "OAB")),
+    ("客户 新增", "客户 新增 客{n}", "private", "OAS", "✅ 已新增客户 <b>客{n}</b>", (SELL, "OAS")),
+    (
+        "供应商 修改",
+        "供应商 修改 改供{n} 账期 30天",
+        "private",
+        "OAB",
+        "✅ 已修改供应商 <b>改供{n}</b>",
+        (PURCHASE, "OAB"),
+        ("供应商 新增 改供{n}",),
+    ),
+    ("客户 修改", "客户 修改 改客{n} 账期 30天", "private", "OAS", "✅ 已修改客户 <b>改客{n}</b>", (SELL, "OAS"), ("客户 新增 改客{n}",)),
+    ("供应商", "供应商", "private", ALL, "🤝 供应商", None),
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]
-READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志"}
+READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商"}
+# What the owner's setup commands may answer: done, asked, counted, or already so.
+SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +222,10 @@ def _incoming(where: str, text: str, person: Person, role: str):  # type: ignore
 
 @pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{row[0]}-{role}" for row, role in CASES])
 def test_the_permission_matrix_is_enforced_for_every_role(team: Runtime, row: tuple, role: str) -> None:
-    case, text, where, allowed, start, refusal = row
+    case, text, where, allowed, start, refusal, *rest = row
     n = ROLES.index(role)
+    for command in rest[0] if rest else ():
+        ok(say(team, private(command.format(n=n))), SETUP_REPLIES)
     incoming = _incoming(where, text.format(n=n), TEAM[role], role)
     before = snapshot(team.engine)
     reply = say(team, incoming)
@@ -384,6 +451,9 @@ MEMBER_COMMANDS = [
     "设置 负库存 允许",
     "分析 ABC",
     "补货建议",
+    "供应商 新增 华南食品",
+    "客户 修改 张三超市 账期 30天",
+    "客户",
 ]
 SECRETS = ("默认账套", "A001", "可口可乐", "RK-2026", "50", "华东", "老王", "1001", str(STRANGER.user_id))
 

@@ -308,11 +308,6 @@ def test_of_two_presses_at_once_only_one_books(shop: Runtime, monkeypatch: pytes
     assert late.html == USED_UP
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="production bug: the losing press of a race is answered by editing the message (alert=False), "
-    "so the success reply is replaced with ⌛ 已过期或已处理",
-)
 def test_the_losing_press_of_a_race_is_a_pop_up(shop: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     confirm, _ = _ask(shop)
     assert _two_presses_at_once(shop, monkeypatch, confirm) == Reply(USED_UP, alert=True)

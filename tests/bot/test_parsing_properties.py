@@ -37,6 +37,10 @@ SUB_WORDS = [
     "设置", "移除", "仓库", "全部", "本群", "可见", "隐藏", "成本", "其他", "确认", "今天", "昨天",
     *(role.value for role in Role), "#12", "#", "#x", "#0012", "RK-2026-0003", "rk20260003", "/RK_2026_0003",
     "RK-26-3", "1-K7FQ9XPM", "1-k7fq9xpm", "1-K7FQ9XP", "0-AAAAAAAA", "1234567890123-AAAAAAAA",
+    # issue 5 and partners
+    "开始", "差异", "取消", "主仓→二仓", "主仓->二仓", "到", "→", "->", "=>", "＞", "主仓", "二仓", "ABC", "abc", "XYZ",
+    "70/20", "0/0", "99/1", "90天", "0天", "731天", "负库存", "允许", "禁止", "箱=24罐", "箱=1", "=24", "箱=", "包装", "无",
+    "2箱", "PD-2026-0001", "DB-2026-0001", "原因", "账期", "30天", "信用额度", "电话", "+86-138", "联系人",
 ]
 # Things that look like digits: ASCII, full-width (NFKC → ASCII), Arabic-Indic and Devanagari
 # (str.isdecimal, re's \d), '᧚' and superscripts (str.isdigit but int() refuses them), CJK numerals.
@@ -193,6 +197,16 @@ def _movement(kind: type) -> st.SearchStrategy[c.Command]:
     )
 
 
+# Packing units (箱=24): a name of letters that does not read as a key, a factor above 1 with at
+# most three decimals; ASCII names are lower-cased by the parser, as units are.
+pack_names = (
+    st.text(alphabet=letters, min_size=1, max_size=8)
+    .map(lambda u: u.lower() if u.isascii() else u)
+    .filter(lambda u: not u.startswith(_KEY_STARTS))
+)
+pack_factors = st.integers(1_001, 100_000_000).map(lambda milli: to_quantity(Decimal(milli).scaleb(-3)))
+packs = st.lists(st.tuples(pack_names, pack_factors), max_size=4, unique_by=lambda pack: pack[0]).map(tuple)
+
 FIELD_VALUES = {
     "name": words(60),  # after 名称 one word is taken verbatim; the parser makes no other name here
     "spec": words(60),
@@ -205,13 +219,19 @@ FIELD_VALUES = {
     "sale_price": money_values,
     "safety_stock": quantity_values,
     "max_stock": quantity_values,
+    "packs": packs,
 }
 
 
 def _fields(allowed: list[str], min_size: int) -> st.SearchStrategy[tuple[tuple[str, object], ...]]:
-    # Each key may appear once (the parser refuses a key given twice), in any order.
+    # Each key may appear once (the parser refuses a key given twice), in any order — except the
+    # packing units: the parser collects the 箱=24 words wherever they stand and puts them last.
+    def ordered(chosen: list[str]) -> list[str]:
+        return [name for name in chosen if name != "packs"] + [name for name in chosen if name == "packs"]
+
     return (
         st.lists(st.sampled_from(allowed), min_size=min_size, unique=True)
+        .map(ordered)
         .flatmap(lambda chosen: st.tuples(*(st.tuples(st.just(name), FIELD_VALUES[name]) for name in chosen)))
     )
 
@@ -249,6 +269,50 @@ document_numbers = st.builds(
 undo_targets = st.one_of(document_numbers, st.integers(0, 999_999_999_999).map(lambda n: f"#{n}"))
 queries = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(lambda q: len(q) <= 32)
 
+# ---- inventory (issue 5) ----
+# 调拨 reads its route after turning every arrow (→ -> => > ＞ 到 至) into " → ", and a trailing
+# 确认 as the confirmation: such names cannot stand in a route. (That the arrows are also
+# rewritten inside a 备注 is a separate bug, pinned by test_parsing_inventory.py.)
+_ARROW_PARTS = ("→", ">", "到", "至")
+route_names = warehouse_names.filter(lambda w: not any(part in w for part in _ARROW_PARTS) and w != "确认")
+transfer_notes = notes.filter(lambda n: not any(part in n for part in _ARROW_PARTS))
+count_quantities = st.integers(0, 10_000_000_000).map(lambda milli: to_quantity(Decimal(milli).scaleb(-3)))
+analysis_days = st.integers(1, 730)
+shares = st.one_of(
+    st.just((None, None)),
+    st.tuples(st.integers(1, 98), st.integers(1, 98))
+    .filter(lambda ab: ab[0] + ab[1] < 100)
+    .map(lambda ab: (Decimal(ab[0]) / 100, Decimal(ab[1]) / 100)),
+)
+
+# ---- partners (issue 4) ----
+partner_kinds = st.sampled_from(["供应商", "客户"])
+# A partner's name is its positional words (≤ 30); a search must not start like a sub-verb.
+partner_names = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(lambda n: len(n) <= 30)
+partner_queries = partner_names.filter(lambda q: not q.startswith(("新增", "修改")))
+# A value right after its key is one word taken verbatim, unless it starts a rest-of-line key.
+contacts = words(30).filter(lambda w: not w.startswith(("备注", "原因")))
+phones = st.from_regex(r"\+?[0-9][0-9-]{4,19}", fullmatch=True)
+PARTNER_VALUES = {
+    "contact": contacts,
+    "phone": phones,
+    "terms_days": st.integers(0, 365),
+    "credit_limit": money_values,
+}
+
+
+def _partner_fields(kind: str, min_size: int) -> st.SearchStrategy[tuple[tuple[str, object], ...]]:
+    allowed = ["contact", "phone", "terms_days"] + (["credit_limit"] if kind == "客户" else [])
+    return st.lists(st.sampled_from(allowed), min_size=min_size, unique=True).flatmap(
+        lambda chosen: st.tuples(*(st.tuples(st.just(name), PARTNER_VALUES[name]) for name in chosen))
+    )
+
+
+def _partner(command: type, min_fields: int) -> st.SearchStrategy[c.Command]:
+    return partner_kinds.flatmap(
+        lambda kind: st.builds(command, kind=st.just(kind), name=partner_names, fields=_partner_fields(kind, min_fields))
+    )
+
 commands = st.one_of(
     _movement(c.ReceiveStock),
     _movement(c.IssueStock),
@@ -285,14 +349,63 @@ commands = st.one_of(
     st.builds(c.Undo, target=st.none() | undo_targets, confirmed=st.booleans()),
     st.builds(c.ListWarehouses),
     st.builds(c.AddWarehouse, name=warehouse_names),
+    # ---- inventory (issue 5) ----
+    st.builds(
+        c.TransferStock,
+        code=product_codes,
+        quantity=quantity_values,
+        source=route_names,
+        target=route_names,  # the same twice is the domain's refusal, not the parser's
+        unit=st.none() | units,
+        note=st.just("") | transfer_notes,
+        confirmed=st.booleans(),
+    ),
+    st.builds(
+        c.ScrapStock,
+        code=product_codes,
+        quantity=quantity_values,
+        reason=notes,
+        unit=st.none() | units,
+        warehouse=st.none() | warehouse_names,
+        confirmed=st.booleans(),
+    ),
+    st.builds(c.StartStocktake, warehouse=st.none() | warehouse_names),
+    st.builds(
+        c.CountStock, code=product_codes, quantity=count_quantities, unit=st.none() | units, warehouse=st.none() | warehouse_names
+    ),
+    st.builds(c.ShowStocktake, warehouse=st.none() | warehouse_names, page=pages),
+    st.builds(c.ConfirmStocktake, warehouse=st.none() | warehouse_names, confirmed=st.booleans()),
+    st.builds(c.CancelStocktake, warehouse=st.none() | warehouse_names),
+    st.builds(c.SetNegativeStock, allow=st.booleans()),
+    st.builds(lambda days, ab: c.AnalyseAbc(days, *ab), analysis_days, shares),
+    st.builds(c.SuggestReplenishment, days=analysis_days),
+    # ---- partners (issue 4) ----
+    _partner(c.AddPartner, 0),
+    _partner(c.ChangePartner, 1),
+    st.builds(c.FindPartners, kind=partner_kinds, query=st.none() | partner_queries, page=pages),
 )
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=1, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_the_strategies_cover_every_command_type(data: st.DataObject) -> None:
+    # A new command type without a strategy here would escape the round-trip property: one
+    # example of each branch of ``commands`` names the type that branch makes.
+    made = {type(data.draw(branch)) for branch in commands.original_strategies}
+    assert made == set(COMMAND_TYPES), sorted(k.__name__ for k in set(COMMAND_TYPES) - made)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(commands)
 @example(c.AddProduct("A001", "可口 可乐"))  # the parser itself makes this from 商品 新增 A001 可口 可乐
 @example(c.ReceiveStock("A001", Decimal("2.5"), "kg", Decimal("2.40"), "华东饮料", "周五 补货", date(2026, 11, 20)))
 @example(c.ShowLedger("A001", Period(date(2016, 11, 22), date(2026, 11, 27)), 10_000))
+@example(c.ChangeProduct("A001", (("unit", "罐"), ("packs", (("箱", Decimal("24")), ("提", Decimal("6")))))))
+@example(c.ChangeProduct("A001", (("packs", ()),)))
+@example(c.TransferStock("A001", Decimal("2"), "主仓", "二仓", "箱", "周五 补货", True))
+@example(c.ScrapStock("A001", Decimal("1"), "破损 两罐", None, "二仓", True))
+@example(c.AnalyseAbc(30, Decimal("0.7"), Decimal("0.2")))
+@example(c.CountStock("A001", Decimal("0"), None, "二仓"))
 def test_parsing_the_canonical_text_of_a_command_gives_the_command_back(command: c.Command) -> None:
     text = to_text(command)
     try:

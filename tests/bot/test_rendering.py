@@ -14,16 +14,20 @@ from bot import errors as bot_errors
 from bot.dispatcher import KIND_LABELS
 from bot.parsing import VERBS, VERBS_BY_NAME
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, field_value, money, qty, signed_qty, to_plain, unit_cost
+from domain import analysis as an
 from domain import errors as e
 from domain import history as h
+from domain import partner_services as ps
 from domain import services as s
+from domain import stocktake as stk
 from domain import workspaces as w
 from domain.access import Invitation, Member, Permission, Role
 from domain.audit import Action, AuditEntry
 from domain.guards import Risk, RiskKind
+from domain.partners import Partner, PartnerKind
 from domain.periods import Period
-from domain.ports import StockLine, StockTotals, Warehouse
-from domain.products import FieldChange, Product, StockStatus
+from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
+from domain.products import FieldChange, PackQuantity, Product, StockStatus
 from domain.stock import Movement, MovementKind, StockBalance
 
 D = Decimal
@@ -706,6 +710,352 @@ SAMPLES |= {
     "workspace/visibility.html": {
         "shown": Sample({"result": w.ChatVisibilitySet(True)}, ["现在显示成本"]),
         "hidden": Sample({"result": w.ChatVisibilitySet(False)}, ["不再显示成本", "私聊"]),
+    },
+}
+
+# ---- inventory (issue 5) ----------------------------------------------------------------------
+
+MAIN = Warehouse(1, "主仓")
+SECOND = Warehouse(2, "二<仓>")  # a warehouse name is user text too
+SECOND_ESCAPED = "二&lt;仓&gt;"
+BOXES = PackQuantity("箱", D("2"), D("24"))
+COUNT = Stocktake("PD-2026-0001", SECOND, NOW, "老李<仓>")
+LOSS_LINE = StocktakeLine(product(), D("60"), D("100"), NOW, "老李<仓>")
+GAIN_LINE = StocktakeLine(product(code="B002", name="雪碧<&>", unit="瓶"), D("12"), D("10"), NOW, "老李<仓>")
+MATCH_LINE = StocktakeLine(product(code="C003", name="芬达", unit="瓶"), D("5"), D("5"), NOW, "老李<仓>")
+# 100 罐 at 2.40 counted 60, then 5 sold: the loss of 40 costs 40 × 228.00 ÷ 95 = 96.00 (docs/valuation.md).
+VARIANCE = stk.StocktakeVariance(
+    COUNT,
+    [stk.VarianceLine(LOSS_LINE, D("-96.00")), stk.VarianceLine(GAIN_LINE, D("4.00")), stk.VarianceLine(MATCH_LINE, D("0"))],
+    3,
+    D("4.00"),
+    D("96.00"),
+    1,
+    1,
+    2,  # differing, over all pages
+)
+LOSS = movement(kind=MovementKind.STOCKTAKE_LOSS, quantity=D("-40"), value=D("-96.00"), number="PD-2026-0001")
+GAIN = movement(kind=MovementKind.STOCKTAKE_GAIN, quantity=D("2"), value=D("4.00"), number="PD-2026-0001")
+CONFIRMED = stk.StocktakeConfirmed(COUNT, [(LOSS_LINE, LOSS), (GAIN_LINE, GAIN)], 3, D("4.00"), D("96.00"))
+TRANSFER = s.StockTransferred(
+    product(), "DB-2026-0001", D("48"), D("115.20"), MAIN, SECOND, StockBalance(D("52"), D("124.80")), StockBalance(D("48"), D("115.20")), BOXES
+)
+SCRAP = movement(
+    kind=MovementKind.SCRAP, quantity=D("-2"), value=D("-4.80"), note="破损<玻璃>&", number="BS-2026-0001", unit_price=None, counterparty=""
+)
+SPLIT = ((MAIN, StockBalance(D("70"), D("168.00"))), (SECOND, StockBalance(D("30"), D("72.00"))))
+# The docs' negative-stock example: 5 罐 at 3.00 onto −8 罐 worth −16.00 → the adjustment −5.00 (COGS +5.00).
+RESTORING = s.StockReceived(
+    product(),
+    movement(quantity=D("5"), value=D("15.00"), balance_quantity=D("-3"), balance_value=D("-6.00"), unit_price=D("3"), counterparty="", note=""),
+    StockBalance(D("-3"), D("-6.00")),
+    s.PriceSource.GIVEN,
+    D("3"),
+    None,
+    D("-5.00"),
+)
+ABC_PRODUCTS = [product(code=f"A00{n}", name=f"{HOSTILE}{n}") for n in range(1, 6)]
+ABC_LINES = an.classify(
+    [(ABC_PRODUCTS[0], D("10"), D("50.00")), (ABC_PRODUCTS[1], D("20"), D("20.00")), (ABC_PRODUCTS[2], D("5"), D("20.00")),
+     (ABC_PRODUCTS[3], D("10"), D("10.00")), (ABC_PRODUCTS[4], D("0"), D("0"))],
+    D("0.7"),
+    D("0.2"),
+)
+SUGGESTIONS = [
+    an.Suggestion(product(code="R001", unit="罐"), D("20"), D("0"), D("2"), D("24"), D("52"), D("32"), "华东<饮料>&"),
+    an.Suggestion(product(code="R002", name="雪碧", unit="瓶"), D("10"), D("0"), D("30") / 7, D("35"), D("100"), D("90"), ""),
+]
+STOCKTAKE_QUESTION = {
+    "question": e.NeedsConfirmation([], None, VARIANCE),
+    "command_text": "盘点 确认 仓库 二<仓> 确认",
+    "minutes": 5,
+    "kind_labels": KIND_LABELS,
+    "preview_kind": "StocktakeVariance",
+}
+
+SAMPLES |= {
+    "analysis/abc.html": {
+        "70/20 over 90 days": Sample(
+            {"result": an.AbcReport(90, D("0.7"), D("0.2"), D("100.00"), ABC_LINES)},
+            [
+                "📈 ABC 分析 · 近 90 天销售额 100.00 元 · A 70% / B 20% / C 其余",
+                "A 类 2 个 · 70.00 元　B 类 1 个 · 20.00 元　C 类 2 个 · 10.00 元",
+                f"A <b>A001</b> {ESCAPED}1 · 50.00 元 · 50.0%（累计 50.0%）",
+                f"A <b>A002</b> {ESCAPED}2 · 20.00 元 · 20.0%（累计 70.0%）",
+                f"B <b>A003</b> {ESCAPED}3 · 20.00 元 · 20.0%（累计 90.0%）",
+                f"C <b>A004</b> {ESCAPED}4 · 10.00 元 · 10.0%（累计 100.0%）",
+            ],
+            ["A005", "只列出前 30 个", "没有出库记录"],
+        ),
+        "no sales": Sample(
+            {"result": an.AbcReport(30, D("0.80"), D("0.15"), D("0"), an.classify([(ABC_PRODUCTS[0], D(0), D(0))], D("0.80"), D("0.15")))},
+            ["近 30 天销售额 0.00 元", "A 80% / B 15%", "C 类 1 个 · 0.00 元", "这段时间没有出库记录。"],
+            ["A001"],
+        ),
+        "more than 30 sellers": Sample(
+            {
+                "result": an.AbcReport(
+                    90, D("0.80"), D("0.15"), D("35000"),
+                    an.classify([(product(code=f"M{n:03d}", name="长" * 60), D(1), D("1000")) for n in range(35)], D("0.80"), D("0.15")),
+                )
+            },
+            ["M029", "（只列出前 30 个）"],
+            ["M030"],
+        ),
+    },
+    "analysis/replenishment.html": {
+        "two suppliers": Sample(
+            {"result": an.ReplenishmentReport(30, 7, 14, SUGGESTIONS)},
+            [
+                "🛒 补货建议 · 按近 30 天日均销量 · 交期 7 天 · 补货周期 14 天",
+                "<b>华东&lt;饮料&gt;&amp;</b>",
+                f"<b>R001</b> {ESCAPED} 建议 <b>32</b> 罐 · 现有 20 · 日均 2 · 再订货点 24",
+                "<b>（未记供应商）</b>",
+                "<b>R002</b> 雪碧 建议 <b>90</b> 瓶 · 现有 10 · 日均 4.29 · 再订货点 35",
+                "公式：再订货点 = 安全库存 + 日均 × 交期",
+            ],
+            ["库存都够用"],
+        ),
+        "nothing to order": Sample({"result": an.ReplenishmentReport(60, 7, 14, [])}, ["近 60 天", "库存都够用，暂时不用补货。", "公式"]),
+    },
+    "confirm/question.html": SAMPLES["confirm/question.html"]
+    | {
+        "stocktake, cost shown": Sample(
+            {**STOCKTAKE_QUESTION, "show_cost": True},
+            [
+                f"📋 确认盘点 PD-2026-0001 · {SECOND_ESCAPED}：录入 3 个商品，2 个有差异",
+                "盘盈 4.00 元 · 盘亏 96.00 元（按当前成本）",
+                f"<b>A001</b> {ESCAPED} -40 罐",
+                "<b>B002</b> 雪碧&lt;&amp;&gt; +2 瓶",
+                "没有录入的商品不改动",
+                "5 分钟内有效",
+            ],
+            ["C003", "请确认"],
+        ),
+        "stocktake in a group without cost": Sample(
+            {**STOCKTAKE_QUESTION, "show_cost": False},
+            ["📋 确认盘点 PD-2026-0001", f"<b>A001</b> {ESCAPED} -40 罐"],
+            ["盘盈 4.00", "96.00", "元"],
+        ),
+    },
+    "errors/ambiguous_stocktake.html": {
+        "two counts": Sample(
+            {"error": e.AmbiguousStocktake(["主仓", "二<仓>"])}, [f"❓ 主仓、{SECOND_ESCAPED} 都在盘点", "<code>盘点 A001 48 仓库 主仓</code>"]
+        )
+    },
+    "errors/empty_stocktake.html": {"nothing counted": Sample({"error": e.EmptyStocktake("PD-2026-0001")}, ["PD-2026-0001 还没有录入", "<code>盘点 取消</code>"])},
+    "errors/negative_stock_setting.html": {
+        "already allowed": Sample({"error": e.NegativeStockSetting(True)}, ["ℹ️ 负库存已经是「允许」了，没有改动。"]),
+        "already forbidden": Sample({"error": e.NegativeStockSetting(False)}, ["ℹ️ 负库存已经是「禁止」了，没有改动。"]),
+    },
+    "errors/no_open_stocktake.html": {
+        "in a warehouse": Sample(
+            {"error": e.NoOpenStocktake("二<仓>")}, [f"ℹ️ {SECOND_ESCAPED}没有进行中的盘点。", f"<code>盘点 开始 {SECOND_ESCAPED}</code>"]
+        ),
+        "anywhere": Sample({"error": e.NoOpenStocktake(None)}, ["ℹ️ 现在没有进行中的盘点。", "<code>盘点 开始</code>"]),
+    },
+    "errors/same_warehouse.html": {"to itself": Sample({"error": e.SameWarehouse("二<仓>")}, [f"调出和调入都是「{SECOND_ESCAPED}」", "调拨 A001 10 主仓→二仓"])},
+    "errors/stocktake_below_zero.html": {
+        "sold after the count": Sample(
+            {"error": e.StocktakeBelowZero("A001", HOSTILE, "罐", D("40"), D("35"))},
+            [f"<b>A001</b> {ESCAPED} 盘亏 40 罐，但现在只剩 35 罐", "<code>盘点 A001 &lt;实盘数量&gt;</code>"],
+        )
+    },
+    "errors/stocktake_open.html": {
+        "already counting": Sample(
+            {"error": e.StocktakeOpen("PD-2026-0001", "二<仓>")}, [f"{SECOND_ESCAPED}已经在盘点（PD-2026-0001）", "<code>盘点 取消</code>"]
+        )
+    },
+    "stock/card.html": SAMPLES["stock/card.html"]
+    | {
+        "split by warehouse": Sample(
+            {"result": s.StockCard(product(), StockBalance(D("100"), D("240.00")), StockStatus.OK, SPLIT), "show_cost": True},
+            ["库存：<b>100</b> 罐 · 正常\n  主仓 70 罐 · 168.00 元\n  二&lt;仓&gt; 30 罐 · 72.00 元\n成本价：2.40 元/罐 · 库存金额：240.00 元"],
+        ),
+        "split without cost": Sample(
+            {"result": s.StockCard(product(), StockBalance(D("100"), D("240.00")), StockStatus.OK, SPLIT), "show_cost": False},
+            ["库存：<b>100</b> 罐 · 正常\n  主仓 70 罐\n  二&lt;仓&gt; 30 罐\n安全库存"],
+            ["168.00", "72.00", "240.00", "成本价"],
+        ),
+        "one warehouse is no split": Sample(
+            {"result": s.StockCard(product(), StockBalance(D("70"), D("168.00")), StockStatus.OK, SPLIT[:1]), "show_cost": True},
+            ["库存：<b>70</b> 罐 · 正常\n成本价"],
+            ["  主仓"],
+        ),
+    },
+    "stock/issued.html": SAMPLES["stock/issued.html"]
+    | {
+        "below zero": Sample(
+            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-15"), value=D("-30.00")), StockBalance(D("-5"), D("-10.00")), StockStatus.OUT), "show_cost": True},
+            ["出库 15 罐", "结存 -5 罐", "成本：30.00 元", "库存金额：-10.00 元", "⚠️ 负库存 -5 罐：补货入库时按补货成本调整。"],
+            ["缺货"],
+        ),
+        "in boxes": Sample(
+            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-24")), BALANCE, StockStatus.OK, PackQuantity("箱", D("1"), D("24"))), "show_cost": False},
+            ["✅ 出库 24 罐（1 箱） · <b>A001</b>"],
+        ),
+    },
+    "stock/negative_setting.html": {
+        "allowed": Sample({"result": s.SettingChanged(True)}, ["✅ 已允许负库存", "差额记成本调整"], ["禁止"]),
+        "forbidden": Sample({"result": s.SettingChanged(False)}, ["✅ 已禁止负库存", "会被拒绝"], ["已允许"]),
+    },
+    "stock/received.html": SAMPLES["stock/received.html"]
+    | {
+        "restores negative stock": Sample(
+            {"result": RESTORING, "show_cost": True},
+            ["入库 5 罐", "结存 -3 罐", "单价：3.00 元 · 金额：15.00 元", "库存金额：-6.00 元", "↪ 补回负库存：之前出库少计的成本按本次进价调整，销售成本 +5.00 元"],
+        ),
+        "restores negative stock, no cost here": Sample({"result": RESTORING, "show_cost": False}, ["入库 5 罐", "结存 -3 罐"], ["补回", "5.00", "15.00"]),
+        "in boxes, priced per box": Sample(
+            {"result": s.StockReceived(product(), movement(quantity=D("48"), value=D("115.20"), counterparty="", note=""), BALANCE, s.PriceSource.GIVEN, D("2.4"), BOXES), "show_cost": True},
+            ["✅ 入库 48 罐（2 箱） · <b>A001</b>", "单价：2.40 元 · 金额：115.20 元"],
+        ),
+    },
+    "stock/scrapped.html": {
+        "with cost": Sample(
+            {"result": s.StockScrapped(product(), SCRAP, SECOND, StockBalance(D("10"), D("24.00")), StockStatus.LOW), "show_cost": True},
+            [f"✅ 报损 2 罐 · <b>A001</b> {ESCAPED} · 结存 10 罐", f"单号：BS-2026-0001 · {SECOND_ESCAPED} · 原因：破损&lt;玻璃&gt;&amp;", "损失（按成本）：4.80 元", "⚠️ 低于安全库存"],
+        ),
+        "without cost": Sample(
+            {"result": s.StockScrapped(product(), SCRAP, SECOND, StockBalance(D("10"), D("24.00")), StockStatus.LOW), "show_cost": False},
+            ["报损 2 罐", "原因：破损&lt;玻璃&gt;&amp;"],
+            ["损失", "4.80"],
+        ),
+        "a box": Sample(
+            {"result": s.StockScrapped(product(), replace(SCRAP, quantity=D("-24"), value=D("-57.60")), MAIN, BALANCE, StockStatus.OK, PackQuantity("箱", D("1"), D("24"))), "show_cost": True},
+            ["✅ 报损 24 罐（1 箱）", "损失（按成本）：57.60 元"],
+            ["⚠️"],
+        ),
+    },
+    "stock/transferred.html": {
+        "boxes with cost": Sample(
+            {"result": TRANSFER, "show_cost": True},
+            [
+                f"✅ 调拨 48 罐（2 箱） · <b>A001</b> {ESCAPED} · 主仓 → {SECOND_ESCAPED}\n单号：DB-2026-0001 · 按成本转移 115.20 元\n主仓 结存 52 罐 · {SECOND_ESCAPED} 结存 48 罐"
+            ],
+        ),
+        "without cost": Sample(
+            {"result": replace(TRANSFER, pack=None), "show_cost": False},
+            [f"✅ 调拨 48 罐 · <b>A001</b> {ESCAPED} · 主仓 → {SECOND_ESCAPED}\n单号：DB-2026-0001\n主仓 结存 52 罐"],
+            ["按成本", "115.20", "箱"],
+        ),
+    },
+    "stocktake/cancelled.html": {
+        "three counted": Sample({"result": stk.StocktakeCancelled(COUNT, 3)}, [f"✅ 已取消盘点 PD-2026-0001 · {SECOND_ESCAPED}（录入的 3 个商品不记账）"])
+    },
+    "stocktake/confirmed.html": {
+        "with cost": Sample(
+            {"result": CONFIRMED, "show_cost": True},
+            [
+                f"✅ 盘点 PD-2026-0001 已记账 · {SECOND_ESCAPED} · 录入 3 个商品，2 个有差异",
+                "盘盈 4.00 元 · 盘亏 96.00 元",
+                f"<b>A001</b> {ESCAPED} -40 罐（实盘 60，账面 100） · -96.00元",
+                "<b>B002</b> 雪碧&lt;&amp;&gt; +2 瓶（实盘 12，账面 10） · 4.00元",
+                "<code>撤销 PD-2026-0001</code>",
+            ],
+            ["C003"],
+        ),
+        "without cost": Sample(
+            {"result": CONFIRMED, "show_cost": False},
+            [f"<b>A001</b> {ESCAPED} -40 罐（实盘 60，账面 100）\n<b>B002</b>"],
+            ["96.00", "4.00", "盘盈 "],
+        ),
+    },
+    "stocktake/counted.html": {
+        "loss": Sample({"result": stk.StockCounted(COUNT, LOSS_LINE, 1)}, [f"📝 PD-2026-0001 · <b>A001</b> {ESCAPED} 实盘 60 罐 · 账面 100 · 盘亏 -40", "已录入 1 个商品"]),
+        "gain": Sample({"result": stk.StockCounted(COUNT, GAIN_LINE, 2)}, ["实盘 12 瓶 · 账面 10 · 盘盈 +2", "已录入 2 个商品"]),
+        "match": Sample({"result": stk.StockCounted(COUNT, MATCH_LINE, 3)}, ["实盘 5 瓶 · 账面 5 · 相符"], ["盘盈", "盘亏"]),
+    },
+    "stocktake/started.html": {
+        "second warehouse": Sample({"result": stk.StocktakeStarted(COUNT)}, [f"📋 已开始盘点 PD-2026-0001 · {SECOND_ESCAPED}", "<code>盘点 A001 48</code>", "<code>盘点 取消</code>"])
+    },
+    "stocktake/variance.html": {
+        "with cost": Sample(
+            {"result": VARIANCE, "show_cost": True},
+            [
+                f"📋 盘点 PD-2026-0001 · {SECOND_ESCAPED} · 已录入 3 个商品\n盘盈 4.00 元 · 盘亏 96.00 元（按当前成本估算）",
+                f"🔴 <b>A001</b> {ESCAPED} 实盘 60 · 账面 100 · -40 罐 · -96.00元",
+                "🟢 <b>B002</b> 雪碧&lt;&amp;&gt; 实盘 12 · 账面 10 · +2 瓶 · 4.00元",
+                "⚪ <b>C003</b> 芬达 实盘 5 · 账面 5 · 0 瓶",
+            ],
+            ["页", "还没有录入"],
+        ),
+        "without cost": Sample(
+            {"result": VARIANCE, "show_cost": False},
+            [f"🔴 <b>A001</b> {ESCAPED} 实盘 60 · 账面 100 · -40 罐\n"],
+            ["元"],
+        ),
+        "nothing counted yet": Sample(
+            {"result": stk.StocktakeVariance(COUNT, [], 0, D("0"), D("0"), 1, 1), "show_cost": True},
+            ["已录入 0 个商品", "还没有录入。录入：<code>盘点 A001 48</code>"],
+        ),
+        "page 2 of 3": Sample({"result": replace(VARIANCE, page=2, pages=3), "show_cost": True}, ["已录入 3 个商品 · 第 2/3 页"]),
+    },
+}
+
+# ---- partners (issue 4) ---------------------------------------------------------------------------
+
+SUPPLIER = Partner(PartnerKind.SUPPLIER, "华东<饮料>", "王<经理>", "+86-13800000000", 30)
+CUSTOMER = Partner(PartnerKind.CUSTOMER, "张三<超市>", "", "", 0, D("20000"))
+SUPPLIER_ESCAPED = "华东&lt;饮料&gt;"
+PARTNER_CHANGES = ps.PartnerChanged(
+    SUPPLIER, [FieldChange("terms_days", 30, 45), FieldChange("phone", "13800000000", "13900000000"), FieldChange("contact", "", "王<经理>")]
+)
+
+SAMPLES |= {
+    "errors/partner_exists.html": {
+        "supplier": Sample({"error": e.PartnerExists("供应商", "华东<饮料>")}, [f"供应商「{SUPPLIER_ESCAPED}」已经有了", f"<code>供应商 修改 {SUPPLIER_ESCAPED} 账期 30天</code>"])
+    },
+    "errors/unknown_partner.html": {
+        "with suggestions": Sample(
+            {"error": e.UnknownPartner("客户", "张<三>", ["张三超市", "张三<便利>"])},
+            ["没有客户「张&lt;三&gt;」", "是不是：张三超市、张三&lt;便利&gt;？", "<code>客户 新增 张&lt;三&gt;</code>"],
+        ),
+        "none close": Sample({"error": e.UnknownPartner("客户", "李四", [])}, ["没有客户「李四」", "<code>客户 新增 李四</code>"], ["是不是"]),
+    },
+    "partner/_details.html": {
+        "customer": Sample({"result": ps.PartnerAdded(CUSTOMER), "show_contacts": False}, ["账期：现结 · 信用额度：20,000.00 元"], ["联系人", "电话"])
+    },
+    "partner/added.html": {
+        "supplier, phone shown": Sample(
+            {"result": ps.PartnerAdded(SUPPLIER), "show_contacts": True},
+            [f"✅ 已新增供应商 <b>{SUPPLIER_ESCAPED}</b>\n联系人：王&lt;经理&gt; · 电话：+86-13800000000\n账期：30 天"],
+            ["信用额度"],
+        ),
+        "supplier, phone hidden": Sample(
+            {"result": ps.PartnerAdded(SUPPLIER), "show_contacts": False}, ["电话：已登记（不在此显示）"], ["13800000000"]
+        ),
+        "customer": Sample({"result": ps.PartnerAdded(CUSTOMER), "show_contacts": True}, ["✅ 已新增客户 <b>张三&lt;超市&gt;</b>", "信用额度：20,000.00 元"]),
+    },
+    "partner/card.html": {
+        "supplier with prices": Sample(
+            {
+                "result": ps.PartnerCard(SUPPLIER, [("A001", HOSTILE, D("2.4")), ("B002", "雪碧", D("2.4397"))]),
+                "show_contacts": True,
+                "show_cost": True,
+            },
+            [f"🤝 供应商 <b>{SUPPLIER_ESCAPED}</b>", "电话：+86-13800000000", f"最近进价：\n<b>A001</b> {ESCAPED} 2.40 元\n<b>B002</b> 雪碧 2.4397 元"],
+        ),
+        "supplier without cost or phone": Sample(
+            {"result": ps.PartnerCard(SUPPLIER, [("A001", HOSTILE, D("2.4"))]), "show_contacts": False, "show_cost": False},
+            ["🤝 供应商", "已登记（不在此显示）"],
+            ["最近进价", "2.40", "13800000000"],
+        ),
+    },
+    "partner/changed.html": {
+        "phone shown": Sample(
+            {"result": PARTNER_CHANGES, "show_contacts": True},
+            [f"✅ 已修改供应商 <b>{SUPPLIER_ESCAPED}</b>", "账期（天）：30 → 45", "电话：13800000000 → 13900000000", "联系人：（空） → 王&lt;经理&gt;"],
+        ),
+        "phone hidden": Sample({"result": PARTNER_CHANGES, "show_contacts": False}, ["账期（天）：30 → 45"], ["电话", "1380", "1390"]),
+    },
+    "partner/list.html": {
+        "a page": Sample(
+            {"result": ps.PartnerList(PartnerKind.SUPPLIER, [SUPPLIER, Partner(PartnerKind.SUPPLIER, "华南")], 2, 3, 25)},
+            ["🤝 供应商 25 个 · 第 2/3 页", f"<b>{SUPPLIER_ESCAPED}</b> · 王&lt;经理&gt; · 账期 30 天", "<b>华南</b> · 账期 现结"],
+            ["13800000000"],
+        ),
+        "none yet": Sample({"result": ps.PartnerList(PartnerKind.CUSTOMER, [], 1, 1, 0)}, ["🤝 客户 0 个", "还没有客户。"], ["页"]),
     },
 }
 
