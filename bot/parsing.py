@@ -835,10 +835,10 @@ _SHARES = re.compile(r"(\d{1,2})/(\d{1,2})", re.ASCII)
 MAX_ANALYSIS_DAYS = 730
 
 
-def _days(word: str, usage: str) -> int:
+def _days(word: str, usage: str, example: int) -> int:
     match = _DAYS.fullmatch(word)
     if match is None:
-        raise ParseError(f"「{word[:20]}」看不懂，天数写成 90天", usage)
+        raise ParseError(f"「{word[:20]}」看不懂，天数写成 {example}天", usage)
     days = int(match.group(1))
     if not 1 <= days <= MAX_ANALYSIS_DAYS:
         raise ParseError(f"天数应在 1 到 {MAX_ANALYSIS_DAYS} 之间", usage)
@@ -861,7 +861,7 @@ def _parse_analysis(rest: str, today: date, verb: Verb) -> c.Command:
                 raise ParseError("A、B 的百分比都要大于 0，合计小于 100，如 80/15", usage)
             a_share, b_share = Decimal(a) / 100, Decimal(b) / 100
         elif _DAYS.fullmatch(word) and not days_given:
-            days, days_given = _days(word, usage), True
+            days, days_given = _days(word, usage, 90), True
         else:
             raise ParseError(f"多余的内容「{word[:30]}」", usage)
     return c.AnalyseAbc(days, a_share, b_share)
@@ -873,7 +873,7 @@ def _parse_replenishment(rest: str, today: date, verb: Verb) -> c.Command:
     if not tokens.words:
         return c.SuggestReplenishment()
     _no_more(tokens.words[1:], verb.usage)
-    return c.SuggestReplenishment(_days(tokens.words[0], verb.usage))
+    return c.SuggestReplenishment(_days(tokens.words[0], verb.usage, 30))
 
 
 _PARTNER_KEYS = ("联系人", "电话", "账期", "信用额度")

@@ -49,7 +49,14 @@ class ProductInactive(DomainError):
 
 class InsufficientStock(DomainError):
     def __init__(
-        self, code: str, name: str, unit: str, requested: Decimal, available: Decimal, warehouse: str = ""
+        self,
+        code: str,
+        name: str,
+        unit: str,
+        requested: Decimal,
+        available: Decimal,
+        warehouse: str = "",
+        action: str = "出库",
     ) -> None:
         super().__init__(f"{code}: requested {requested}, available {available}")
         self.code = code
@@ -58,15 +65,17 @@ class InsufficientStock(DomainError):
         self.requested = requested
         self.available = available
         self.warehouse = warehouse
+        self.action = action  # what could not be done: 出库, 调出, 报损
 
 
 class UnitMismatch(DomainError):
-    def __init__(self, code: str, name: str, unit: str, given: str) -> None:
+    def __init__(self, code: str, name: str, unit: str, given: str, packs: list[str] | None = None) -> None:
         super().__init__(f"{code} counts in {unit}, not {given}")
         self.code = code
         self.name = name
         self.unit = unit
         self.given = given
+        self.packs = packs or []  # the product's packing units, e.g. ["箱=24"]
 
 
 class FractionalQuantity(DomainError):

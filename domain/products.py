@@ -218,7 +218,8 @@ def check_quantity_unit(product: Product, quantity: Decimal, unit: str | None) -
     if unit is not None and unit.lower() != product.unit.lower():
         generic_ok = unit.lower() in GENERIC_COUNT_UNITS and not product.is_measured
         if not generic_ok:
-            raise UnitMismatch(product.code, product.name, product.unit, unit)
+            packs = [f"{name}={factor.normalize():f}" for name, factor in product.packs]
+            raise UnitMismatch(product.code, product.name, product.unit, unit, packs)
     if not product.is_measured and not is_whole(quantity):
         raise FractionalQuantity(product.code, product.name, product.unit, quantity)
 

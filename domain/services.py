@@ -631,7 +631,7 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         legs = post_transfer(locked[source.id], quantity)
         if legs is None:
             available = max(locked[source.id].quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name)
+            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name, "调出")
         _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)  # after the stock check
         number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
         out, source_after = append_movement(
@@ -657,7 +657,7 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         costing = post_issue(before, quantity)
         if costing.shortfall > 0:
             available = max(before.quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, warehouse.name)
+            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, warehouse.name, "报损")
         _confirm_quantity(uow, cmd, product, MovementKind.SCRAP, quantity)
         movement, _ = append_movement(
             uow, ctx, MovementKind.SCRAP, product.id, warehouse.id, before, costing.posting,

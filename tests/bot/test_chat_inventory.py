@@ -194,8 +194,8 @@ NOT_MAIN = "🔒 你没有仓库「主仓」的权限。写上你负责的仓库
 
 TRANSFER_REFUSALS = [
     # The source is short: the refusal names the warehouse and what it holds.
-    (OWNER, "调拨 A001 8 二仓→主仓", "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 5 罐，不能出库 8 罐。未记账。"),
-    (OWNER, "调拨 A001 101 主仓->二仓", "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 100 罐，不能出库 101 罐。未记账。"),
+    (OWNER, "调拨 A001 8 二仓→主仓", "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 5 罐，不能调出 8 罐。未记账。"),
+    (OWNER, "调拨 A001 101 主仓->二仓", "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 100 罐，不能调出 101 罐。未记账。"),
     # The same warehouse twice is the domain's refusal (the parser let it through).
     (OWNER, "调拨 A001 5 主仓→主仓", "❌ 调出和调入都是「主仓」。用法：<code>调拨 A001 10 主仓→二仓</code>"),
     (OWNER, "调拨 A001 5 二仓 到 二仓", "❌ 调出和调入都是「二仓」。用法：<code>调拨 A001 10 主仓→二仓</code>"),
@@ -258,7 +258,7 @@ def test_a_tenfold_transfer_asks_first_and_the_button_books_it(two_warehouses: R
 
 def test_a_tenfold_transfer_the_source_cannot_cover_is_refused_without_a_question(two_warehouses: Runtime) -> None:
     setup(two_warehouses, "调拨 A001 2 主仓→二仓")  # 二仓 holds 7; the usual transfer is 2
-    refused(two_warehouses, private("调拨 A001 60 二仓→主仓"), "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 7 罐，不能出库 60 罐。未记账。")
+    refused(two_warehouses, private("调拨 A001 60 二仓→主仓"), "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 7 罐，不能调出 60 罐。未记账。")
 
 
 # ---- 报损 ----------------------------------------------------------------------------------------
@@ -294,8 +294,8 @@ def test_a_scrap_in_a_group_hides_the_loss_and_a_short_stock_is_refused(runtime:
     assert reply.html == f"{public}\n{NOTE}"
     assert reply.private is not None and reply.private.html == f"{public}\n损失（按成本）：2.40 元"
     # Short in the named warehouse: refused with its name and nothing written.
-    refused(runtime, group("报损 A001 1 仓库 二仓 原因 破损", GROUP, KEEPER), "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 0 罐，不能出库 1 罐。未记账。")
-    refused(runtime, group("报损 A001 10 原因 丢失", GROUP, KEEPER), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 9 罐，不能出库 10 罐。未记账。")
+    refused(runtime, group("报损 A001 1 仓库 二仓 原因 破损", GROUP, KEEPER), "❌ 库存不足：<b>A001</b> 可口可乐 在二仓只有 0 罐，不能报损 1 罐。未记账。")
+    refused(runtime, group("报损 A001 10 原因 丢失", GROUP, KEEPER), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 9 罐，不能报损 10 罐。未记账。")
     refused(
         runtime,
         group("报损 A001 1", GROUP, KEEPER),
@@ -459,7 +459,7 @@ def test_a_count_matching_the_book_everywhere_books_nothing_and_cannot_be_undone
     refused(
         runtime,
         private("撤销 PD-2026-0001"),
-        "❌ 「盘点确认（无差异）」不能撤销。请用相反的命令改回来（如 <code>成员 设置 …</code>、<code>解绑</code>）。",
+        "❌ 「盘点确认（无差异）」不能撤销：它没有记账。",
     )
 
 
@@ -585,7 +585,7 @@ def test_packing_units_in_every_booking_and_its_reply(any_runtime: Runtime) -> N
     refused(
         rt,
         private("入库 A001 2盒"),
-        "❌ <b>A001</b> 可口可乐 的单位是「罐」，不能按「盒」记账。\n请写数量加「罐」或只写数字，例如 <code>入库 A001 10</code>",
+        "❌ <b>A001</b> 可口可乐 的单位是「罐」（包装：箱=24），不能按「盒」记账。\n请写数量加「罐」或「箱」或只写数字，例如 <code>入库 A001 10</code>",
     )
     refused(rt, private("商品 修改 A001 箱=24"), "ℹ️ <b>A001</b> 没有变化，未修改。")
     assert_books_ok(rt)
@@ -654,8 +654,8 @@ def test_negative_stock_allowed_then_the_restoring_receipt_adjusts_cost(any_runt
     assert (cogs, receipts, balances(rt)["主仓"]) == (D("44.00"), D("65.00"), (D("7"), D("21.00")))
     assert "RK-2026-0002 成本调整 <b>0</b> → -3 · -5.00元 · 负库存补货成本调整 · 老王" in say(rt, private("流水 A001")).html
     # Transfers and scraps never go below zero, whatever the setting.
-    refused(rt, private("调拨 A001 8 主仓→二仓"), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 7 罐，不能出库 8 罐。未记账。")
-    refused(rt, private("报损 A001 8 原因 丢失"), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 7 罐，不能出库 8 罐。未记账。")
+    refused(rt, private("调拨 A001 8 主仓→二仓"), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 7 罐，不能调出 8 罐。未记账。")
+    refused(rt, private("报损 A001 8 原因 丢失"), "❌ 库存不足：<b>A001</b> 可口可乐 在主仓只有 7 罐，不能报损 8 罐。未记账。")
     # Forbidden again: the over-issue is refused and nothing is written.
     assert say(rt, private("设置 负库存 禁止")).html == "✅ 已禁止负库存：库存不够的出库会被拒绝（已是负数的库存补货后恢复）。"
     refused(rt, private("出库 A001 8"), "❌ 库存不足：<b>A001</b> 可口可乐 只有 7 罐，不能出库 8 罐。未记账。")

@@ -190,7 +190,7 @@ UNDO_REFUSALS = [
         [(OWNER, "出库 A001 5 确认"), (OWNER, "撤销 CK-2026-0001 确认")],
         OWNER,
         "撤销 CX-2026-0001",
-        "❌ 「撤销」不能撤销。请用相反的命令改回来（如 <code>成员 设置 …</code>、<code>解绑</code>）。",
+        "❌ 「撤销」不能再撤销。要恢复，请重新发送原来的命令。",
     ),
     (
         # 10 at 100.00 raised the average; the issue since took cost at it: 15 罐 worth 280.00 are left.

@@ -247,7 +247,7 @@ REFUSED = [
     ("补货建议 0天", "天数应在 1 到 730 之间", REPLENISH_USAGE),
     ("补货建议 731天", "天数应在 1 到 730 之间", REPLENISH_USAGE),
     ("补货建议 30天 60天", "多余的内容「60天」", REPLENISH_USAGE),
-    ("补货建议 本月", "「本月」看不懂，天数写成 90天", REPLENISH_USAGE),
+    ("补货建议 本月", "「本月」看不懂，天数写成 30天", REPLENISH_USAGE),
     ("补货建议 第2页", "这个命令没有分页", REPLENISH_USAGE),
     ("补货建议 @华东", "这个命令不用 @华东", REPLENISH_USAGE),
     # ---- packing units ----

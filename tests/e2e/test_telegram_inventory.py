@@ -158,7 +158,7 @@ async def test_scrap_and_packing_units(bot: Bot):
     scrapped = await bot.say("报损 A001 2 仓库 二仓 原因 破损 <漏液>")
     assert scrapped["text"] == "✅ 报损 2 罐 · A001 可口可乐 · 结存 46 罐\n单号：BS-2026-0001 · 二仓 · 原因：破损 <漏液>\n损失（按成本）：4.80 元"
     short = await bot.say("报损 A001 1箱 仓库 二仓 原因 丢失")
-    assert short["text"] == "❌ 库存不足：A001 可口可乐 在二仓只有 22 罐，不能出库 24 罐。未记账。"
+    assert short["text"] == "❌ 库存不足：A001 可口可乐 在二仓只有 22 罐，不能报损 24 罐。未记账。"
     assert ledger(bot) == [
         ("RK-2026-0001", "receipt", "主仓", 48_000, 11_520),
         ("DB-2026-0001", "transfer_out", "主仓", -24_000, -5_760),
