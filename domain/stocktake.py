@@ -21,7 +21,7 @@ from domain.errors import (
     StocktakeBelowZero,
     StocktakeOpen,
 )
-from domain.money import ZERO, quantize_money
+from domain.money import ZERO
 from domain.ports import Stocktake, StocktakeLine, UnitOfWork
 from domain.products import to_base_quantity
 from domain.services import (
