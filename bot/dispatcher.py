@@ -263,7 +263,7 @@ class Dispatcher:
         uses up the confirmation button that ran it)."""
         keys: dict[str, object] = {}
         if incoming is not None and incoming.update_id is not None:
-            keys.update(update_id=incoming.update_id, chat_id=incoming.chat_id)
+            keys["update_id"], keys["chat_id"] = incoming.update_id, incoming.chat_id
         if confirmation is not None:
             keys["confirmation"] = confirmation
         return self._uow_factory(workspace_id, **keys)

@@ -43,15 +43,12 @@ def _warehouses_ids(text: str) -> frozenset[int] | None:
     return frozenset(int(part) for part in text.split(",")) if text else None
 
 
+def _make_member(user_id: int, name: str, role: str, username: str, warehouses: str, joined_at: datetime) -> Member:
+    return Member(user_id, name, Role(role), username, _warehouses_ids(warehouses), joined_at)
+
+
 def _member_to_domain(row: MemberRow) -> Member:
-    return Member(
-        user_id=row.user_id,
-        name=row.name,
-        role=Role(row.role),
-        username=row.username,
-        warehouse_ids=_warehouses_ids(row.warehouses),
-        joined_at=row.joined_at,
-    )
+    return _make_member(row.user_id, row.name, row.role, row.username, row.warehouses, row.joined_at)
 
 
 class SqlMemberRepository:
@@ -195,7 +192,7 @@ def _decode(value: object) -> object:
     return value
 
 
-def _changes_text(changes: tuple[FieldChange, ...]) -> str:
+def changes_text(changes: tuple[FieldChange, ...]) -> str:
     if not changes:
         return ""
     return json.dumps(
@@ -203,7 +200,7 @@ def _changes_text(changes: tuple[FieldChange, ...]) -> str:
     )
 
 
-def _changes_from_text(text: str) -> tuple[FieldChange, ...]:
+def changes_from_text(text: str) -> tuple[FieldChange, ...]:
     if not text:
         return ()
     return tuple(FieldChange(field, _decode(before), _decode(after)) for field, before, after in json.loads(text))
@@ -220,7 +217,7 @@ def _entry_to_domain(row: AuditEntryRow, undone_by: int | None = None) -> AuditE
         at=row.at,
         subject=row.subject,
         numbers=tuple(row.numbers.split()) if row.numbers else (),
-        changes=_changes_from_text(row.changes),
+        changes=changes_from_text(row.changes),
         undoes=row.undoes,
         undone_by=undone_by,
     )
@@ -254,7 +251,7 @@ class SqlAuditLog:
                 subject=entry.subject[:64],
                 number=entry.numbers[0] if entry.numbers else "",
                 numbers=" ".join(entry.numbers),
-                changes=_changes_text(entry.changes),
+                changes=changes_text(entry.changes),
                 undoes=entry.undoes,
             ),
         )
@@ -410,13 +407,13 @@ _FIRST_MEMBERSHIP = (
 def _member_from(row) -> Member | None:  # type: ignore[no-untyped-def]
     if row.member_user_id is None:
         return None
-    return Member(
-        user_id=row.member_user_id,
-        name=row.member_name,
-        role=Role(row.member_role),
-        username=row.member_username,
-        warehouse_ids=_warehouses_ids(row.member_warehouses),
-        joined_at=row.member_joined_at,
+    return _make_member(
+        row.member_user_id,
+        row.member_name,
+        row.member_role,
+        row.member_username,
+        row.member_warehouses,
+        row.member_joined_at,
     )
 
 

@@ -245,6 +245,13 @@ def _movement_to_domain(row: StockMovementRow) -> Movement:
     )
 
 
+# A movement with the number of the reversal that cancelled it (None while it stands).
+_REVERSAL = aliased(StockMovementRow)
+_REVERSES_IT = and_(
+    _REVERSAL.workspace_id == StockMovementRow.workspace_id, _REVERSAL.reverses_id == StockMovementRow.id
+)
+_WITH_REVERSAL = select(StockMovementRow, _REVERSAL.number).outerjoin(_REVERSAL, _REVERSES_IT)
+
 # How many recent movements make a product's "typical" quantity (for the 10× guard rail).
 TYPICAL_SAMPLE = 20
 _movement = StockMovementRow.__table__.c
@@ -445,22 +452,13 @@ class SqlStockRepository:
         limit: int,
         warehouse_ids: frozenset[int] | None = None,
     ) -> list[Movement]:
-        reversal = aliased(StockMovementRow)
         query = (
-            select(StockMovementRow, reversal.number)
-            .outerjoin(
-                reversal,
-                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
-            )
-            .where(self._movement_filter(product_id, since, until, warehouse_ids))
+            _WITH_REVERSAL.where(self._movement_filter(product_id, since, until, warehouse_ids))
             .order_by(StockMovementRow.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        return [
-            replace(_movement_to_domain(row), reversed_by=reversed_by or "")
-            for row, reversed_by in self._session.exec(query)
-        ]
+        return self._with_reversed_by(query)
 
     def count_movements(
         self,
@@ -475,31 +473,16 @@ class SqlStockRepository:
         return int(self._session.scalar(statement) or 0)
 
     def movement_by_number(self, number: str) -> Movement | None:
-        row = self._session.exec(
-            select(StockMovementRow)
-            .where(StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number)
-            .order_by(StockMovementRow.id)
-        ).first()
-        if row is None:
-            return None
-        reversed_by = self._session.scalar(
-            select(StockMovementRow.number).where(
-                StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.reverses_id == row.id
-            )
-        )
-        return replace(_movement_to_domain(row), reversed_by=reversed_by or "")
+        found = self.movements_by_number(number)
+        return found[0] if found else None
 
     def movements_by_number(self, number: str) -> list[Movement]:
-        reversal = aliased(StockMovementRow)
-        query = (
-            select(StockMovementRow, reversal.number)
-            .outerjoin(
-                reversal,
-                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
-            )
-            .where(StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number)
-            .order_by(StockMovementRow.id)
-        )
+        query = _WITH_REVERSAL.where(
+            StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.number == number
+        ).order_by(StockMovementRow.id)
+        return self._with_reversed_by(query)
+
+    def _with_reversed_by(self, query) -> list[Movement]:  # type: ignore[no-untyped-def]
         return [
             replace(_movement_to_domain(row), reversed_by=reversed_by or "")
             for row, reversed_by in self._session.exec(query)
@@ -564,7 +547,6 @@ class SqlStockRepository:
 
     def sales(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[SaleTotal]:
         # Summed here, not in SQL: quantity × price needs the exact Decimals the columns decode to.
-        reversal = aliased(StockMovementRow)
         query = (
             select(
                 StockMovementRow.product_id,
@@ -572,15 +554,12 @@ class SqlStockRepository:
                 StockMovementRow.unit_price,
                 StockMovementRow.value,
             )
-            .outerjoin(
-                reversal,
-                and_(reversal.workspace_id == StockMovementRow.workspace_id, reversal.reverses_id == StockMovementRow.id),
-            )
+            .outerjoin(_REVERSAL, _REVERSES_IT)
             .where(
                 StockMovementRow.workspace_id == self._workspace_id,
                 StockMovementRow.kind == MovementKind.ISSUE.value,
                 StockMovementRow.occurred_at >= since,
-                reversal.id.is_(None),  # an issue undone (冲销) did not sell
+                _REVERSAL.id.is_(None),  # an issue undone (冲销) did not sell
             )
         )
         if warehouse_ids is not None:

@@ -26,7 +26,6 @@ tamper with it directly.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -35,12 +34,23 @@ from typing import Self
 
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
-from domain.errors import ConfirmationExpired, AlreadyProcessed, ConcurrentChange, ProductHint
+from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpired, ProductHint
 from domain.money import quantize_money
-from domain.ports import WorkspaceSettings, SaleTotal, Stocktake, StocktakeLine, ChatAccess, PendingConfirmation, StockLine, StockTotals, Warehouse
 from domain.partners import Partner, PartnerKind
-from domain.products import FieldChange, Product
-from domain.stock import MovementKind, BalanceMismatch, Movement, StockBalance
+from domain.ports import (
+    ChatAccess,
+    PendingConfirmation,
+    SaleTotal,
+    StockLine,
+    Stocktake,
+    StocktakeLine,
+    StockTotals,
+    Warehouse,
+    WorkspaceSettings,
+)
+from domain.products import Product
+from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
+from storage.access_repositories import changes_from_text, changes_text
 
 ZERO = Decimal(0)
 DEFAULT_WORKSPACE_NAME = "默认账套"
@@ -478,23 +488,6 @@ class FakeChatRepository:
         return self._uow.world.workspaces.get(workspace_id, "")
 
 
-def _encode(value: object) -> object:
-    # Decimal keeps its exact text and a tuple (packing units) its type; the rest is JSON already.
-    if isinstance(value, Decimal):
-        return {"$d": str(value)}
-    if isinstance(value, tuple):
-        return {"$t": [_encode(item) for item in value]}
-    return value
-
-
-def _decode(value: object) -> object:
-    if isinstance(value, dict) and "$d" in value:
-        return Decimal(value["$d"])
-    if isinstance(value, dict) and "$t" in value:
-        return tuple(_decode(item) for item in value["$t"])
-    return value
-
-
 class FakeAuditLog:
     """Only ``add`` writes. Entries are stored as the table holds them (truncated text, the
     changes through the same JSON encoding), so what comes back is what storage gives back."""
@@ -507,11 +500,8 @@ class FakeAuditLog:
         self._uow._require(write=True)
         if entry.undoes is not None and any(e.undoes == entry.undoes for e in self.entries):
             raise FakeIntegrityError(f"UNIQUE constraint failed: audit_entry.undoes {entry.undoes}")
-        encoded = json.dumps(
-            [[change.field, _encode(change.before), _encode(change.after)] for change in entry.changes],
-            ensure_ascii=False,
-        )
-        changes = tuple(FieldChange(field, _decode(before), _decode(after)) for field, before, after in json.loads(encoded))
+        # The table's own encoding, so that what comes back is exactly what storage gives back.
+        changes = changes_from_text(changes_text(entry.changes))
         entry_id = self._uow.numbers.next("id:audit_entry")
         stored = replace(
             entry,
