@@ -29,6 +29,7 @@ from domain.errors import (
     WarehouseExists,
     WarehouseNotAllowed,
 )
+from domain.booking import Booked, append_movement, prepare_out, stock_in
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
 from domain.periods import Period
@@ -50,13 +51,8 @@ from domain.stock import (
     BalanceMismatch,
     Movement,
     MovementKind,
-    Posting,
     StockBalance,
-    post_issue,
-    post_issue_below_zero,
-    post_receipt,
     post_transfer,
-    restore_adjustment,
 )
 
 PAGE_SIZE = 10
@@ -399,83 +395,11 @@ def find_products(uow: UnitOfWork, ctx: Context, cmd: c.FindProducts) -> Product
 # ---- stock -----------------------------------------------------------------------------
 
 
-def append_movement(
-    uow: UnitOfWork,
-    ctx: Context,
-    kind: MovementKind,
-    product_id: int,
-    warehouse_id: int,
-    before: StockBalance,
-    posting: Posting,
-    number: str,
-    *,
-    occurred_at: datetime | None = None,
-    unit_price: Decimal | None = None,
-    counterparty: str = "",
-    note: str = "",
-    reverses_id: int | None = None,
-) -> tuple[Movement, StockBalance]:
-    """Append one ledger row and move its balance with it, in the caller's transaction.
-
-    Every change of stock goes through here, so a balance can never move without its movement.
-    Returns the movement and the balance after it.
-    """
-    after = before.plus(posting)
-    movement = uow.stock.append(
-        Movement(
-            kind=kind,
-            product_id=product_id,
-            warehouse_id=warehouse_id,
-            quantity=posting.quantity,
-            value=posting.value,
-            balance_quantity=after.quantity,
-            balance_value=after.value,
-            occurred_at=occurred_at or ctx.now,
-            recorded_at=ctx.now,
-            actor_id=ctx.actor.user_id,
-            actor_name=ctx.actor.name,
-            chat_id=ctx.actor.chat_id,
-            unit_price=unit_price,
-            counterparty=counterparty,
-            note=note,
-            number=number,
-            reverses_id=reverses_id,
-        )
-    )
-    uow.stock.save_balance(product_id, warehouse_id, before, after)
-    return movement, after
-
-
-def _book(
-    uow: UnitOfWork,
-    ctx: Context,
-    cmd: c.StockChange,
-    kind: MovementKind,
-    product: Product,
-    warehouse_id: int,
-    before: StockBalance,
-    posting: Posting,
-    occurred_at: datetime,
-    unit_price: Decimal | None,
-) -> tuple[Movement, StockBalance]:
-    """Book a 入库 or 出库 with its audit entry; returns the movement and the product's total."""
-    movement, _ = append_movement(
-        uow,
-        ctx,
-        kind,
-        product.id,
-        warehouse_id,
-        before,
-        posting,
-        _number(uow, ctx, kind),
-        occurred_at=occurred_at,
-        unit_price=unit_price,
-        counterparty=cmd.counterparty,
-        note=cmd.note,
-    )
+def _audited(uow: UnitOfWork, ctx: Context, kind: MovementKind, product: Product, booked: Booked) -> StockBalance:
+    """Record a 入库 or 出库 in the audit log; returns the product's total balance."""
     action = Action.RECEIVE if kind is MovementKind.RECEIPT else Action.ISSUE
-    audit(uow, ctx, action, product.code, numbers=(movement.number,))
-    return movement, uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
+    audit(uow, ctx, action, product.code, numbers=(booked.movement.number,))
+    return uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
 
 
 def _confirm_risks(
@@ -525,30 +449,23 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         quantity, pack, unit_price = _in_base_units(product, cmd)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         _confirm_risks(uow, cmd, product, MovementKind.RECEIPT, product.purchase_price, quantity, unit_price)
-        before = uow.stock.lock_balance(product.id, warehouse.id)
         if unit_price is not None:
             unit_cost, source = unit_price, PriceSource.GIVEN
         elif product.purchase_price is not None:
             unit_cost, source = product.purchase_price, PriceSource.PURCHASE_PRICE
-        elif before.unit_cost:  # an average of 0.00 (unvalued stock) is no price either
-            unit_cost, source = before.unit_cost, PriceSource.AVERAGE
         else:
-            unit_cost, source = None, PriceSource.NONE
-        posting = post_receipt(before, quantity, unit_cost)
-        if pack is not None and cmd.unit_price is not None:
-            # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
-            posting = Posting(quantity, quantize_money(pack.quantity * cmd.unit_price))
-        movement, total = _book(
-            uow, ctx, cmd, MovementKind.RECEIPT, product, warehouse.id, before, posting, occurred_at, unit_price
+            unit_cost, source = None, PriceSource.NONE  # at the current average, if there is one
+        # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
+        value = quantize_money(pack.quantity * cmd.unit_price) if pack is not None and cmd.unit_price is not None else None
+        booked = stock_in(
+            uow, ctx, MovementKind.RECEIPT, product, warehouse, quantity, _number(uow, ctx, MovementKind.RECEIPT),
+            unit_cost=unit_cost, value=value, occurred_at=occurred_at, unit_price=unit_price,
+            counterparty=cmd.counterparty, note=cmd.note,
         )
-        adjustment = restore_adjustment(before, posting)
-        if adjustment is not None:
-            # Stock was below zero: revalue the restored units at this receipt's cost (→ COGS).
-            append_movement(
-                uow, ctx, MovementKind.COST_ADJUSTMENT, product.id, warehouse.id, before.plus(posting), adjustment,
-                movement.number, occurred_at=occurred_at, note="负库存补货成本调整",
-            )
-            total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
+        movement, adjustment = booked.movement, booked.adjustment
+        if source is PriceSource.NONE and booked.before.unit_cost:  # an average of 0.00 is no price either
+            unit_cost, source = booked.before.unit_cost, PriceSource.AVERAGE
+        total = _audited(uow, ctx, MovementKind.RECEIPT, product, booked)
         uow.commit()
     return StockReceived(
         product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None
@@ -562,24 +479,17 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         product = _active_product(uow, cmd.code)
         quantity, pack, unit_price = _in_base_units(product, cmd)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        before = uow.stock.lock_balance(product.id, warehouse.id)
-        costing = post_issue(before, quantity)
-        posting = costing.posting
-        if costing.shortfall > 0:
-            if not uow.settings.get().allow_negative:
-                raise InsufficientStock(
-                    product.code,
-                    product.name,
-                    product.unit,
-                    quantity,
-                    max(before.quantity, Decimal(0)),
-                    warehouse.name if cmd.warehouse else "",
-                )
-            posting = post_issue_below_zero(before, quantity, product.purchase_price)
-        _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
-        movement, total = _book(
-            uow, ctx, cmd, MovementKind.ISSUE, product, warehouse.id, before, posting, occurred_at, unit_price
+        plan = prepare_out(
+            uow, product, warehouse, quantity, name_warehouse=bool(cmd.warehouse),
+            allow_negative=uow.settings.get().allow_negative,
         )
+        _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
+        booked = plan.book(
+            uow, ctx, MovementKind.ISSUE, _number(uow, ctx, MovementKind.ISSUE),
+            occurred_at=occurred_at, unit_price=unit_price, counterparty=cmd.counterparty, note=cmd.note,
+        )
+        movement = booked.movement
+        total = _audited(uow, ctx, MovementKind.ISSUE, product, booked)
         uow.commit()
     return StockIssued(product, movement, total, stock_status(product, total.quantity), pack)
 
@@ -653,16 +563,9 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         product = _active_product(uow, cmd.code)
         quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        before = uow.stock.lock_balance(product.id, warehouse.id)
-        costing = post_issue(before, quantity)
-        if costing.shortfall > 0:
-            available = max(before.quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, warehouse.name, "报损")
+        plan = prepare_out(uow, product, warehouse, quantity, action="报损")
         _confirm_quantity(uow, cmd, product, MovementKind.SCRAP, quantity)
-        movement, _ = append_movement(
-            uow, ctx, MovementKind.SCRAP, product.id, warehouse.id, before, costing.posting,
-            _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason,
-        )
+        movement = plan.book(uow, ctx, MovementKind.SCRAP, _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason).movement
         audit(uow, ctx, Action.SCRAP, product.code, numbers=(movement.number,))
         total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
         uow.commit()

@@ -1,0 +1,209 @@
+"""Booking stock in and out: the one place that decides what a movement is worth.
+
+Every use case that changes stock (入库, 出库, 报损, documents' receipts, shipments and returns)
+goes through ``stock_in`` or ``prepare_out`` + ``OutPlan.book``, so the valuation method
+(moving average today; FIFO layers and batches plug in here) is applied in one place.
+
+Taking stock out is two steps on purpose: ``prepare_out`` locks the balance, costs the issue
+and refuses a shortage without writing anything, so a caller can still ask for confirmation
+(a 10× quantity) after the stock check and before anything is booked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from domain.errors import InsufficientStock
+from domain.money import ZERO
+from domain.ports import UnitOfWork, Warehouse
+from domain.products import Product
+from domain.stock import (
+    Movement,
+    MovementKind,
+    Posting,
+    StockBalance,
+    post_issue,
+    post_issue_below_zero,
+    post_receipt,
+    restore_adjustment,
+)
+
+if TYPE_CHECKING:
+    from domain.services import Context
+
+
+def append_movement(
+    uow: UnitOfWork,
+    ctx: Context,
+    kind: MovementKind,
+    product_id: int,
+    warehouse_id: int,
+    before: StockBalance,
+    posting: Posting,
+    number: str,
+    *,
+    occurred_at: datetime | None = None,
+    unit_price: Decimal | None = None,
+    counterparty: str = "",
+    note: str = "",
+    reverses_id: int | None = None,
+) -> tuple[Movement, StockBalance]:
+    """Append one ledger row and move its balance with it, in the caller's transaction.
+
+    Every change of stock goes through here, so a balance can never move without its movement.
+    Returns the movement and the balance after it.
+    """
+    after = before.plus(posting)
+    movement = uow.stock.append(
+        Movement(
+            kind=kind,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            quantity=posting.quantity,
+            value=posting.value,
+            balance_quantity=after.quantity,
+            balance_value=after.value,
+            occurred_at=occurred_at or ctx.now,
+            recorded_at=ctx.now,
+            actor_id=ctx.actor.user_id,
+            actor_name=ctx.actor.name,
+            chat_id=ctx.actor.chat_id,
+            unit_price=unit_price,
+            counterparty=counterparty,
+            note=note,
+            number=number,
+            reverses_id=reverses_id,
+        )
+    )
+    uow.stock.save_balance(product_id, warehouse_id, before, after)
+    return movement, after
+
+
+@dataclass(frozen=True, slots=True)
+class Booked:
+    """What one booking appended: the movement, the warehouse balance after it, and the cost
+    adjustment a receipt onto negative stock (or a return that empties the stock) added."""
+
+    movement: Movement
+    before: StockBalance
+    after: StockBalance
+    adjustment: Movement | None = None
+
+    @property
+    def cost(self) -> Decimal:
+        """The value the goods carried (positive), adjustment included."""
+        extra = self.adjustment.value if self.adjustment is not None else ZERO
+        return abs(self.movement.value + extra)
+
+
+def stock_in(
+    uow: UnitOfWork,
+    ctx: Context,
+    kind: MovementKind,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: Decimal,
+    number: str,
+    *,
+    unit_cost: Decimal | None = None,
+    value: Decimal | None = None,
+    occurred_at: datetime | None = None,
+    unit_price: Decimal | None = None,
+    counterparty: str = "",
+    note: str = "",
+) -> Booked:
+    """Book ``quantity`` units in, worth ``value`` exactly when given (a customer return at the
+    cost it left with, a pack price), else ``quantity × unit_cost`` (None: the current average).
+
+    A receipt onto negative stock also books the cost adjustment that values the restored units
+    at this receipt's cost (see ``restore_adjustment``)."""
+    before = uow.stock.lock_balance(product.id, warehouse.id)
+    posting = Posting(quantity, value) if value is not None else post_receipt(before, quantity, unit_cost)
+    movement, after = append_movement(
+        uow, ctx, kind, product.id, warehouse.id, before, posting, number,
+        occurred_at=occurred_at, unit_price=unit_price, counterparty=counterparty, note=note,
+    )
+    correction = restore_adjustment(before, posting)
+    adjustment = None
+    if correction is not None:
+        adjustment, after = append_movement(
+            uow, ctx, MovementKind.COST_ADJUSTMENT, product.id, warehouse.id, after, correction, number,
+            occurred_at=occurred_at, note="负库存补货成本调整",
+        )
+    return Booked(movement, before, after, adjustment)
+
+
+@dataclass(slots=True)
+class OutPlan:
+    """A costed issue that has passed the stock check but is not booked yet."""
+
+    product: Product
+    warehouse: Warehouse
+    quantity: Decimal
+    before: StockBalance
+    posting: Posting
+
+    @property
+    def cost(self) -> Decimal:
+        return -self.posting.value
+
+    def book(
+        self,
+        uow: UnitOfWork,
+        ctx: Context,
+        kind: MovementKind,
+        number: str,
+        *,
+        occurred_at: datetime | None = None,
+        unit_price: Decimal | None = None,
+        counterparty: str = "",
+        note: str = "",
+    ) -> Booked:
+        movement, after = append_movement(
+            uow, ctx, kind, self.product.id, self.warehouse.id, self.before, self.posting, number,
+            occurred_at=occurred_at, unit_price=unit_price, counterparty=counterparty, note=note,
+        )
+        adjustment = None
+        if after.quantity == 0 and after.value != 0:
+            # Left at a price of its own (a return to the supplier at the purchase price): the
+            # residue on the now-empty stock goes to cost of goods sold, so none stays on zero.
+            adjustment, after = append_movement(
+                uow, ctx, MovementKind.COST_ADJUSTMENT, self.product.id, self.warehouse.id, after,
+                Posting(ZERO, -after.value), number, occurred_at=occurred_at, note="清零成本调整",
+            )
+        return Booked(movement, self.before, after, adjustment)
+
+
+def prepare_out(
+    uow: UnitOfWork,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: Decimal,
+    *,
+    action: str = "出库",
+    name_warehouse: bool = True,
+    allow_negative: bool = False,
+    value: Decimal | None = None,
+) -> OutPlan:
+    """Lock the balance and cost taking ``quantity`` out: at the moving average, or at
+    ``value`` exactly when given (a return to the supplier at the price it was bought at).
+
+    Raises InsufficientStock (naming ``action``) unless ``allow_negative``; then the units
+    beyond the stock are costed at the last known rate."""
+    before = uow.stock.lock_balance(product.id, warehouse.id)
+    costing = post_issue(before, quantity)
+    posting = costing.posting
+    if costing.shortfall > 0:
+        if not allow_negative:
+            available = max(before.quantity, ZERO)
+            raise InsufficientStock(
+                product.code, product.name, product.unit, quantity, available,
+                warehouse.name if name_warehouse else "", action,
+            )
+        posting = post_issue_below_zero(before, quantity, product.purchase_price)
+    if value is not None:
+        posting = Posting(-quantity, -value)
+    return OutPlan(product, warehouse, quantity, before, posting)
