@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, history, partner_services, services, stocktake, workspaces
+from domain import analysis, document_services, history, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -44,6 +44,7 @@ from domain.errors import (
     NotPermitted,
     PrivateChatOnly,
 )
+from domain.documents import Order, OrderKind, OrderStatus
 from domain.ports import ChatAccess, Clock, Directory, UnitOfWork
 from domain.stock import MovementKind
 
@@ -67,6 +68,8 @@ KIND_LABELS = {
     MovementKind.STOCKTAKE_GAIN: "盘盈",
     MovementKind.STOCKTAKE_LOSS: "盘亏",
     MovementKind.COST_ADJUSTMENT: "成本调整",
+    MovementKind.PURCHASE_RETURN: "采购退货",
+    MovementKind.SALES_RETURN: "销售退货",
 }
 # Who the console is: the local operator, owner of the workspace it opens.
 CONSOLE_USER_ID = 0
@@ -405,6 +408,40 @@ class Dispatcher:
                 if isinstance(result, partner_services.PartnerCard):
                     return self._reply("partner/card.html", result, show=show)
                 return self._paged("partner/list.html", result, command)
+            case c.CreatePurchaseOrder():
+                result = document_services.create_purchase_order(uow, context, command)
+                return self._order_reply("document/order_created.html", result.order, result, show)
+            case c.CreateSalesOrder():
+                result = document_services.create_sales_order(uow, context, command)
+                return self._order_reply("document/order_created.html", result.order, result, show)
+            case c.ShowOrders():
+                result = document_services.show_orders(uow, context, command)
+                if isinstance(result, document_services.OrderView):
+                    return self._order_reply("document/order.html", result.order, result, show)
+                return self._paged("document/orders.html", result, command, show=show)
+            case c.ApproveOrder():
+                result = document_services.approve_order(uow, context, command)
+                return self._order_reply("document/order_changed.html", result.order, result, show)
+            case c.CloseOrder():
+                result = document_services.close_order(uow, context, command)
+                return self._reply("document/order_changed.html", result, show=show)
+            case c.ReceiveOrder():
+                result = document_services.receive_order(uow, context, command)
+                return self._order_reply("document/received.html", result.order, result, show)
+            case c.ShipOrder():
+                result = document_services.ship_order(uow, context, command)
+                return self._order_reply("document/shipped.html", result.order, result, show)
+            case c.ReturnGoods():
+                return self._reply("document/returned.html", document_services.return_goods(uow, context, command), show=show)
+            case c.RecordPayment():
+                return self._reply("document/paid.html", document_services.pay(uow, context, command), show=show)
+            case c.ShowOpenItems():
+                result = document_services.show_open_items(uow, context, command)
+                return self._paged("document/open_items.html", result, command, show=show)
+            case c.ShowStatement():
+                return self._reply("document/statement.html", document_services.show_statement(uow, context, command), show=show)
+            case c.RecordCashEntry():
+                return self._reply("document/cash.html", document_services.record_cash(uow, context, command))
             case c.AnalyseAbc():
                 return self._reply("analysis/abc.html", analysis.abc_analysis(uow, context, command))
             case c.SuggestReplenishment():
@@ -526,6 +563,26 @@ class Dispatcher:
         # The group sees the reply without cost; the requester gets the full one privately.
         note = self.renderer.render("confirm/private_note.html")
         return Reply(public + "\n" + note, private=Reply(full))
+
+    def _order_reply(self, template: str, order: Order, result: object, show: SensitiveView) -> Reply:
+        """A document's reply with buttons for its next steps (审核, 到货, 发货, 收款, 关闭)."""
+        reply = self._reply(template, result, show=show)
+        steps: list[tuple[str, c.Command]] = []
+        if order.kind is OrderKind.PURCHASE and order.status is OrderStatus.DRAFT:
+            steps.append(("审核", c.ApproveOrder(order.number)))
+        if order.is_open:
+            if order.kind is OrderKind.PURCHASE:
+                steps.append(("全部到货", c.ReceiveOrder(order.number)))
+            else:
+                steps.append(("全部发货", c.ShipOrder(order.number)))
+        if order.kind is OrderKind.SALE and order.lines and any(line.billed for line in order.lines):
+            steps.append(("应收", c.ShowOpenItems("应收", order.partner_name)))
+        if order.status not in (OrderStatus.DONE, OrderStatus.CLOSED):
+            steps.append(("关闭", c.CloseOrder(order.number, order.kind.value)))
+        if not isinstance(result, document_services.OrderView):
+            steps.insert(0, ("查看", c.ShowOrders(order.kind.value, order.number)))
+        row = [self._page_button(label, command) for label, command in steps]
+        return Reply(reply.html, [row] if row else [], reply.private)
 
     def _page_button(self, label: str, command: c.Command) -> Button:
         text = parsing.to_text(command)

@@ -42,6 +42,13 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
     e.PartnerExists: "errors/partner_exists.html",
     e.UnknownPartner: "errors/unknown_partner.html",
+    e.UnknownDocument: "errors/unknown_document.html",
+    e.IllegalTransition: "errors/illegal_transition.html",
+    e.NotOnOrder: "errors/not_on_order.html",
+    e.CreditLimitExceeded: "errors/credit_limit.html",
+    e.AmbiguousPartner: "errors/ambiguous_partner.html",
+    e.NothingToReturn: "errors/nothing_to_return.html",
+    e.DocumentRefused: "errors/document_refused.html",
 }
 
 

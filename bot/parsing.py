@@ -93,7 +93,7 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "出库",
         ("out",),
-        "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [备注 …] [日期 11-20]",
+        "出库 <编码> <数量> [单价 …] [@客户 [现款]] [仓库 …] [备注 …] [日期 11-20]",
         "货物出仓，库存减少（默认不允许负库存）",
         available=True,
         examples=("出库 A001 5", "出库 A001 5 单价 3.5"),
@@ -188,22 +188,86 @@ VERBS: tuple[Verb, ...] = (
         available=True,
         examples=("客户 新增 张三超市 账期 15天 信用额度 20000", "客户", "客户 张三超市"),
     ),
-    Verb("采购单", usage="采购单 [单号]"),
-    Verb("采购", ("po",), usage="采购 @供应商 <编码> <数量> [单价 …] …"),
-    Verb("审核", usage="审核 <单号>"),
-    Verb("关闭", usage="关闭 <单号>"),
-    Verb("到货", usage="到货 <单号> <编码> <数量> [合格 …]"),
-    Verb("退货", usage="退货 @供应商|@客户 <编码> <数量>"),
-    Verb("销售单", usage="销售单 [单号]"),
-    Verb("销售", ("so",), usage="销售 @客户 <编码> <数量> [单价 …] …"),
-    Verb("发货", usage="发货 <单号> [<编码> <数量>] [快递 …]"),
-    Verb("收款", ("receive",), usage="收款 @客户 <金额> [单号] [微信|支付宝|现金|银行]"),
-    Verb("付款", ("pay",), usage="付款 @供应商 <金额>"),
-    Verb("应收", ("ar",), usage="应收 [@客户]"),
-    Verb("应付", ("ap",), usage="应付 [@供应商]"),
-    Verb("对账单", usage="对账单 @客户 [本月]"),
-    Verb("其他收入", usage="其他收入 <金额> <说明>"),
-    Verb("费用", usage="费用 <金额> <说明>"),
+    Verb(
+        "采购单",
+        usage="采购单 [单号]",
+        summary="采购单列表，或一张采购单的明细和下一步",
+        available=True,
+        examples=("采购单", "采购单 PO-2026-0001"),
+    ),
+    Verb(
+        "采购",
+        ("po",),
+        usage="采购 @供应商 <编码> <数量> [单价 …] [<编码> <数量> [单价 …]…] [交期 12-01] [仓库 …] [备注 …]",
+        summary="新建采购单（草稿，审核后才能到货）",
+        available=True,
+        examples=("采购 @华东饮料 A001 100 单价 2.4 A002 50 单价 3 交期 12-01",),
+    ),
+    Verb("审核", usage="审核 <采购单号>", summary="审核采购单（管理员、老板）", available=True, examples=("审核 PO-2026-0001",)),
+    Verb("关闭", usage="关闭 <采购单号|销售单号>", summary="关闭单据：不再到货或发货，释放预留库存", available=True, examples=("关闭 PO-2026-0001",)),
+    Verb(
+        "到货",
+        usage="到货 <采购单号> [<编码> <数量> [合格 …]…] [运费 …] [关税 …] [其他费用 …]",
+        summary="采购到货验收入库：合格的入库，运费等按金额分摊进成本，记应付",
+        available=True,
+        examples=("到货 PO-2026-0001 A001 100 合格 98 运费 50", "到货 PO-2026-0001"),
+    ),
+    Verb(
+        "退货",
+        usage="退货 @供应商|@客户 <编码> <数量> [原单号] [备注 …]",
+        summary="退给供应商（按进价，冲减应付）或客户退回（按出库成本，冲减应收）",
+        available=True,
+        examples=("退货 @华东饮料 A001 2", "退货 @张三超市 A001 2 CK-2026-0003"),
+    ),
+    Verb(
+        "销售单",
+        usage="销售单 [单号]",
+        summary="销售单列表，或一张销售单的明细、可用库存和下一步",
+        available=True,
+        examples=("销售单", "销售单 SO-2026-0001"),
+    ),
+    Verb(
+        "销售",
+        ("so",),
+        usage="销售 @客户 <编码> <数量> [单价 …] [<编码> <数量> [单价 …]…] [折扣 9折] [仓库 …] [备注 …]",
+        summary="新建销售单，预留库存；不写单价用客户上次成交价或商品售价",
+        available=True,
+        examples=("销售 @张三超市 A001 10 单价 3.5 A002 5 折扣 9折",),
+    ),
+    Verb(
+        "发货",
+        usage="发货 <销售单号> [<编码> <数量>…] [快递 …]",
+        summary="按销售单发货：按成本出库，记应收",
+        available=True,
+        examples=("发货 SO-2026-0001", "发货 SO-2026-0001 A001 6 快递 SF1234567"),
+    ),
+    Verb(
+        "收款",
+        ("receive",),
+        usage="收款 @客户 <金额> [单号] [现金|银行|微信|支付宝] [备注 …]",
+        summary="收客户的钱：先冲指定单据，再冲最早的应收；多收的留作预收",
+        available=True,
+        examples=("收款 @张三超市 1000", "收款 @张三超市 500 SO-2026-0001 微信"),
+    ),
+    Verb(
+        "付款",
+        ("pay",),
+        usage="付款 @供应商 <金额> [单号] [现金|银行|微信|支付宝] [备注 …]",
+        summary="付供应商的钱：先冲指定单据，再冲最早的应付",
+        available=True,
+        examples=("付款 @华东饮料 500", "付款 @华东饮料 2000 PO-2026-0001 银行"),
+    ),
+    Verb("应收", ("ar",), usage="应收 [@客户]", summary="客户欠款：到期日、逾期天数、账龄", available=True, examples=("应收", "应收 @张三超市")),
+    Verb("应付", ("ap",), usage="应付 [@供应商]", summary="欠供应商的款：到期日、账龄", available=True, examples=("应付", "应付 @华东饮料")),
+    Verb(
+        "对账单",
+        usage="对账单 @客户|@供应商 [本月|上月|2026-11-01~2026-11-15]",
+        summary="期初余额、单据和收付款、期末余额",
+        available=True,
+        examples=("对账单 @张三超市 本月",),
+    ),
+    Verb("其他收入", usage="其他收入 <金额> <说明> [现金|银行|微信|支付宝]", summary="记一笔其他收入", available=True, examples=("其他收入 200 房租转租",)),
+    Verb("费用", usage="费用 <金额> <说明> [现金|银行|微信|支付宝]", summary="记一笔费用", available=True, examples=("费用 300 水电",)),
     Verb(
         "调拨",
         usage="调拨 <编码> <数量> <从仓>→<到仓> [备注 …]",
@@ -681,6 +745,12 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, usage)
     _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库"), partner=True)
     confirmed = _take_confirm(tokens)
+    cash = verb.name == "出库" and CASH_WORD in tokens.words
+    if cash:
+        tokens.words.remove(CASH_WORD)
+        if tokens.partner is None or "单价" not in tokens.values:
+            raise ParseError("「现款」要和 @客户 和 单价 一起写", usage)
+        confirmed = confirmed or _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
     code = parse_code(tokens.words[0], usage)
@@ -695,8 +765,9 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
         raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
     occurred_on = parse_date(tokens.values["日期"], today, usage) if "日期" in tokens.values else None
     warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
-    command = c.ReceiveStock if verb.name == "入库" else c.IssueStock
-    return command(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed)
+    if verb.name == "入库":
+        return c.ReceiveStock(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed)
+    return c.IssueStock(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed, cash)
 
 
 def _parse_stock(rest: str, today: date, verb: Verb) -> c.Command:
@@ -765,6 +836,12 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, usage)
     _refuse_extras(tokens, usage, keys=("原因", "仓库"))
     confirmed = _take_confirm(tokens)
+    cash = verb.name == "出库" and CASH_WORD in tokens.words
+    if cash:
+        tokens.words.remove(CASH_WORD)
+        if tokens.partner is None or "单价" not in tokens.values:
+            raise ParseError("「现款」要和 @客户 和 单价 一起写", usage)
+        confirmed = confirmed or _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
     code = parse_code(tokens.words[0], usage)
@@ -930,6 +1007,7 @@ def _parse_partner(rest: str, today: date, verb: Verb) -> c.Command:
 
 
 CONFIRM_WORD = "确认"
+CASH_WORD = "现款"  # 出库 … 现款: the customer paid at once
 MAX_NAME_LENGTH = 30
 
 
@@ -1136,7 +1214,334 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
     raise ParseError("本群的设置只有：可见 成本 / 隐藏 成本", verb.usage)
 
 
+# ---- documents (进 · 销 · 财) -------------------------------------------------------------
+
+_LINE_KEYS = ("单价", "合格")
+_FEE_KEYS = ("运费", "关税", "其他费用")
+_ACCOUNTS = ("现金", "银行", "微信", "支付宝")
+_DISCOUNT = re.compile(r"(?:(\d{1,2})(?:\.(\d))?折|(0?\.\d{1,3})|(\d{1,2})%)", re.ASCII)
+_DOCUMENT_WORD = re.compile(r"/?[A-Za-z]{2,3}[-_]?\d{4}[-_]?\d{4,8}", re.ASCII)
+MAX_ORDER_LINES = 50
+
+
+@dataclass
+class DocumentWords:
+    """A document command read left to right: lines (code, quantity, their 单价/合格) and the
+    header (@partner, numbers, keys such as 交期, 运费, 快递), so every 单价 stays with its line."""
+
+    partner: str | None = None
+    numbers: list[str] = field(default_factory=list)
+    lines: list[c.LineInput] = field(default_factory=list)
+    header: dict[str, str] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # what is neither a line nor a key
+    note: str = ""
+    confirmed: bool = False
+    page: int | None = None
+
+
+def _document_words(rest: str, usage: str, header_keys: tuple[str, ...], *, lines: bool = True, line_keys: tuple[str, ...] = ("单价",)) -> DocumentWords:
+    found = DocumentWords()
+    tail = re.search(r"(?:^|(?<=\s))备注", rest)
+    if tail is not None:
+        found.note = rest[tail.end() :].strip(" :")
+        if not found.note:
+            raise ParseError("「备注」后面缺少内容", usage)
+        if len(found.note) > MAX_NOTE_LENGTH:
+            raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
+        rest = rest[: tail.start()]
+    rest = _THOUSANDS.sub("", rest)
+    rest = re.sub(r"[,;:]", " ", rest)
+    keys = sorted(header_keys + line_keys, key=len, reverse=True)
+    words = rest.split()
+    pending_code: str | None = None
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        key = next((k for k in keys if word.startswith(k)), None)
+        if key is not None:
+            value = word[len(key) :]
+            if not value:
+                if index >= len(words):
+                    raise ParseError(f"「{key}」后面缺少内容", usage)
+                value = words[index]
+                index += 1
+            if key in line_keys:
+                if not found.lines or pending_code is not None:
+                    raise ParseError(f"「{key}」要写在商品编码和数量后面", usage)
+                line = found.lines[-1]
+                if key == "单价":
+                    if line.unit_price is not None:
+                        raise ParseError(f"{line.code} 的单价写了两次", usage)
+                    found.lines[-1] = replace(line, unit_price=parse_money(value, usage, "单价"))
+                else:
+                    if line.accepted is not None:
+                        raise ParseError(f"{line.code} 的合格数量写了两次", usage)
+                    accepted, _ = parse_quantity(value, usage, "合格数量", allow_zero=True)
+                    found.lines[-1] = replace(line, accepted=accepted)
+                continue
+            if key in found.header:
+                raise ParseError(f"「{key}」写了两次", usage)
+            found.header[key] = value
+            continue
+        if word == CONFIRM_WORD:
+            found.confirmed = True
+            continue
+        if word.startswith("@"):
+            if found.partner is not None:
+                raise ParseError("只能写一个 @对象", usage)
+            found.partner = word[1:]
+            if not found.partner:
+                raise ParseError("@ 后面缺少名称", usage)
+            if len(found.partner) > MAX_COUNTERPARTY_LENGTH:
+                raise ParseError(f"@对象名称太长（最多 {MAX_COUNTERPARTY_LENGTH} 字）", usage)
+            continue
+        page_match = _PAGE.fullmatch(word)
+        if page_match:
+            found.page = int(page_match.group(1))
+            if not 1 <= found.page <= MAX_PAGE:
+                raise ParseError("页码超出范围", usage)
+            continue
+        if _DOCUMENT_WORD.fullmatch(word) and pending_code is None:
+            found.numbers.append(parse_document_number(word, usage))
+            continue
+        if lines and pending_code is not None:
+            quantity, unit = parse_quantity(word, usage)
+            found.lines.append(c.LineInput(pending_code, quantity, unit))
+            if len(found.lines) > MAX_ORDER_LINES:
+                raise ParseError(f"一张单据最多 {MAX_ORDER_LINES} 行", usage)
+            pending_code = None
+            continue
+        if lines and CODE_PATTERN.fullmatch(normalise_code(word)) and not word[0].isdigit() and word not in _ACCOUNTS:
+            pending_code = parse_code(word, usage)
+            continue
+        found.words.append(word)
+    if pending_code is not None:
+        raise ParseError(f"{pending_code} 缺少数量", usage)
+    return found
+
+
+def _one_number(found: DocumentWords, usage: str, prefixes: tuple[str, ...], what: str) -> str:
+    if not found.numbers:
+        raise ParseError(f"缺少{what}单号", usage)
+    if len(found.numbers) > 1:
+        raise ParseError("只能写一个单号", usage)
+    number = found.numbers[0]
+    if number.split("-")[0] not in prefixes:
+        raise ParseError(f"{number} 不是{what}单号（应以 {' 或 '.join(prefixes)} 开头）", usage)
+    return number
+
+
+def _no_words(found: DocumentWords, usage: str) -> None:
+    if found.words:
+        raise ParseError(f"看不懂「{' '.join(found.words)[:30]}」", usage)
+
+
+def _parse_discount(word: str, usage: str) -> Decimal:
+    """``9折`` → 0.9, ``8.5折`` → 0.85, ``0.9`` → 0.9, ``90%`` → 0.9."""
+    match = _DISCOUNT.fullmatch(word)
+    if match is None:
+        raise ParseError(f"折扣「{word[:20]}」看不懂，应写成 9折、8.5折 或 0.9", usage)
+    whole, tenth, fraction, percent = match.groups()
+    if whole is not None:
+        value = Decimal(whole) / (10 if len(whole) == 1 else 100) + (Decimal(tenth) / 100 if tenth else 0)
+    elif fraction is not None:
+        value = Decimal(fraction)
+    else:
+        value = Decimal(percent) / 100
+    if not Decimal("0.01") <= value < 1:
+        raise ParseError("折扣应在 0.01 到 0.99 之间（如 9折）", usage)
+    return value.normalize()
+
+
+def _parse_order(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    purchase = verb.name == "采购"
+    found = _document_words(rest, usage, ("交期", "仓库") if purchase else ("折扣", "仓库"))
+    _no_words(found, usage)
+    if found.numbers:
+        raise ParseError(f"新建{'采购' if purchase else '销售'}单不用写单号「{found.numbers[0]}」", usage)
+    if found.partner is None:
+        raise ParseError(f"缺少 @{'供应商' if purchase else '客户'}", usage)
+    if not found.lines:
+        raise ParseError("缺少商品编码和数量", usage)
+    warehouse = _warehouse_name(found.header["仓库"], usage) if "仓库" in found.header else None
+    if purchase:
+        if found.confirmed:
+            raise ParseError("采购单不用「确认」", usage)
+        due = parse_future_date(found.header["交期"], today, usage) if "交期" in found.header else None
+        return c.CreatePurchaseOrder(found.partner, tuple(found.lines), due, warehouse, found.note)
+    discount = _parse_discount(found.header["折扣"], usage) if "折扣" in found.header else None
+    return c.CreateSalesOrder(found.partner, tuple(found.lines), discount, warehouse, found.note, found.confirmed)
+
+
+def parse_future_date(word: str, today: date, usage: str) -> date:
+    """A delivery date (交期): ``12-01`` means the next 12-01 from today, not the last one."""
+    short = _SHORT_DATE.fullmatch(word)
+    if short and not _FULL_DATE.fullmatch(word):
+        try:
+            day = date(today.year, int(short.group(1)), int(short.group(2)))
+        except ValueError:
+            raise ParseError(f"日期「{word}」不存在", usage) from None
+        return day if day >= today else day.replace(year=today.year + 1)
+    return parse_date(word, today, usage)
+
+
+def _parse_order_list(rest: str, today: date, verb: Verb) -> c.Command:
+    found = _document_words(rest, verb.usage, (), lines=False)
+    _no_words(found, verb.usage)
+    if found.partner is not None or found.confirmed or found.note:
+        raise ParseError("这个命令只需要单号", verb.usage)
+    prefix = "PO" if verb.name == "采购单" else "SO"
+    number = _one_number(found, verb.usage, (prefix,), verb.name[:2]) if found.numbers else None
+    return c.ShowOrders(verb.name, number, found.page or 1)
+
+
+def _parse_order_action(rest: str, today: date, verb: Verb) -> c.Command:
+    found = _document_words(rest, verb.usage, (), lines=False)
+    _no_words(found, verb.usage)
+    if found.partner is not None or found.page is not None or found.note or found.confirmed:
+        raise ParseError("这个命令只需要单号", verb.usage)
+    if verb.name == "审核":
+        return c.ApproveOrder(_one_number(found, verb.usage, ("PO",), "采购"))
+    number = _one_number(found, verb.usage, ("PO", "SO"), "采购或销售")
+    return c.CloseOrder(number, "采购单" if number.startswith("PO") else "销售单")
+
+
+def _parse_delivery(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    receiving = verb.name == "到货"
+    found = _document_words(
+        rest, usage, _FEE_KEYS if receiving else ("快递",), line_keys=("合格",) if receiving else ()
+    )
+    _no_words(found, usage)
+    if found.partner is not None or found.page is not None or found.note:
+        raise ParseError(f"{verb.name} 只写单号、商品数量{'、合格数量和费用' if receiving else '和快递单号'}", usage)
+    if receiving:
+        number = _one_number(found, usage, ("PO",), "采购")
+        fees = tuple((key, parse_money(found.header[key], usage, key)) for key in _FEE_KEYS if key in found.header)
+        if any(amount < 0 for _, amount in fees):
+            raise ParseError("费用不能是负数", usage)
+        return c.ReceiveOrder(number, tuple(found.lines), fees, found.confirmed)
+    number = _one_number(found, usage, ("SO",), "销售")
+    tracking = found.header.get("快递", "")
+    if len(tracking) > 40:
+        raise ParseError("快递单号太长（最多 40 位）", usage)
+    return c.ShipOrder(number, tuple(found.lines), tracking, found.confirmed)
+
+
+def _parse_return(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    found = _document_words(rest, usage, ())
+    kind = None
+    if found.words and found.words[0] in ("供应商", "客户"):
+        kind = found.words.pop(0)
+    _no_words(found, usage)
+    if found.partner is None:
+        raise ParseError("缺少 @供应商 或 @客户", usage)
+    if len(found.lines) != 1:
+        raise ParseError("退货一次写一个商品和数量" if found.lines else "缺少商品编码和数量", usage)
+    if found.confirmed or found.page is not None:
+        raise ParseError("多余的内容", usage)
+    if len(found.numbers) > 1:
+        raise ParseError("只能写一个单号", usage)
+    line = found.lines[0]
+    if line.unit_price is not None:
+        raise ParseError("退货不用写单价：按原单价退", usage)
+    number = found.numbers[0] if found.numbers else None
+    return c.ReturnGoods(found.partner, line.code, line.quantity, line.unit, number, kind, found.note)
+
+
+def _parse_payment(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    found = _document_words(rest, usage, (), lines=False)
+    if found.partner is None:
+        raise ParseError(f"缺少 @{'客户' if verb.name == '收款' else '供应商'}", usage)
+    accounts = [w for w in found.words if w in _ACCOUNTS]
+    amounts = [w for w in found.words if w not in _ACCOUNTS]
+    if len(accounts) > 1:
+        raise ParseError("只能写一个账户（现金、银行、微信、支付宝）", usage)
+    if not amounts:
+        raise ParseError("缺少金额", usage)
+    if len(amounts) > 1:
+        raise ParseError(f"看不懂「{' '.join(amounts[1:])[:30]}」", usage)
+    amount = parse_money(amounts[0], usage)
+    if amount <= 0:
+        raise ParseError("金额要大于 0", usage)
+    if len(found.numbers) > 1:
+        raise ParseError("只能写一个单号", usage)
+    if found.confirmed or found.page is not None:
+        raise ParseError("多余的内容", usage)
+    number = found.numbers[0] if found.numbers else None
+    return c.RecordPayment(verb.name, found.partner, amount, number, accounts[0] if accounts else "现金", found.note)
+
+
+def _parse_open_items(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, partner=True, page=True)
+    _no_more(tokens.words, verb.usage)
+    return c.ShowOpenItems(verb.name, tokens.partner, tokens.page or 1)
+
+
+def _parse_statement(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, partner=True)
+    if tokens.partner is None:
+        raise ParseError("缺少 @客户 或 @供应商", verb.usage)
+    if len(tokens.words) > 1:
+        raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", verb.usage)
+    period = parse_period(tokens.words[0], today, verb.usage) if tokens.words else None
+    return c.ShowStatement(tokens.partner, period)
+
+
+def _parse_cash(rest: str, today: date, verb: Verb) -> c.Command:
+    usage = verb.usage
+    words = rest.split()
+    account = "现金"
+    if words and words[-1] in _ACCOUNTS:
+        account = words.pop()
+    if not words:
+        raise ParseError("缺少金额和说明", usage)
+    amount = parse_money(_THOUSANDS.sub("", words[0]), usage)
+    if amount <= 0:
+        raise ParseError("金额要大于 0", usage)
+    note = " ".join(words[1:]).removeprefix("备注").strip()
+    if not note:
+        raise ParseError("缺少说明（如 水电、房租转租）", usage)
+    if len(note) > MAX_NOTE_LENGTH:
+        raise ParseError(f"说明太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
+    return c.RecordCashEntry(verb.name == "其他收入", amount, note, account)
+
+
+_SLASH_DOCUMENT = re.compile(r"/(PO|SO)_(\d{4})_(\d{4,8})(?:@\w+)?", re.ASCII | re.IGNORECASE)
+
+
+def parse_document_link(text: str) -> c.Command | None:
+    """``/PO_2026_0001`` (a document number tapped in a reply) → show that order."""
+    match = _SLASH_DOCUMENT.fullmatch(text.strip())
+    if match is None:
+        return None
+    prefix = match.group(1).upper()
+    return c.ShowOrders("采购单" if prefix == "PO" else "销售单", f"{prefix}-{match.group(2)}-{match.group(3)}")
+
+
 _GRAMMARS = {
+    "采购": _parse_order,
+    "销售": _parse_order,
+    "采购单": _parse_order_list,
+    "销售单": _parse_order_list,
+    "审核": _parse_order_action,
+    "关闭": _parse_order_action,
+    "到货": _parse_delivery,
+    "发货": _parse_delivery,
+    "退货": _parse_return,
+    "收款": _parse_payment,
+    "付款": _parse_payment,
+    "应收": _parse_open_items,
+    "应付": _parse_open_items,
+    "对账单": _parse_statement,
+    "其他收入": _parse_cash,
+    "费用": _parse_cash,
     "仓库": _parse_warehouse,
     "调拨": _parse_transfer,
     "报损": _parse_scrap,
@@ -1179,6 +1584,9 @@ def parse(text: str, today: date) -> c.Command:
     normal = normalise(text)
     if not normal:
         raise ParseError("消息是空的", "帮助")
+    link = parse_document_link(normal)
+    if link is not None:
+        return link
     if "\n" in text.strip() and len([line for line in text.splitlines() if line.strip()]) > 1:
         raise ParseError("一条消息只能写一条命令，请分开发送", "")
     found = split_verb(normal)
@@ -1230,6 +1638,8 @@ def to_text(command: c.Command) -> str:
                 text += f" 日期 {command.occurred_on:%Y-%m-%d}"
             if command.warehouse is not None:
                 text += f" 仓库 {command.warehouse}"
+            if isinstance(command, c.IssueStock) and command.cash:
+                text += f" {CASH_WORD}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             if command.note:
@@ -1313,7 +1723,61 @@ def to_text(command: c.Command) -> str:
             return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
         case c.NotYetAvailable(verb=verb):
             return verb
+        case c.CreatePurchaseOrder() | c.CreateSalesOrder():
+            purchase = isinstance(command, c.CreatePurchaseOrder)
+            text = f"{'采购' if purchase else '销售'} @{command.partner}" + _lines_text(command.lines)
+            if purchase and command.due_on is not None:
+                text += f" 交期 {command.due_on:%Y-%m-%d}"
+            if not purchase and command.discount is not None:
+                text += f" 折扣 {_number(command.discount)}"
+            if command.warehouse is not None:
+                text += f" 仓库 {command.warehouse}"
+            if not purchase and command.confirmed:
+                text += f" {CONFIRM_WORD}"
+            return text + (f" 备注 {command.note}" if command.note else "")
+        case c.ShowOrders(kind=kind, number=number, page=p):
+            return kind + (f" {number}" if number else "") + page(p)
+        case c.ApproveOrder(number=number):
+            return f"审核 {number}"
+        case c.CloseOrder(number=number):
+            return f"关闭 {number}"
+        case c.ReceiveOrder():
+            text = f"到货 {command.number}" + _lines_text(command.lines)
+            text += "".join(f" {key} {_number(amount)}" for key, amount in command.fees)
+            return text + (f" {CONFIRM_WORD}" if command.confirmed else "")
+        case c.ShipOrder():
+            text = f"发货 {command.number}" + _lines_text(command.lines)
+            text += f" 快递 {command.tracking}" if command.tracking else ""
+            return text + (f" {CONFIRM_WORD}" if command.confirmed else "")
+        case c.ReturnGoods():
+            text = "退货" + (f" {command.kind}" if command.kind else "") + f" @{command.partner}"
+            text += f" {command.code} {_number(command.quantity)}{command.unit or ''}"
+            text += f" {command.number}" if command.number else ""
+            return text + (f" 备注 {command.note}" if command.note else "")
+        case c.RecordPayment():
+            text = f"{command.kind} @{command.partner} {_number(command.amount)}"
+            text += f" {command.number}" if command.number else ""
+            text += f" {command.account}"
+            return text + (f" 备注 {command.note}" if command.note else "")
+        case c.ShowOpenItems(kind=kind, partner=partner, page=p):
+            return kind + (f" @{partner}" if partner else "") + page(p)
+        case c.ShowStatement(partner=partner, period=period):
+            return f"对账单 @{partner}" + (f" {_period_text(period)}" if period else "")
+        case c.RecordCashEntry(income=income, amount=amount, note=note, account=account):
+            return f"{'其他收入' if income else '费用'} {_number(amount)} {note} {account}"
     raise TypeError(f"cannot write {command!r}")
+
+
+def _lines_text(lines: tuple[c.LineInput, ...]) -> str:
+    parts = []
+    for line in lines:
+        part = f" {line.code} {_number(line.quantity)}{line.unit or ''}"
+        if line.unit_price is not None:
+            part += f" 单价 {_number(line.unit_price)}"
+        if line.accepted is not None:
+            part += f" 合格 {_number(line.accepted)}"
+        parts.append(part)
+    return "".join(parts)
 
 
 def _partner_fields_text(fields: tuple[tuple[str, object], ...]) -> str:

@@ -100,6 +100,20 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.FindPartners: P.VIEW_STOCK,
     c.AnalyseAbc: P.REPORTS,
     c.SuggestReplenishment: P.VIEW_STOCK,
+    # Documents: the buyer orders, the seller sells, the keeper receives and ships (goods move),
+    # the bookkeeper handles money; 审核 is an admin's.
+    c.CreatePurchaseOrder: P.PURCHASE,
+    c.CreateSalesOrder: P.SELL,
+    c.ShowOrders: P.VIEW_STOCK,
+    c.ApproveOrder: P.APPROVE,
+    c.CloseOrder: {"采购单": P.PURCHASE, "销售单": P.SELL},
+    c.ReceiveOrder: P.MOVE_STOCK,
+    c.ShipOrder: P.MOVE_STOCK,
+    c.ReturnGoods: P.MOVE_STOCK,
+    c.RecordPayment: P.MONEY,
+    c.ShowOpenItems: P.MONEY,
+    c.ShowStatement: P.MONEY,
+    c.RecordCashEntry: P.MONEY,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

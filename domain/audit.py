@@ -40,6 +40,14 @@ class Action(StrEnum):
     SET_ROLE = "设置角色"
     REMOVE_MEMBER = "移除成员"
     LIMIT_WAREHOUSES = "限定仓库"
+    CREATE_ORDER = "新建单据"
+    APPROVE_ORDER = "审核单据"
+    CLOSE_ORDER = "关闭单据"
+    RECEIVE_ORDER = "到货"
+    SHIP_ORDER = "发货"
+    RETURN_GOODS = "退货"
+    PAYMENT = "收付款"
+    CASH_ENTRY = "其他收支"
 
 
 # Operations 撤销 can reverse, and the permission the reversal needs (the original's own).

@@ -63,7 +63,10 @@ class ReceiveStock(StockChange):
 
 @dataclass(frozen=True, slots=True)
 class IssueStock(StockChange):
-    """出库: goods out at moving-average cost; ``unit_price`` is the selling price."""
+    """出库: goods out at moving-average cost; ``unit_price`` is the selling price.
+    ``cash`` (现款): a sale to a customer paid at once."""
+
+    cash: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,3 +348,136 @@ Command = (
     | Undo
     | NotYetAvailable
 )
+
+
+# ---- documents (进 · 销 · 财) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineInput:
+    """One product on an order or a delivery: `A001 100 单价 2.4`, `A001 100 合格 98`."""
+
+    code: str
+    quantity: Decimal
+    unit: str | None = None
+    unit_price: Decimal | None = None
+    accepted: Decimal | None = None  # 到货: how many passed QC (default: all)
+
+
+@dataclass(frozen=True, slots=True)
+class CreatePurchaseOrder:
+    """`采购 @华东饮料 A001 100 单价 2.4 A002 50 单价 3 交期 12-01`."""
+
+    partner: str
+    lines: tuple[LineInput, ...]
+    due_on: date | None = None
+    warehouse: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateSalesOrder:
+    """`销售 @张三超市 A001 10 单价 3.5 A002 5 折扣 9折`."""
+
+    partner: str
+    lines: tuple[LineInput, ...]
+    discount: Decimal | None = None
+    warehouse: str | None = None
+    note: str = ""
+    confirmed: bool = False  # an admin confirmed going over the credit limit
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOrders:
+    """`采购单`, `销售单 SO-2026-0001`, `/PO_2026_0001` (kind: 采购单 or 销售单)."""
+
+    kind: str
+    number: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveOrder:
+    """`审核 PO-2026-0001`."""
+
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseOrder:
+    """`关闭 PO-2026-0001` (kind follows from the number: 采购单 or 销售单)."""
+
+    number: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveOrder:
+    """`到货 PO-2026-0001 A001 100 合格 98 运费 50` (no lines: everything still to come)."""
+
+    number: str
+    lines: tuple[LineInput, ...] = ()
+    fees: tuple[tuple[str, Decimal], ...] = ()  # (运费|关税|其他费用, amount)
+    confirmed: bool = False  # more than ordered
+
+
+@dataclass(frozen=True, slots=True)
+class ShipOrder:
+    """`发货 SO-2026-0001 A001 6 快递 SF1234567` (no lines: everything still to ship)."""
+
+    number: str
+    lines: tuple[LineInput, ...] = ()
+    tracking: str = ""
+    confirmed: bool = False  # more than ordered
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnGoods:
+    """`退货 @华东饮料 A001 2 [RK-2026-0003]` or `退货 @张三超市 A001 2 [CK-…]`."""
+
+    partner: str
+    code: str
+    quantity: Decimal
+    unit: str | None = None
+    number: str | None = None  # the receipt or shipment it returns from
+    kind: str | None = None  # 供应商 or 客户, when the name is both
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordPayment:
+    """`收款 @张三超市 1000 [SO-2026-0001] [微信]`, `付款 @华东饮料 500` (kind: 收款 or 付款)."""
+
+    kind: str
+    partner: str
+    amount: Decimal
+    number: str | None = None
+    account: str = "现金"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOpenItems:
+    """`应收`, `应付`, `应收 @张三超市` (kind: 应收 or 应付)."""
+
+    kind: str
+    partner: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStatement:
+    """`对账单 @张三超市 本月`."""
+
+    partner: str
+    period: Period | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCashEntry:
+    """`其他收入 200 房租转租`, `费用 300 水电 微信`."""
+
+    income: bool
+    amount: Decimal
+    note: str
+    account: str = "现金"

@@ -346,3 +346,79 @@ class UnknownPartner(DomainError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+
+
+# ---- documents (进 · 销 · 财) ------------------------------------------------------------
+
+
+class UnknownDocument(DomainError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"no document {number}")
+        self.number = number
+
+
+class IllegalTransition(DomainError):
+    """A document cannot make this move from its status (shipping a closed order, approving twice)."""
+
+    def __init__(self, number: str, status: str, action: str) -> None:
+        super().__init__(f"{number} is {status}: cannot {action}")
+        self.number = number
+        self.status = status
+        self.action = action
+
+
+class NotOnOrder(DomainError):
+    def __init__(self, number: str, code: str, codes: list[str]) -> None:
+        super().__init__(f"{code} is not on {number}")
+        self.number = number
+        self.code = code
+        self.codes = codes  # what the order does have
+
+
+class CreditLimitExceeded(DomainError):
+    """An order would take the customer's open receivables over the limit; only an admin may confirm."""
+
+    def __init__(self, name: str, limit: object, owed: object, total: object) -> None:
+        super().__init__(f"{name}: {owed} + {total} over limit {limit}")
+        self.name = name
+        self.limit = limit
+        self.owed = owed
+        self.total = total
+
+
+class AmbiguousPartner(DomainError):
+    """A name that is both a supplier and a customer, where the command does not say which."""
+
+    def __init__(self, name: str, command: str) -> None:
+        super().__init__(f"{name} is both a supplier and a customer")
+        self.name = name
+        self.command = command
+
+
+class NothingToReturn(DomainError):
+    """A return of more than was bought from / shipped to the partner (net of earlier returns)."""
+
+    def __init__(self, kind: str, partner: str, code: str, name: str, unit: str, requested: object, returnable: object) -> None:
+        super().__init__(f"{partner}: only {returnable} of {code} returnable")
+        self.kind = kind
+        self.partner = partner
+        self.code = code
+        self.name = name
+        self.unit = unit
+        self.requested = requested
+        self.returnable = returnable
+
+
+class DocumentRefused(DomainError):
+    """A document command that cannot be done as written; ``why`` names the rule (a template branch)."""
+
+    MISSING_PRICE = "missing_price"  # no price given and none known
+    DUPLICATE_LINE = "duplicate_line"  # one product twice on an order
+    ACCEPTED_OVER = "accepted_over"  # 合格 more than arrived
+    NOTHING_LEFT = "nothing_left"  # 到货/发货 without lines when everything already came/went
+    NOT_A_RECEIPT = "not_a_receipt"  # 退货 against a number that is not this partner's receipt/shipment
+
+    def __init__(self, why: str, **details: object) -> None:
+        super().__init__(f"{why}: {details}")
+        self.why = why
+        self.details = details

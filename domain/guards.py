@@ -15,6 +15,8 @@ PRICE_DEVIATION = Decimal("0.5")
 class RiskKind(StrEnum):
     LARGE_QUANTITY = "large_quantity"
     PRICE_JUMP = "price_jump"
+    OVER_DELIVERY = "over_delivery"  # more than the order's remaining quantity
+    CREDIT_LIMIT = "credit_limit"  # given: open receivables with the order; usual: the limit
 
 
 @dataclass(frozen=True, slots=True)

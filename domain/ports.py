@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
 from domain.access import ChatSettings, Invitation, Member
 from domain.audit import Action, AuditEntry
+from domain.documents import Allocation, CashEntry, Credit, Discrepancy, Ledger, OpenItem, Order, OrderKind, Payment
 from domain.errors import ProductHint
 from domain.partners import Partner, PartnerKind
 from domain.products import Product
@@ -185,6 +186,15 @@ class StockRepository(Protocol):
         """Per product, the counterparty of its latest movement of this kind that named one."""
         ...
 
+    def quantity_with(self, product_id: int, counterparty: str, kind: str) -> Decimal:
+        """Units of a product moved with this counterparty by movements of this kind (not
+        undone), as a positive number: what was bought from a supplier, shipped to a customer."""
+        ...
+
+    def last_movement_with(self, product_id: int, counterparty: str, kind: str) -> Movement | None:
+        """The latest movement of this kind of a product with this counterparty (not undone)."""
+        ...
+
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         """(balances checked, movements checked, mismatches) for this workspace."""
         ...
@@ -248,6 +258,66 @@ class PartnerRepository(Protocol):
 
     def search(self, kind: PartnerKind, fragment: str | None, limit: int) -> list[Partner]:
         """Partners of a kind whose name contains the fragment (all when None), by name."""
+        ...
+
+
+class DocumentRepository(Protocol):
+    """Orders, open items, payments, allocations and the cash book of one workspace."""
+
+    def add_order(self, order: Order) -> Order:
+        """Store a new order with its lines; returns it with its id."""
+        ...
+
+    def order(self, number: str, *, lock: bool = False) -> Order | None:
+        """An order with its lines and partner name; ``lock`` for a change (row lock)."""
+        ...
+
+    def save_order(self, order: Order) -> None:
+        """Store an order's status and its lines' progress (done, billed, rejected)."""
+        ...
+
+    def orders(self, kind: OrderKind, offset: int, limit: int) -> list[Order]:
+        """Orders of a kind, open ones first, newest first."""
+        ...
+
+    def count_orders(self, kind: OrderKind) -> int: ...
+
+    def remaining(self, kind: OrderKind, product_id: int) -> Decimal:
+        """Units still to come on open purchase orders (on order) or still to ship on open
+        sales orders (reserved)."""
+        ...
+
+    def add_item(self, item: OpenItem) -> OpenItem: ...
+
+    def open_items(self, ledger: Ledger, partner_id: int | None = None) -> list[OpenItem]:
+        """Positive items not fully settled, ``open`` filled in, by due date, date, id."""
+        ...
+
+    def credits(self, ledger: Ledger, partner_id: int) -> list[Credit]:
+        """Payments and negative items with something left to settle, oldest first."""
+        ...
+
+    def add_payment(self, payment: Payment) -> Payment: ...
+
+    def add_allocation(self, allocation: Allocation) -> None: ...
+
+    def balance(self, ledger: Ledger, partner_id: int, before: date | None = None) -> Decimal:
+        """What the partner owes (应收) or is owed (应付): items − payments, optionally only
+        those dated before a day (a statement's opening balance)."""
+        ...
+
+    def items_between(self, ledger: Ledger, partner_id: int, since: date, until: date) -> list[OpenItem]:
+        """Items dated in [since, until), in date order."""
+        ...
+
+    def payments_between(self, ledger: Ledger, partner_id: int, since: date, until: date) -> list[Payment]:
+        """Payments dated in [since, until) (workspace days), in date order."""
+        ...
+
+    def add_cash_entry(self, entry: CashEntry) -> CashEntry: ...
+
+    def check(self) -> list[Discrepancy]:
+        """Allocations within their items and credits; lines billed as delivered."""
         ...
 
 
@@ -397,6 +467,7 @@ class UnitOfWork(Protocol):
     stocktakes: StocktakeRepository
     settings: SettingsRepository
     partners: PartnerRepository
+    documents: DocumentRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

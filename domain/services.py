@@ -29,6 +29,7 @@ from domain.errors import (
     WarehouseExists,
     WarehouseNotAllowed,
 )
+from domain.billing import QuickBilling, bill_quick
 from domain.booking import Booked, append_movement, prepare_out, stock_in
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
@@ -136,6 +137,7 @@ class StockReceived:
     unit_cost: Decimal | None
     pack: PackQuantity | None = None
     cost_adjustment: Decimal | None = None  # booked when the receipt restored negative stock
+    billing: QuickBilling | None = None  # the payable, when the counterparty is a known supplier
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +147,7 @@ class StockIssued:
     balance: StockBalance
     status: StockStatus
     pack: PackQuantity | None = None
+    billing: QuickBilling | None = None  # the receivable, when the counterparty is a known customer
 
     @property
     def cost(self) -> Decimal:
@@ -186,6 +189,7 @@ class StockScrapped:
     balance: StockBalance
     status: StockStatus
     pack: PackQuantity | None = None
+    billing: QuickBilling | None = None  # the receivable, when the counterparty is a known customer
 
     @property
     def cost(self) -> Decimal:
@@ -466,9 +470,11 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         if source is PriceSource.NONE and booked.before.unit_cost:  # an average of 0.00 is no price either
             unit_cost, source = booked.before.unit_cost, PriceSource.AVERAGE
         total = _audited(uow, ctx, MovementKind.RECEIPT, product, booked)
+        priced = source in (PriceSource.GIVEN, PriceSource.PURCHASE_PRICE)
+        billing = bill_quick(uow, ctx, movement, movement.value if priced else None)
         uow.commit()
     return StockReceived(
-        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None
+        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None, billing
     )
 
 
@@ -490,8 +496,12 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         )
         movement = booked.movement
         total = _audited(uow, ctx, MovementKind.ISSUE, product, booked)
+        revenue = quantize_money(quantity * unit_price) if unit_price is not None else None
+        if pack is not None and cmd.unit_price is not None:
+            revenue = quantize_money(pack.quantity * cmd.unit_price)  # priced per pack: exactly packs × price
+        billing = bill_quick(uow, ctx, movement, revenue, cash=cmd.cash)
         uow.commit()
-    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack)
+    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack, billing)
 
 
 def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | StockOverview:

@@ -30,6 +30,8 @@ class MovementKind(StrEnum):
     STOCKTAKE_GAIN = "stocktake_gain"
     STOCKTAKE_LOSS = "stocktake_loss"
     COST_ADJUSTMENT = "cost_adjustment"
+    PURCHASE_RETURN = "purchase_return"  # back to the supplier at the price it was bought at
+    SALES_RETURN = "sales_return"  # back from a customer at the cost it left with
 
 
 # Document-number prefixes per kind: 入库单 RK, 出库单 CK, 期初 QC (as Chinese ERPs write them).
@@ -44,6 +46,8 @@ NUMBER_PREFIX: dict[MovementKind, str] = {
     MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: all its gains and losses carry one number
     MovementKind.STOCKTAKE_LOSS: "PD",
     MovementKind.COST_ADJUSTMENT: "RK",  # rides on the receipt that restored negative stock
+    MovementKind.PURCHASE_RETURN: "CT",  # 采购退货单
+    MovementKind.SALES_RETURN: "XT",  # 销售退货单
 }
 
 # Kinds that take stock out at its moving-average cost (and record the cost they carried).

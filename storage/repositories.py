@@ -608,6 +608,25 @@ class SqlStockRepository:
         )
         return dict(self._session.exec(query).all())
 
+    def _with(self, product_id: int, counterparty: str, kind: str):  # type: ignore[no-untyped-def]
+        return (
+            StockMovementRow.workspace_id == self._workspace_id,
+            StockMovementRow.product_id == product_id,
+            StockMovementRow.counterparty == counterparty,
+            StockMovementRow.kind == kind,
+            _REVERSAL.id.is_(None),  # undone movements moved nothing
+        )
+
+    def quantity_with(self, product_id: int, counterparty: str, kind: str) -> Decimal:
+        query = select(func.sum(StockMovementRow.quantity)).outerjoin(_REVERSAL, _REVERSES_IT)
+        total = self._session.scalar(query.where(*self._with(product_id, counterparty, kind)))
+        return abs(total) if total is not None else ZERO
+
+    def last_movement_with(self, product_id: int, counterparty: str, kind: str) -> Movement | None:
+        query = _WITH_REVERSAL.where(*self._with(product_id, counterparty, kind))
+        row = self._session.exec(query.order_by(StockMovementRow.id.desc()).limit(1)).first()
+        return _movement_to_domain(row[0]) if row is not None else None
+
     def has_movements(self, product_id: int) -> bool:
         statement = select(StockMovementRow.id).where(
             StockMovementRow.workspace_id == self._workspace_id, StockMovementRow.product_id == product_id

@@ -288,3 +288,6 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+from storage.document_tables import *  # noqa: E402,F401,F403  (registers the documents tables)

@@ -21,6 +21,7 @@ from storage.access_repositories import (
     SqlMemberRepository,
 )
 from storage.db import WRITE_OPTION
+from storage.document_repositories import SqlDocumentRepository
 from storage.repositories import (
     SqlNumberSequence,
     SqlPartnerRepository,
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
+        self.documents = SqlDocumentRepository(self.session, self.workspace_id, self.numbers)
         self._now_value = now
         return self
 

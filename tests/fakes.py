@@ -27,13 +27,26 @@ tamper with it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
+from domain.documents import (
+    OPEN_STATUSES,
+    Allocation,
+    CashEntry,
+    Credit,
+    Discrepancy,
+    Ledger,
+    OpenItem,
+    Order,
+    OrderKind,
+    OrderStatus,
+    Payment,
+)
 from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpired, ProductHint
 from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
@@ -367,6 +380,22 @@ class FakeStockRepository:
         self._uow._require()
         return {m.product_id: m.counterparty for m in sorted(self.ledger, key=lambda m: m.id) if m.kind == kind and m.counterparty}
 
+    def _with(self, product_id: int, counterparty: str, kind: str) -> list[Movement]:
+        reversed_ids = {m.reverses_id for m in self.ledger if m.reverses_id is not None}
+        return [
+            m for m in self.ledger
+            if m.product_id == product_id and m.counterparty == counterparty and m.kind == kind and m.id not in reversed_ids
+        ]
+
+    def quantity_with(self, product_id: int, counterparty: str, kind: str) -> Decimal:
+        self._uow._require()
+        return abs(sum((m.quantity for m in self._with(product_id, counterparty, kind)), ZERO))
+
+    def last_movement_with(self, product_id: int, counterparty: str, kind: str) -> Movement | None:
+        self._uow._require()
+        found = self._with(product_id, counterparty, kind)
+        return max(found, key=lambda m: m.id) if found else None
+
     def check(self) -> tuple[int, int, list[BalanceMismatch]]:
         self._uow._require()
         sums: dict[tuple[int, int], StockBalance] = {}
@@ -654,6 +683,164 @@ class FakePartnerRepository:
         return sorted(found, key=lambda p: p.name)[:limit]
 
 
+class FakeDocumentRepository:
+    """Orders, open items, payments, allocations and the cash book in memory (mirrors
+    storage/document_repositories.py)."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.orders_by_id: dict[int, Order] = {}
+        self.items: dict[int, OpenItem] = {}
+        self.payments: dict[int, Payment] = {}
+        self.allocations: list[Allocation] = []
+        self.cash: dict[int, CashEntry] = {}
+
+    def _partner_name(self, partner_id: int) -> str:
+        return self._uow.partners.by_id[partner_id].name
+
+    def add_order(self, order: Order) -> Order:
+        self._uow._require(write=True)
+        if any(o.number == order.number for o in self.orders_by_id.values()):
+            raise FakeIntegrityError(f"UNIQUE constraint failed: trade_order.number {order.number}")
+        lines = tuple(replace(line, line_no=index) for index, line in enumerate(order.lines, start=1))
+        stored = replace(order, id=self._uow.numbers.next("id:trade_order"), lines=lines)
+        self.orders_by_id[stored.id] = stored
+        return stored
+
+    def _fresh(self, order: Order) -> Order:
+        products = self._uow.products.by_id
+        lines = tuple(replace(l, code=products[l.product_id].code, name=products[l.product_id].name, unit=products[l.product_id].unit) for l in order.lines)
+        return replace(order, partner_name=self._partner_name(order.partner_id), lines=lines)
+
+    def order(self, number: str, *, lock: bool = False) -> Order | None:
+        self._uow._require(write=lock)
+        found = next((o for o in self.orders_by_id.values() if o.number == number), None)
+        return self._fresh(found) if found is not None else None
+
+    def save_order(self, order: Order) -> None:
+        self._uow._require(write=True)
+        stored = self.orders_by_id[order.id]
+        progress = {line.line_no: line for line in order.lines}
+        lines = tuple(
+            replace(l, done=progress[l.line_no].done, billed=progress[l.line_no].billed, rejected=progress[l.line_no].rejected)
+            for l in stored.lines
+        )
+        self.orders_by_id[order.id] = replace(stored, status=order.status, lines=lines)
+
+    def orders(self, kind: OrderKind, offset: int, limit: int) -> list[Order]:
+        self._uow._require()
+        waiting = set(OPEN_STATUSES[kind]) | {OrderStatus.DRAFT}
+        found = sorted((o for o in self.orders_by_id.values() if o.kind is kind), key=lambda o: (o.status not in waiting, -o.id))
+        return [self._fresh(o) for o in found[offset : offset + limit]]
+
+    def count_orders(self, kind: OrderKind) -> int:
+        self._uow._require()
+        return sum(1 for o in self.orders_by_id.values() if o.kind is kind)
+
+    def remaining(self, kind: OrderKind, product_id: int) -> Decimal:
+        self._uow._require()
+        return sum(
+            (l.remaining for o in self.orders_by_id.values() if o.kind is kind and o.status in OPEN_STATUSES[kind] for l in o.lines if l.product_id == product_id),
+            ZERO,
+        )
+
+    def _allocated_to(self, item_id: int) -> Decimal:
+        return sum((a.amount for a in self.allocations if a.item_id == item_id), ZERO)
+
+    def _allocated_from(self, source: str, source_id: int) -> Decimal:
+        return sum((a.amount for a in self.allocations if a.source == source and a.source_id == source_id), ZERO)
+
+    def _with_open(self, item: OpenItem) -> OpenItem:
+        return replace(item, partner_name=self._partner_name(item.partner_id), open=item.amount - self._allocated_to(item.id))
+
+    def add_item(self, item: OpenItem) -> OpenItem:
+        self._uow._require(write=True)
+        stored = replace(item, id=self._uow.numbers.next("id:open_item"), open=max(item.amount, ZERO))
+        self.items[stored.id] = stored
+        return stored
+
+    def open_items(self, ledger: Ledger, partner_id: int | None = None) -> list[OpenItem]:
+        self._uow._require()
+        found = [
+            self._with_open(i) for i in self.items.values()
+            if i.ledger is ledger and i.amount > 0 and (partner_id is None or i.partner_id == partner_id)
+        ]
+        return sorted((i for i in found if i.open > 0), key=lambda i: (i.due_on, i.occurred_on, i.id))
+
+    def credits(self, ledger: Ledger, partner_id: int) -> list[Credit]:
+        self._uow._require()
+        found = [
+            (p.occurred_on, "payment", p.id, p.amount - self._allocated_from("payment", p.id))
+            for p in self.payments.values() if p.ledger is ledger and p.partner_id == partner_id
+        ]
+        found += [
+            (i.occurred_on, "item", i.id, -i.amount - self._allocated_from("item", i.id))
+            for i in self.items.values() if i.ledger is ledger and i.partner_id == partner_id and i.amount < 0
+        ]
+        return [Credit(source, cid, left) for _, source, cid, left in sorted(found) if left > 0]
+
+    def add_payment(self, payment: Payment) -> Payment:
+        self._uow._require(write=True)
+        stored = replace(payment, id=self._uow.numbers.next("id:payment"), unused=payment.amount)
+        self.payments[stored.id] = stored
+        return stored
+
+    def add_allocation(self, allocation: Allocation) -> None:
+        self._uow._require(write=True)
+        self.allocations.append(allocation)
+
+    def balance(self, ledger: Ledger, partner_id: int, before: date | None = None) -> Decimal:
+        self._uow._require()
+        items = sum((i.amount for i in self.items.values() if i.ledger is ledger and i.partner_id == partner_id and (before is None or i.occurred_on < before)), ZERO)
+        paid = sum((p.amount for p in self.payments.values() if p.ledger is ledger and p.partner_id == partner_id and (before is None or p.occurred_on < before)), ZERO)
+        return items - paid
+
+    def items_between(self, ledger: Ledger, partner_id: int, since: date, until: date) -> list[OpenItem]:
+        self._uow._require()
+        found = [self._with_open(i) for i in self.items.values() if i.ledger is ledger and i.partner_id == partner_id and since <= i.occurred_on < until]
+        return sorted(found, key=lambda i: (i.occurred_on, i.id))
+
+    def payments_between(self, ledger: Ledger, partner_id: int, since: date, until: date) -> list[Payment]:
+        self._uow._require()
+        found = [replace(p, partner_name=self._partner_name(p.partner_id)) for p in self.payments.values() if p.ledger is ledger and p.partner_id == partner_id and since <= p.occurred_on < until]
+        return sorted(found, key=lambda p: (p.occurred_on, p.id))
+
+    def add_cash_entry(self, entry: CashEntry) -> CashEntry:
+        self._uow._require(write=True)
+        stored = replace(entry, id=self._uow.numbers.next("id:cash_entry"))
+        self.cash[stored.id] = stored
+        return stored
+
+    def check(self) -> list[Discrepancy]:
+        self._uow._require()
+        found = []
+        for item in self.items.values():
+            taken = self._allocated_to(item.id)
+            if taken < 0 or taken > max(item.amount, ZERO):
+                found.append(Discrepancy(item.number, f"已核销 {taken}，超出单据金额 {item.amount}"))
+        for source, rows in (("payment", self.payments.values()), ("item", self.items.values())):
+            for row in rows:
+                taken = self._allocated_from(source, row.id)
+                if taken and taken > abs(row.amount):
+                    found.append(Discrepancy(row.number, f"核销 {taken}，超出可用金额 {abs(row.amount)}"))
+        for order in self.orders_by_id.values():
+            for line in order.lines:
+                expected = quantize_money(line.done * line.unit_price * (order.discount or Decimal(1)))
+                if line.billed != expected:
+                    found.append(Discrepancy(order.number, f"第 {line.line_no} 行已交 {line.done}，应计 {expected}，实计 {line.billed}"))
+                if line.done < 0 or line.rejected < 0:
+                    found.append(Discrepancy(order.number, f"第 {line.line_no} 行数量为负"))
+        return found
+
+    def state(self) -> tuple[object, ...]:
+        return (dict(self.orders_by_id), dict(self.items), dict(self.payments), list(self.allocations), dict(self.cash))
+
+    def restore(self, state: tuple[object, ...]) -> None:
+        orders, items, payments, allocations, cash = state
+        self.orders_by_id, self.items, self.payments = dict(orders), dict(items), dict(payments)  # type: ignore[call-overload]
+        self.allocations, self.cash = list(allocations), dict(cash)  # type: ignore[call-overload]
+
+
 class FakeSettingsRepository:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
@@ -686,6 +873,7 @@ class _Snapshot:
     settings: WorkspaceSettings
     partners: dict[int, Partner]
     stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
+    documents: tuple[object, ...]
 
 
 class FakeUnitOfWork:
@@ -714,6 +902,7 @@ class FakeUnitOfWork:
         self.stocktakes = FakeStocktakeRepository(self)
         self.settings = FakeSettingsRepository(self)
         self.partners = FakePartnerRepository(self)
+        self.documents = FakeDocumentRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -801,6 +990,7 @@ class FakeUnitOfWork:
             settings=self.settings.current,
             partners=dict(self.partners.by_id),
             stocktake_lines=dict(self.stocktakes.recorded),
+            documents=self.documents.state(),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -822,6 +1012,7 @@ class FakeUnitOfWork:
         self.settings.current = snapshot.settings
         self.partners.by_id = dict(snapshot.partners)
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
+        self.documents.restore(snapshot.documents)
 
     # -- test helpers --------------------------------------------------------------------
 
