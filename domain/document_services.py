@@ -649,24 +649,32 @@ def show_statement(uow: UnitOfWork, ctx: Context, cmd: c.ShowStatement) -> State
         partner = _returning_partner(uow, c.ReturnGoods(cmd.partner, "", Decimal(1)))
         ledger = LEDGER_OF[partner.kind]
         opening = uow.documents.balance(ledger, partner.id, before=since)
-        lines = [
-            StatementLine(
-                item.occurred_on, item.number, _item_label(item, partner.kind),
-                item.amount if item.amount > 0 else ZERO, -item.amount if item.amount < 0 else ZERO,
+        # Same day: documents in the order they were booked, then the day's payments.
+        keyed = [
+            (
+                (item.occurred_on, 0, item.id),
+                StatementLine(
+                    item.occurred_on, item.number, _item_label(item, partner.kind),
+                    item.amount if item.amount > 0 else ZERO, -item.amount if item.amount < 0 else ZERO,
+                ),
             )
             for item in uow.documents.items_between(ledger, partner.id, since, until)
         ]
-        lines += [
-            StatementLine(p.occurred_on, p.number, f"{'收款' if ledger is Ledger.RECEIVABLE else '付款'}（{p.account.value}）", ZERO, p.amount)
+        keyed += [
+            (
+                (p.occurred_on, 1, p.id),
+                StatementLine(p.occurred_on, p.number, f"{'收款' if ledger is Ledger.RECEIVABLE else '付款'}（{p.account.value}）", ZERO, p.amount),
+            )
             for p in uow.documents.payments_between(ledger, partner.id, since, until)
         ]
-    lines.sort(key=lambda line: (line.occurred_on, line.number))
-    lines = running_balance(opening, lines)
+    lines = running_balance(opening, [line for _, line in sorted(keyed, key=lambda pair: pair[0])])
     closing = lines[-1].balance if lines else opening
     return Statement(partner, ledger, since, until - timedelta(days=1), opening, lines, closing)
 
 
 def _item_label(item: OpenItem, kind: PartnerKind) -> str:
+    if item.number.startswith("CX"):
+        return "冲销"
     if item.amount < 0:
         return "退货"
     label = "进货" if kind is PartnerKind.SUPPLIER else "销售"

@@ -15,6 +15,9 @@ from decimal import Decimal
 from domain import commands as c
 from domain.access import Permission, can, roles_with
 from domain.audit import UNDO_WINDOW, UNDOABLE, Action, AuditEntry
+from domain.billing import post_item
+from domain.documents import Ledger
+from domain.partners import PartnerKind
 from domain.errors import (
     ConfirmationExpired,
     NeedsConfirmation,
@@ -200,9 +203,20 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
         )
         reversals.append(reversal)
     assert product is not None
+    _reverse_billing(uow, ctx, entry.numbers[0], number)
     audit(uow, ctx, Action.UNDO, entry.subject, numbers=(number,), undoes=entry.id)
     total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
     return Undone(entry, product, reversals[0], total, reversals=tuple(reversals))
+
+
+def _reverse_billing(uow: UnitOfWork, ctx: Context, original: str, reversal: str) -> None:
+    """An undone 入库/出库 that billed a known partner takes the payable/receivable back with
+    it: a credit of the same amount under the CX number (a 现款 payment stays as their credit)."""
+    for item in uow.documents.items_numbered(original):
+        kind = PartnerKind.SUPPLIER if item.ledger is Ledger.PAYABLE else PartnerKind.CUSTOMER
+        partner = uow.partners.get(kind, item.partner_name)
+        if partner is not None and item.amount:
+            post_item(uow, partner, reversal, -item.amount, ctx.today)
 
 
 def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:

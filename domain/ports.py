@@ -289,6 +289,10 @@ class DocumentRepository(Protocol):
 
     def add_item(self, item: OpenItem) -> OpenItem: ...
 
+    def items_numbered(self, number: str) -> list[OpenItem]:
+        """The items a stock document (RK-…, CK-…) created, ``open`` filled in."""
+        ...
+
     def open_items(self, ledger: Ledger, partner_id: int | None = None) -> list[OpenItem]:
         """Positive items not fully settled, ``open`` filled in, by due date, date, id."""
         ...

@@ -209,6 +209,13 @@ class SqlDocumentRepository:
             .where(OpenItemRow.workspace_id == self._ws, OpenItemRow.ledger == ledger.value)
         )
 
+    def items_numbered(self, number: str) -> list[OpenItem]:
+        found = []
+        for ledger in Ledger:
+            query = self._items_query(ledger).where(OpenItemRow.number == number).order_by(OpenItemRow.id)
+            found += [self._item(row, name, row.amount - _fen(taken)) for row, name, taken in self._session.exec(query)]
+        return found
+
     def open_items(self, ledger: Ledger, partner_id: int | None = None) -> list[OpenItem]:
         query = self._items_query(ledger).where(OpenItemRow.amount > 0)
         if partner_id is not None:

@@ -759,6 +759,10 @@ class FakeDocumentRepository:
         self.items[stored.id] = stored
         return stored
 
+    def items_numbered(self, number: str) -> list[OpenItem]:
+        self._uow._require()
+        return [self._with_open(i) for i in sorted(self.items.values(), key=lambda i: i.id) if i.number == number]
+
     def open_items(self, ledger: Ledger, partner_id: int | None = None) -> list[OpenItem]:
         self._uow._require()
         found = [
