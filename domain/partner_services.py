@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from domain import commands as c
 from domain.audit import Action
+from domain.billing import LEDGER_OF
+from domain.documents import OpenItem, Order, OrderKind
 from domain.errors import NothingToChange, PartnerExists, UnknownPartner
 from domain.partners import Partner, PartnerKind
 from domain.ports import UnitOfWork
@@ -29,6 +32,11 @@ class PartnerChanged:
 class PartnerCard:
     partner: Partner
     last_prices: list[tuple[str, str, Decimal]]  # (code, name, last unit price with this partner)
+    balance: Decimal = Decimal(0)  # what they owe us (customer) / we owe them (supplier); < 0: their credit
+    open_items: tuple[OpenItem, ...] = ()  # the oldest open documents
+    overdue: Decimal = Decimal(0)
+    orders: tuple[Order, ...] = ()  # their latest orders
+    today: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +91,36 @@ def find_partners(uow: UnitOfWork, ctx: Context, cmd: c.FindPartners) -> Partner
         if cmd.query is not None:
             exact = uow.partners.get(kind, cmd.query)
             if exact is not None:
-                return PartnerCard(exact, uow.stock.last_prices_with(exact.name, _movement_kind(kind)))
+                return _card(uow, ctx, exact)
         matches = uow.partners.search(kind, cmd.query, 1000)
         if cmd.query is not None and not matches:
             raise UnknownPartner(kind.value, cmd.query, [])
         if cmd.query is not None and len(matches) == 1:
-            only = matches[0]
-            return PartnerCard(only, uow.stock.last_prices_with(only.name, _movement_kind(kind)))
+            return _card(uow, ctx, matches[0])
     pages = _pages(len(matches))
     page = _clamp_page(cmd.page, pages)
     return PartnerList(kind, matches[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], page, pages, len(matches))
+
+
+CARD_ITEMS = 5
+
+
+def _card(uow: UnitOfWork, ctx: Context, partner: Partner) -> PartnerCard:
+    """The card: terms, what is owed and overdue, the oldest open documents, recent orders, last prices."""
+    ledger = LEDGER_OF[partner.kind]
+    items = uow.documents.open_items(ledger, partner.id)
+    today = ctx.today
+    order_kind = OrderKind.PURCHASE if partner.kind is PartnerKind.SUPPLIER else OrderKind.SALE
+    orders = tuple(o for o in uow.documents.orders(order_kind, 0, 50) if o.partner_id == partner.id)[:CARD_ITEMS]
+    return PartnerCard(
+        partner,
+        uow.stock.last_prices_with(partner.name, _movement_kind(partner.kind)),
+        uow.documents.balance(ledger, partner.id),
+        tuple(items[:CARD_ITEMS]),
+        sum((i.open for i in items if i.days_overdue(today) > 0), Decimal(0)),
+        orders,
+        today,
+    )
 
 
 def _movement_kind(kind: PartnerKind) -> str:
