@@ -29,6 +29,7 @@ from telegram.ext import (
 from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 from bot.settings import Settings
+from bot.update_processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +234,8 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        # Concurrent across chats, in order within a chat (bot/update_processor.py).
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
