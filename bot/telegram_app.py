@@ -44,6 +44,8 @@ MENU_COMMANDS = (
     ("help", "帮助：命令说明"),
 )
 
+# The update kinds the bot handles (getUpdates and setWebhook).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 ALERT_LENGTH = 200  # Telegram's limit for a callback answer's text
 DISPATCHER_KEY = "dispatcher"
 UPLOAD_LIMIT_KEY = "upload_limit_mb"

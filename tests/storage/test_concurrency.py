@@ -57,3 +57,31 @@ def test_twenty_concurrent_issues_never_oversell(database_url, capsys):
     capsys.readouterr()
     assert cli.main(["check", "--db", database_url]) == 0
     assert "对账通过" in capsys.readouterr().out
+
+
+def test_the_same_update_on_two_replicas_at_once_takes_effect_once(database_url):
+    settings = Settings(database_url=database_url, jxc_owner_ids=str(OWNER), jxc_rate_limit="1000/1", _env_file=None)
+    replicas = [build_runtime(settings), build_runtime(settings)]
+    texts = ["商品 新增 A001 可口可乐 单位 罐", "入库 A001 5 单价 2", "商品 新增 A002 雪碧 单位 罐", "出库 A001 2"]
+    try:
+        for update_id, text_ in enumerate(texts, start=100):
+            start = threading.Barrier(2)
+
+            def deliver(runtime):  # type: ignore[no-untyped-def]
+                start.wait(timeout=30)
+                incoming = Incoming(text_, OWNER, "店主", OWNER, "private", update_id=update_id)
+                return runtime.dispatcher.handle(incoming).html
+
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                replies = list(pool.map(deliver, replicas))
+            # One booked it; the other says it already took effect (never "出错了").
+            assert sorted(r[:1] for r in replies) == sorted(["✅", "ℹ"]), replies
+        with replicas[0].engine.connect() as connection:
+            counts = connection.execute(
+                text("SELECT (SELECT count(*) FROM product), (SELECT count(*) FROM stock_movement),"
+                     " (SELECT count(*) FROM processed_update)")
+            ).one()
+        assert tuple(counts) == (2, 2, 4)
+    finally:
+        for runtime in replicas:
+            runtime.engine.dispose()
