@@ -1,4 +1,4 @@
-"""``jxc``: the command line (run, console, demo, migrate, check).
+"""``jxc``: the command line (run, console, demo, migrate, check, backup, restore).
 
 Without a sub-command it runs the main job: the Telegram bot when TELEGRAM_BOT_TOKEN is set,
 otherwise the console demo on an embedded SQLite database.
@@ -146,6 +146,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, backup_database
+
+    settings = _settings(args)
+    try:
+        path = backup_database(settings.database_url, Path(args.path))
+    except BackupError as error:
+        print(f"❌ 备份失败：{error}", file=sys.stderr)
+        return 1
+    print(f"✅ 已备份到 {path}（{path.stat().st_size / 1024:.0f} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, restore_database
+
+    settings = _settings(args)
+    try:
+        restore_database(settings.database_url, Path(args.path))
+    except BackupError as error:
+        print(f"❌ 未恢复：{error}。数据库没有改动。", file=sys.stderr)
+        return 1
+    print(f"✅ 已从 {args.path} 恢复，正在对账…")
+    return cmd_check(args)
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is not None:
@@ -184,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="prove balances equal the sum of movements")
     check.add_argument("--db", help="database URL")
     check.set_defaults(handler=cmd_check)
+
+    backup = commands.add_parser("backup", help="copy the database to PATH (safe while the bot runs)")
+    backup.add_argument("path", help="backup file to write")
+    backup.add_argument("--db", help="database URL")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup, then check it (stop the bot first)")
+    restore.add_argument("path", help="backup file made by jxc backup")
+    restore.add_argument("--db", help="database URL")
+    restore.set_defaults(handler=cmd_restore)
     return parser
 
 
