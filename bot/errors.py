@@ -42,6 +42,9 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
     e.PartnerExists: "errors/partner_exists.html",
     e.UnknownPartner: "errors/unknown_partner.html",
+    # ---- operations ----
+    e.BackupNotAllowed: "errors/backup_not_allowed.html",
+    e.BackupUnavailable: "errors/backup_unavailable.html",
 }
 
 

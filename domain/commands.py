@@ -299,6 +299,14 @@ class Undo:
     confirmed: bool = False
 
 
+# ---- operations ----
+
+
+@dataclass(frozen=True, slots=True)
+class SendBackup:
+    """`备份`: the bot operator gets the newest backup file in the private chat."""
+
+
 @dataclass(frozen=True, slots=True)
 class NotYetAvailable:
     """A verb of the command language whose family has not been built yet."""
@@ -343,5 +351,6 @@ Command = (
     | LimitMemberWarehouses
     | ShowAudit
     | Undo
+    | SendBackup
     | NotYetAvailable
 )

@@ -346,3 +346,21 @@ class UnknownPartner(DomainError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+
+
+# ---- operations --------------------------------------------------------------------------
+
+
+class BackupNotAllowed(DomainError):
+    """备份 from someone who is not one of the bot's operators (JXC_OWNER_IDS)."""
+
+    def __init__(self) -> None:
+        super().__init__("backup: operators only")
+
+
+class BackupUnavailable(DomainError):
+    """No backup could be sent; ``reason`` says why (too large, none could be made)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"backup unavailable: {reason}")
+        self.reason = reason
