@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     jxc_backup_keep: int = Field(default=7, ge=0)
     jxc_backup_time: str = "03:30"
 
+    @field_validator("telegram_bot_token", "telegram_api_base_url", "jxc_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # ``TELEGRAM_BOT_TOKEN=`` as copied from .env.example means "not set", not an empty token.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("jxc_backup_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
