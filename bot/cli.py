@@ -26,7 +26,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_runtime
     from bot.telegram_app import ALLOWED_UPDATES, build_application, quiet_http_logs, redact_token_in_logs
-    from bot.webhook import HealthServer, WebhookPlan, webhook_secret
+    from bot.webhook import HealthServer, WebhookPlan, parse_listen, webhook_secret
     from storage.db import ping
 
     settings = _settings(args)
@@ -43,6 +43,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             plan = WebhookPlan.make(webhook_url, listen, webhook_secret(configured, token))
         health_listen = getattr(args, "health", None)
         health_listen = settings.jxc_health_listen if health_listen is None else health_listen
+        if health_listen:
+            parse_listen(health_listen, 8081)
     except ValueError as error:
         print(f"jxc run: {error}", file=sys.stderr)
         return 2

@@ -223,3 +223,22 @@ async def test_healthz_reports_whether_the_database_answers(reachable, status, b
         await server.stop()
     assert (got[0], json.loads(got[1])) == (status, body)
     assert missing[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--webhook", "http://example.org/jxc"], "https"),
+        (["--webhook", "https://example.org/jxc", "--listen", "0.0.0.0:http"], "listen address"),
+        (["--health", "127.0.0.1:99999"], "listen address"),
+    ],
+)
+def test_jxc_run_refuses_a_bad_address_before_starting(args, says, monkeypatch, tmp_path, capsys):
+    from bot import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.sqlite3'}")
+    assert cli.main(["run", *args]) == 2
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "never.sqlite3").exists()  # nothing was opened, let alone changed
