@@ -63,7 +63,3 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free: the Application waits for running updates itself."""
-
-    @property
-    def busy_chats(self) -> int:
-        return len(self._chats)
