@@ -12,6 +12,7 @@ from bot.dispatcher import Dispatcher, RateLimiter
 from bot.settings import Settings
 from domain.ports import Clock
 from storage.access_repositories import SqlDirectory, ensure_owners
+from storage.backup import make_backup_directory
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
@@ -57,5 +58,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         console_workspace_id=workspace_id,
         timezone_name=settings.jxc_timezone,
         rate_limit=RateLimiter(*settings.rate_limit),
+        backups=make_backup_directory(engine, settings.jxc_backup_dir, settings.jxc_backup_keep),
+        operator_ids=settings.owner_ids,
     )
     return Runtime(engine, workspace_id, dispatcher, clock)

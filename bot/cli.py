@@ -1,4 +1,4 @@
-"""``jxc``: the command line (run, console, demo, migrate, check).
+"""``jxc``: the command line (run, console, demo, migrate, check, backup, restore).
 
 Without a sub-command it runs the main job: the Telegram bot when TELEGRAM_BOT_TOKEN is set,
 otherwise the console demo on an embedded SQLite database.
@@ -25,21 +25,68 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import build_runtime
-    from bot.telegram_app import build_application, quiet_http_logs, redact_token_in_logs
+    from bot.telegram_app import ALLOWED_UPDATES, build_application, quiet_http_logs, redact_token_in_logs
+    from bot.webhook import HealthServer, WebhookPlan, parse_listen, webhook_secret
+    from storage.db import ping
 
     settings = _settings(args)
     if settings.telegram_bot_token is None:
         print("TELEGRAM_BOT_TOKEN 未设置：请先在 @BotFather 创建机器人，见 README。", file=sys.stderr)
         return 2
+    token = settings.telegram_bot_token.get_secret_value()
+    webhook_url = getattr(args, "webhook", None) or settings.jxc_webhook_url
+    plan = None
+    try:
+        if webhook_url:
+            configured = settings.jxc_webhook_secret.get_secret_value() if settings.jxc_webhook_secret else None
+            listen = getattr(args, "listen", None) or settings.jxc_webhook_listen
+            plan = WebhookPlan.make(webhook_url, listen, webhook_secret(configured, token))
+        health_listen = getattr(args, "health", None)
+        health_listen = settings.jxc_health_listen if health_listen is None else health_listen
+        if health_listen:
+            parse_listen(health_listen, 8081)
+    except ValueError as error:
+        print(f"jxc run: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()
-    redact_token_in_logs(settings.telegram_bot_token.get_secret_value())
+    redact_token_in_logs(token)
     if not settings.owner_ids:
         logging.warning("JXC_OWNER_IDS is empty: the first workspace has no owner (others can still 新建账套)")
     runtime = build_runtime(settings)
     application = build_application(settings, runtime.dispatcher)
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    if health_listen:
+        _serve_health(application, HealthServer(lambda: ping(runtime.engine), health_listen))
+    if plan is None:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    # Telegram posts each update with the secret header; PTB's server answers 403 without it.
+    application.run_webhook(
+        listen=plan.listen,
+        port=plan.port,
+        url_path=plan.path,
+        webhook_url=plan.url,
+        secret_token=plan.secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
     return 0
+
+
+def _serve_health(application, health) -> None:  # type: ignore[no-untyped-def]
+    """Run the health endpoint for as long as the Application runs, on its event loop."""
+    post_init, post_shutdown = application.post_init, application.post_shutdown
+
+    async def start(app) -> None:  # type: ignore[no-untyped-def]
+        if post_init is not None:
+            await post_init(app)
+        health.start()
+
+    async def stop(app) -> None:  # type: ignore[no-untyped-def]
+        await health.stop()
+        if post_shutdown is not None:
+            await post_shutdown(app)
+
+    application.post_init, application.post_shutdown = start, stop
 
 
 def cmd_console(args: argparse.Namespace) -> int:
@@ -108,6 +155,32 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, backup_database
+
+    settings = _settings(args)
+    try:
+        path = backup_database(settings.database_url, Path(args.path))
+    except BackupError as error:
+        print(f"❌ 备份失败：{error}", file=sys.stderr)
+        return 1
+    print(f"✅ 已备份到 {path}（{path.stat().st_size / 1024:.0f} KB）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, restore_database
+
+    settings = _settings(args)
+    try:
+        restore_database(settings.database_url, Path(args.path))
+    except BackupError as error:
+        print(f"❌ 未恢复：{error}。数据库没有改动。", file=sys.stderr)
+        return 1
+    print(f"✅ 已从 {args.path} 恢复，正在对账…")
+    return cmd_check(args)
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram_bot_token is not None:
@@ -122,8 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=cmd_default)
     commands = parser.add_subparsers(title="commands")
 
-    run = commands.add_parser("run", help="run the Telegram bot (polling)")
+    run = commands.add_parser("run", help="run the Telegram bot (polling, or webhook with --webhook)")
     run.add_argument("--db", help="database URL (default: DATABASE_URL or ./data/jxc.sqlite3)")
+    run.add_argument("--webhook", metavar="URL", help="webhook mode: Telegram posts to this https URL (JXC_WEBHOOK_URL)")
+    run.add_argument("--listen", metavar="HOST:PORT", help="webhook server address (JXC_WEBHOOK_LISTEN, 0.0.0.0:8443)")
+    run.add_argument("--health", metavar="HOST:PORT", help="/healthz address, empty for none (JXC_HEALTH_LISTEN)")
     run.set_defaults(handler=cmd_run)
 
     console = commands.add_parser("console", help="the same bot in this terminal")
@@ -143,6 +219,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="prove balances equal the sum of movements")
     check.add_argument("--db", help="database URL")
     check.set_defaults(handler=cmd_check)
+
+    backup = commands.add_parser("backup", help="copy the database to PATH (safe while the bot runs)")
+    backup.add_argument("path", help="backup file to write")
+    backup.add_argument("--db", help="database URL")
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="replace the database with a backup, then check it (stop the bot first)")
+    restore.add_argument("path", help="backup file made by jxc backup")
+    restore.add_argument("--db", help="database URL")
+    restore.set_defaults(handler=cmd_restore)
     return parser
 
 

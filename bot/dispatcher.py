@@ -33,8 +33,11 @@ from domain.access import (
     required_permission,
     roles_with,
 )
+from bot.backup_jobs import MAX_SEND_BYTES, BackupStore
 from domain.errors import (
     AlreadyProcessed,
+    BackupNotAllowed,
+    BackupUnavailable,
     ChatNotBound,
     ConfirmationExpired,
     DomainError,
@@ -127,6 +130,7 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
     private: Reply | None = None
     alert: bool = False  # answer a button press with a pop-up, leaving the message alone
+    document: tuple[str, bytes] | None = None  # (file name, content) sent as a file, html its caption
 
 
 class RateLimiter:
@@ -188,6 +192,8 @@ class Dispatcher:
         console_workspace_id: int,
         timezone_name: str = "Asia/Shanghai",
         rate_limit: RateLimiter | None = None,
+        backups: BackupStore | None = None,
+        operator_ids: frozenset[int] = frozenset(),
     ) -> None:
         self._uow_factory = uow_factory
         self._directory = directory
@@ -196,6 +202,8 @@ class Dispatcher:
         self._timezone_name = timezone_name
         self._console_workspace_id = console_workspace_id
         self._rate_limit = rate_limit
+        self.backups = backups
+        self._operator_ids = operator_ids
         self.renderer = Renderer(tz)
         self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
         self._callback_lock = threading.Lock()
@@ -350,6 +358,8 @@ class Dispatcher:
                 self._seen(uow, incoming)
                 result = workspaces.bind_chat(uow, context, command, incoming.private)
                 return self._reply("workspace/bound.html", result)
+            case c.SendBackup():
+                return self._send_backup(incoming)
         raise TypeError(f"no route for {command!r}")
 
     def _route(
@@ -479,6 +489,31 @@ class Dispatcher:
             case c.Undo():
                 return self._reply("history/undone.html", history.undo(uow, context, command), show=show, kind_labels=KIND_LABELS)
         raise TypeError(f"no route for {command!r}")
+
+    # ---- operations ------------------------------------------------------------------
+
+    def _send_backup(self, incoming: Incoming) -> Reply:
+        """The newest backup file (one is made now if there is none yet), for an operator in
+        the private chat only: it holds every workspace's books."""
+        if incoming.chat_type == "console" or not incoming.private:
+            raise PrivateChatOnly("备份", console=incoming.chat_type == "console")
+        if incoming.user_id not in self._operator_ids:
+            raise BackupNotAllowed()
+        if self.backups is None:
+            raise BackupUnavailable("这台机器人没有配置备份目录")
+        path = self.backups.latest()
+        if path is None:
+            try:
+                path = self.backups.take(self._clock.now())
+            except Exception as error:  # noqa: BLE001 - told to the operator, logged in full
+                log.exception("backup for 备份 failed")
+                raise BackupUnavailable(f"备份失败（{type(error).__name__}）") from error
+        size = path.stat().st_size
+        if size > MAX_SEND_BYTES:
+            raise BackupUnavailable(f"文件 {size // (1024 * 1024)} MB，超过 Telegram 的 50 MB 上限")
+        taken_at = datetime.fromtimestamp(path.stat().st_mtime, self._tz).strftime("%Y-%m-%d %H:%M")
+        caption = self.renderer.render("backup/sent.html", name=path.name, size_kb=size / 1024, taken_at=taken_at)
+        return Reply(caption, document=(path.name, path.read_bytes()))
 
     # ---- sensitive figures -----------------------------------------------------------
 

@@ -49,6 +49,9 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.AmbiguousPartner: "errors/ambiguous_partner.html",
     e.NothingToReturn: "errors/nothing_to_return.html",
     e.DocumentRefused: "errors/document_refused.html",
+    # ---- operations ----
+    e.BackupNotAllowed: "errors/backup_not_allowed.html",
+    e.BackupUnavailable: "errors/backup_unavailable.html",
 }
 
 

@@ -315,7 +315,13 @@ VERBS: tuple[Verb, ...] = (
     Verb("图表", ("chart",), usage="图表 销售趋势 [30天]"),
     Verb("导出", ("export",), usage="导出 进销存 [本月]"),
     Verb("导入", usage="导入 商品（发送 Excel 文件并写此说明）"),
-    Verb("备份", usage="备份"),
+    Verb(
+        "备份",
+        usage="备份",
+        summary="把最新的数据库备份文件发给机器人管理员（私聊）",
+        available=True,
+        examples=("备份",),
+    ),
 )
 
 VERBS_BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
@@ -1565,6 +1571,7 @@ _GRAMMARS = {
     "出库": _parse_movement,
     "库存": _parse_stock,
     "流水": _parse_ledger,
+    "备份": _parse_no_arguments(c.SendBackup),
 }
 
 
@@ -1721,6 +1728,8 @@ def to_text(command: c.Command) -> str:
             return ("库存" + (f" {code}" if code else "")) + page(p)
         case c.ShowLedger(code=code, period=period, page=p):
             return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
+        case c.SendBackup():
+            return "备份"
         case c.NotYetAvailable(verb=verb):
             return verb
         case c.CreatePurchaseOrder() | c.CreateSalesOrder():

@@ -62,6 +62,7 @@ _EXAMPLES: dict[type, str] = {
     c.AddPartner: "供应商|客户 新增 <名称> …",
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",
+    c.SendBackup: "备份（私聊）",
 }
 
 _NOTES = {
@@ -70,6 +71,7 @@ _NOTES = {
     c.Undo: "需要原操作的权限；他人的操作或 10 分钟以前的操作需要「撤销他人的操作」",
     c.CreateWorkspace: "任何人；每人最多 5 个账套",
     c.JoinWorkspace: "持有效邀请码的人",
+    c.SendBackup: "只限机器人管理员（JXC_OWNER_IDS）在私聊中：备份含所有账套的数据",
 }
 
 

@@ -12,7 +12,7 @@ import html
 import logging
 import traceback
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
+from telegram import BotCommand, InlineKeyboardButton, InputFile, InlineKeyboardMarkup, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
@@ -26,9 +26,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.backup_jobs import register_backup_jobs
 from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 from bot.settings import Settings
+from bot.update_processor import ChatOrderedProcessor
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ MENU_COMMANDS = (
     ("help", "帮助：命令说明"),
 )
 
+# The update kinds the bot handles (getUpdates and setWebhook).
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 ALERT_LENGTH = 200  # Telegram's limit for a callback answer's text
 DISPATCHER_KEY = "dispatcher"
 UPLOAD_LIMIT_KEY = "upload_limit_mb"
@@ -161,6 +165,10 @@ async def _send(context, dispatcher: Dispatcher, reply: Reply, message, in_group
             # The user never opened a private chat with the bot: say so instead of the note.
             log.info("could not send the private copy to %s", message.from_user.id)
             text = text.rsplit("\n", 1)[0] + "\n" + dispatcher.renderer.render("errors/private_failed.html")
+    if reply.document is not None:
+        name, content = reply.document
+        await message.reply_document(InputFile(content, filename=name), caption=text, do_quote=in_group)
+        return
     await message.reply_text(text, reply_markup=_keyboard(reply), do_quote=in_group)
 
 
@@ -233,6 +241,8 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        # Concurrent across chats, in order within a chat (bot/update_processor.py).
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
@@ -247,6 +257,7 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO), on_file))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)
+    register_backup_jobs(application, settings, dispatcher.backups)
     return application
 
 

@@ -114,6 +114,9 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.ShowOpenItems: P.MONEY,
     c.ShowStatement: P.MONEY,
     c.RecordCashEntry: P.MONEY,
+    # A backup holds every workspace: only the bot's operators (JXC_OWNER_IDS), privately;
+    # the dispatcher checks that, not a workspace role.
+    c.SendBackup: None,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

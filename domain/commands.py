@@ -302,6 +302,14 @@ class Undo:
     confirmed: bool = False
 
 
+# ---- operations ----
+
+
+@dataclass(frozen=True, slots=True)
+class SendBackup:
+    """`备份`: the bot operator gets the newest backup file in the private chat."""
+
+
 @dataclass(frozen=True, slots=True)
 class NotYetAvailable:
     """A verb of the command language whose family has not been built yet."""
@@ -346,6 +354,7 @@ Command = (
     | LimitMemberWarehouses
     | ShowAudit
     | Undo
+    | SendBackup
     | NotYetAvailable
 )
 

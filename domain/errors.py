@@ -422,3 +422,19 @@ class DocumentRefused(DomainError):
         super().__init__(f"{why}: {details}")
         self.why = why
         self.details = details
+# ---- operations --------------------------------------------------------------------------
+
+
+class BackupNotAllowed(DomainError):
+    """备份 from someone who is not one of the bot's operators (JXC_OWNER_IDS)."""
+
+    def __init__(self) -> None:
+        super().__init__("backup: operators only")
+
+
+class BackupUnavailable(DomainError):
+    """No backup could be sent; ``reason`` says why (too large, none could be made)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"backup unavailable: {reason}")
+        self.reason = reason

@@ -54,3 +54,13 @@ def make_engine(url: str = DEFAULT_SQLITE_URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the database answers a trivial query now (for the health endpoint)."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable", reported, not raised
+        return False
+    return True

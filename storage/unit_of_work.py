@@ -110,6 +110,16 @@ class SqlUnitOfWork:
             self.session.close()
             self.session = None
             self._write = False
+        if (
+            isinstance(exc, Exception)
+            and not isinstance(exc, AlreadyProcessed)
+            and self.update_id is not None
+            and self.update_seen(self.update_id)
+        ):
+            # Two replicas given the same update: the loser can fail on the winner's effects
+            # (its product code is taken, its stock is gone) before its own commit would find
+            # the update id; what the user needs to hear is that the update took effect.
+            raise AlreadyProcessed(self.update_id) from exc
 
     def commit(self) -> None:
         assert self.session is not None

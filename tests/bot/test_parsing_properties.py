@@ -328,6 +328,7 @@ commands = st.one_of(
     st.builds(c.CreateWorkspace, name=workspace_names),
     st.builds(c.BindChat, workspace_id=st.integers(1, 999_999_999_999)),
     st.builds(c.UnbindChat),
+    st.builds(c.SendBackup),  # ---- operations (issue 8) ----
     st.builds(c.SetChatVisibility, show_sensitive=st.booleans()),
     st.builds(c.Invite, role=role_names),
     st.builds(c.JoinWorkspace, code=invitation_codes),

@@ -1059,6 +1059,21 @@ SAMPLES |= {
     },
 }
 
+# ---- operations (issue 8) ----
+SAMPLES |= {
+    "backup/sent.html": {
+        "caption": Sample(
+            {"name": "jxc-20261122-033000.sqlite3", "size_kb": 812.4, "taken_at": "2026-11-22 03:30"},
+            ["💾", "jxc-20261122-033000.sqlite3", "812 KB", "2026-11-22 03:30", "jxc restore"],
+        )
+    },
+    "errors/backup_not_allowed.html": {"refusal": Sample({"error": e.BackupNotAllowed()}, ["🔒", "备份", "JXC_OWNER_IDS"])},
+    "errors/backup_unavailable.html": {
+        "too large": Sample({"error": e.BackupUnavailable("文件 60 MB，超过 Telegram 的 50 MB 上限")}, ["❌", "60 MB", "jxc backup"])
+    },
+}
+
+
 CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
 
 
@@ -1205,3 +1220,4 @@ def test_a_reply_without_cost_does_not_quote_a_typed_purchase_price(renderer: Re
     # With cost shown, the typed command is quoted as it was typed.
     full = renderer.render(template, show_cost=True, **COST_IN_TEXT[template])
     assert f"<code>{PRICE_ENTRY.text}</code>" in full
+

@@ -3,6 +3,7 @@ fake Bot API on 127.0.0.1, on a real database. Shared by the end-to-end Telegram
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import text
@@ -17,8 +18,9 @@ from tests.fakebotapi import FakeBotApi
 
 OWNER = 1001
 STRANGER = 2002
-# Says 帮助 in its own private chat: once that is answered, every earlier update was handled
-# (the Application handles updates one at a time, in order). Never a member of anything.
+# Says 帮助 in its own private chat: once that is answered, every earlier update has been fetched;
+# chats run concurrently, so settle() then waits for the Application's queue to drain.
+# Never a member of anything.
 MARKER = 7_777_777
 
 
@@ -86,6 +88,7 @@ class Bot:
     async def settle(self) -> None:
         """Return once every update sent so far has been handled completely."""
         await self.say("帮助", user_id=MARKER)
+        await asyncio.wait_for(self.application.update_queue.join(), timeout=30)
 
     async def say_nothing_back(self, text: str, *, user_id: int = OWNER, **kwargs: Any) -> None:
         """Send a message and prove the bot handled it without answering."""

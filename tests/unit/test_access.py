@@ -138,7 +138,8 @@ def test_each_command_needs_the_permission_the_issue_gives_it(command: type, per
 
 
 def test_open_commands_reveal_nothing_and_undo_is_not_open() -> None:
-    assert OPEN_COMMANDS == {c.ShowHelp, c.NotYetAvailable, c.CreateWorkspace, c.JoinWorkspace, c.BindChat}
+    # 备份 is open to no workspace role: the dispatcher lets only the bot's operators have it.
+    assert OPEN_COMMANDS == {c.ShowHelp, c.NotYetAvailable, c.CreateWorkspace, c.JoinWorkspace, c.BindChat, c.SendBackup}
     assert c.Undo not in OPEN_COMMANDS
 
 

@@ -51,6 +51,7 @@ EXAMPLES = [
     c.Undo("RK-2026-0003", confirmed=True),
     c.ReceiveStock("A001", Decimal(10), warehouse="二仓", confirmed=True),
     c.NotYetAvailable("销售"),
+    c.SendBackup(),
 ]
 
 

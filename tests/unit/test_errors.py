@@ -112,6 +112,8 @@ ALL_ERRORS = [
     e.NegativeStockSetting(True),
     e.PartnerExists("供应商", "华东饮料"),
     e.UnknownPartner("客户", "张三", ["张三超市"]),
+    e.BackupNotAllowed(),
+    e.BackupUnavailable("文件 60 MB，超过 Telegram 的 50 MB 上限"),
 ]
 
 
