@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, history, partner_services, services, stocktake, workspaces
+from domain import analysis, batch, history, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -35,6 +35,7 @@ from domain.access import (
 )
 from domain.errors import (
     AlreadyProcessed,
+    BatchLineFailed,
     ChatNotBound,
     ConfirmationExpired,
     DomainError,
@@ -441,7 +442,40 @@ class Dispatcher:
                 return self._paged("history/audit.html", result, command, show=show)
             case c.Undo():
                 return self._reply("history/undone.html", history.undo(uow, context, command), show=show, kind_labels=KIND_LABELS)
+            # ---- faster entry ----
+            case c.RunBatch():
+                return self._batch(command, uow, context, access, show)
         raise TypeError(f"no route for {command!r}")
+
+    # ---- faster entry: batches ---------------------------------------------------------
+
+    def _error_text(self, error: DomainError) -> str:
+        """A refusal as one plain line, for a list of several (a batch's lines)."""
+        return " ".join(to_plain(self.renderer.render(template_for(error), error=error)).removeprefix("❌").split())
+
+    def _batch(
+        self, command: c.RunBatch, uow: UnitOfWork, context: services.Context, access: ChatAccess, show: SensitiveView
+    ) -> Reply:
+        """Preview a batch (with 确认 when every line can be booked), or book a confirmed one."""
+        assert access.workspace_id is not None
+        if command.confirmed:
+            try:
+                booked = batch.book_batch(uow, context, command)
+            except BatchLineFailed as failed:
+                reason = self._error_text(failed.error)
+                return Reply(self.renderer.render(template_for(failed), error=failed, reason=reason))
+            return self._reply("batch/booked.html", booked, show=show)
+        preview = batch.preview_batch(uow, context, command)
+        errors = {o.line.number: self._error_text(o.error) for o in preview.outcomes if o.error is not None}
+        minutes = int(history.CONFIRMATION_LIFETIME.total_seconds() // 60)
+        usage = next((o.line.usage for o in preview.failed if o.line.usage), parsing.BATCH_USAGE)
+        reply = self._reply("batch/preview.html", preview, show=show, errors=errors, minutes=minutes, usage=usage)
+        if not preview.ok:
+            return reply
+        text = parsing.to_text(replace(command, confirmed=True))
+        pending = history.ask_confirmation(self._uow(access.workspace_id), context, text)
+        buttons = [[Button("✅ 确认", CONFIRM_CALLBACK + pending.token, text), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
+        return Reply(reply.html, buttons, reply.private)
 
     # ---- sensitive figures -----------------------------------------------------------
 

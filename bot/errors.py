@@ -42,6 +42,8 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
     e.PartnerExists: "errors/partner_exists.html",
     e.UnknownPartner: "errors/unknown_partner.html",
+    # ---- faster entry ----
+    e.BatchLineFailed: "errors/batch_line_failed.html",
 }
 
 

@@ -1179,8 +1179,9 @@ def parse(text: str, today: date) -> c.Command:
     normal = normalise(text)
     if not normal:
         raise ParseError("消息是空的", "帮助")
-    if "\n" in text.strip() and len([line for line in text.splitlines() if line.strip()]) > 1:
-        raise ParseError("一条消息只能写一条命令，请分开发送", "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        return parse_batch(lines, today)
     found = split_verb(normal)
     if found is None:
         if normal.startswith("/"):
@@ -1191,6 +1192,69 @@ def parse(text: str, today: date) -> c.Command:
     if grammar is None:
         return c.NotYetAvailable(verb.name)
     return grammar(rest, today, verb)
+
+
+# ---- faster entry: multi-line batches ----------------------------------------------------
+
+BATCH_USAGE = "入库\nA001 50\nA002 30 单价 3.1（或每行一条完整命令）"
+MAX_BATCH_LINES = 50
+# Verbs a batch may carry, and the header lines that give the lines below them a verb.
+_BATCH_TYPES = (c.ReceiveStock, c.IssueStock, c.CountStock, c.TransferStock, c.ScrapStock, c.AddProduct)
+_BATCH_HEADERS = ("入库", "出库", "盘点", "调拨", "报损", "商品 新增")
+
+
+def _batch_header(normal: str) -> str | None:
+    """``入库`` (or ``/in``, ``商品 新增``) alone on a line: the verb for the lines below it."""
+    found = split_verb(normal)
+    if found is None:
+        return None
+    verb, rest = found
+    header = f"{verb.name} {rest}".strip() if verb.name == "商品" else (verb.name if not rest else None)
+    return header if header in _BATCH_HEADERS else None
+
+
+def parse_batch(lines: list[str], today: date) -> c.RunBatch:
+    """Read a message of several lines as one batch.
+
+    A line alone with a verb (``入库``) gives that verb to the lines below it, until the next
+    such line; a line that starts with a verb is a whole command. A last line ``确认`` marks
+    the batch confirmed (what the confirmation button runs). Lines that cannot be read are
+    kept with their reason, so the preview can say which line to fix.
+
+    Raises:
+        ParseError: too many lines.
+    """
+    normal = [normalise(line) for line in lines]
+    confirmed = normal[-1] == CONFIRM_WORD
+    if confirmed:
+        normal = normal[:-1]
+    if len(normal) > MAX_BATCH_LINES:
+        raise ParseError(f"一次最多 {MAX_BATCH_LINES} 行（这条有 {len(normal)} 行），请分几次发送", BATCH_USAGE)
+    header: str | None = None
+    out: list[c.BatchLine] = []
+    for number, line in enumerate(normal, 1):
+        found_header = _batch_header(line)
+        if found_header is not None:
+            header = found_header
+            out.append(c.BatchLine(number, line))
+            continue
+        full = line if split_verb(line) is not None else (f"{header} {line}" if header else None)
+        if full is None:
+            out.append(c.BatchLine(number, line, error="没有命令词：在第一行写「入库」等，或每行写完整命令", usage=BATCH_USAGE))
+            continue
+        try:
+            command = parse(full, today)
+        except ParseError as error:
+            out.append(c.BatchLine(number, line, error=error.reason, usage=error.usage))
+            continue
+        if not isinstance(command, _BATCH_TYPES):
+            reason = "批量只能写 入库、出库、盘点数量、调拨、报损、商品 新增"
+            out.append(c.BatchLine(number, line, error=reason, usage=BATCH_USAGE))
+            continue
+        out.append(c.BatchLine(number, line, command))
+    if not any(line.command is not None or line.error for line in out):
+        raise ParseError("只有命令词，没有要登记的行", BATCH_USAGE)
+    return c.RunBatch(tuple(out), confirmed)
 
 
 # ---- writing commands back ---------------------------------------------------------------
@@ -1313,6 +1377,8 @@ def to_text(command: c.Command) -> str:
             return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
         case c.NotYetAvailable(verb=verb):
             return verb
+        case c.RunBatch(lines=lines, confirmed=confirmed):
+            return "\n".join(line.text for line in lines) + (f"\n{CONFIRM_WORD}" if confirmed else "")
     raise TypeError(f"cannot write {command!r}")
 
 

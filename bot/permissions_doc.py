@@ -50,6 +50,9 @@ _EXAMPLES: dict[type, str] = {
     c.AddPartner: "供应商|客户 新增 <名称> …",
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",
+    # ---- faster entry ----
+    c.RunBatch: "入库⏎A001 50⏎A002 30（多行批量）",
+    c.ImportFile: "导入 商品|期初库存|客户|供应商（Excel/CSV 文件的说明）",
 }
 
 _NOTES = {
@@ -57,6 +60,7 @@ _NOTES = {
     c.Undo: "需要原操作的权限；他人的操作或 10 分钟以前的操作需要「撤销他人的操作」",
     c.CreateWorkspace: "任何人；每人最多 5 个账套",
     c.JoinWorkspace: "持有效邀请码的人",
+    c.RunBatch: "每一行还要它自己的权限（商品 新增：维护商品资料）",
 }
 
 

@@ -346,3 +346,16 @@ class UnknownPartner(DomainError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+
+
+# ---- faster entry ----
+
+
+class BatchLineFailed(DomainError):
+    """A line of a confirmed batch was refused (the books moved since the preview): nothing of
+    the batch was booked. ``line`` is the batch line, ``error`` the refusal."""
+
+    def __init__(self, line: object, error: DomainError) -> None:
+        super().__init__(f"line {getattr(line, 'number', '?')} refused: {error.message}")
+        self.line = line
+        self.error = error
