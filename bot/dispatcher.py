@@ -23,7 +23,8 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, batch, history, partner_services, services, stocktake, workspaces
+from bot import spreadsheet
+from domain import analysis, batch, history, imports, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -39,6 +40,7 @@ from domain.errors import (
     ChatNotBound,
     ConfirmationExpired,
     DomainError,
+    ImportRefused,
     InvalidInvitation,
     NeedsConfirmation,
     NotAMember,
@@ -197,6 +199,9 @@ class Dispatcher:
         self.renderer = Renderer(tz)
         self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
         self._callback_lock = threading.Lock()
+        # The rows of a sheet with errors, kept until 导入有效行 (its confirmation token) is
+        # pressed or expires; the confirmation row itself makes the press count once.
+        self._pending_imports: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
 
     # ---- entry points ----------------------------------------------------------------
 
@@ -220,6 +225,29 @@ class Dispatcher:
                 return Reply(self.renderer.render("errors/not_a_command.html"))
             return Reply(self.renderer.render("errors/parse_error.html", reason=error.reason, usage=error.usage))
         return self.execute(command, incoming, now)
+
+    def handle_file(self, incoming: Incoming, data: bytes, filename: str, *, max_bytes: int) -> Reply | None:
+        """A document: with the caption 导入 … its sheet is imported; any other caption is
+        answered as if typed."""
+        if incoming.in_group and not incoming.addressed and not parsing.looks_like_command(incoming.text):
+            return None
+        now = self._clock.now()
+        try:
+            command = parsing.parse(incoming.text, now.astimezone(self._tz).date())
+        except parsing.ParseError:
+            command = None
+        if not isinstance(command, c.ImportFile):
+            return self.handle(incoming)
+        if self._rate_limit is not None and incoming.chat_type != "console":
+            allowed, wait, tell = self._rate_limit.check(incoming.user_id, now.timestamp())
+            if not allowed:
+                return Reply(self.renderer.render("errors/rate_limited.html", seconds=wait)) if tell else None
+        try:
+            rows = spreadsheet.read_rows(data, filename, max_bytes)
+        except spreadsheet.SpreadsheetRefused as refused:
+            error = ImportRefused(refused.reason)
+            return Reply(self.renderer.render(template_for(error), error=error))
+        return self.execute(replace(command, rows=tuple(rows)), incoming, now)
 
     def handle_button(self, incoming: Incoming, data: str) -> Reply | None:
         """Answer an inline-button press; the reply replaces the pressed message, except a
@@ -445,7 +473,31 @@ class Dispatcher:
             # ---- faster entry ----
             case c.RunBatch():
                 return self._batch(command, uow, context, access, show)
+            case c.ImportFile(rows=()):
+                return Reply(self.renderer.render("import/send_file.html", kind=command.kind))
+            case c.ImportFile():
+                return self._import(command, uow, context, access)
         raise TypeError(f"no route for {command!r}")
+
+    # ---- faster entry: import ----------------------------------------------------------
+
+    def _import(self, command: c.ImportFile, uow: UnitOfWork, context: services.Context, access: ChatAccess) -> Reply:
+        """Import a sheet, or report its bad rows and offer 导入有效行 for the good ones."""
+        assert access.workspace_id is not None
+        report = imports.import_rows(uow, context, command)
+        minutes = int(history.CONFIRMATION_LIFETIME.total_seconds() // 60)
+        html_text = self.renderer.render("import/report.html", result=report, minutes=minutes, ask=False)
+        if report.written or not report.rejected or not (report.added or report.changed):
+            return Reply(html_text)
+        pending = history.ask_confirmation(self._uow(access.workspace_id), context, parsing.to_text(command))
+        with self._callback_lock:
+            self._pending_imports[pending.token] = command.rows
+            while len(self._pending_imports) > 50:  # sheets are big: keep only the newest few
+                self._pending_imports.popitem(last=False)
+        html_text = self.renderer.render("import/report.html", result=report, minutes=minutes, ask=True)
+        to_write = len(report.added) + len(report.changed)
+        buttons = [[Button(f"📥 导入有效行（{to_write}）", CONFIRM_CALLBACK + pending.token), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
+        return Reply(html_text, buttons)
 
     # ---- faster entry: batches ---------------------------------------------------------
 
@@ -529,6 +581,12 @@ class Dispatcher:
         except DomainError as error:
             return self._alert(error)
         command = parsing.parse(text, now.astimezone(self._tz).date())
+        if isinstance(command, c.ImportFile):
+            with self._callback_lock:
+                rows = self._pending_imports.get(token)
+            if rows is None:  # the bot restarted since: the sheet must be sent again
+                return self._alert(ConfirmationExpired())
+            command = replace(command, rows=rows, valid_only=True)
         reply = self.execute(command, replace(incoming, text=text, addressed=True), now, confirmation=token)
         return reply
 

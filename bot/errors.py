@@ -44,6 +44,7 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.UnknownPartner: "errors/unknown_partner.html",
     # ---- faster entry ----
     e.BatchLineFailed: "errors/batch_line_failed.html",
+    e.ImportRefused: "errors/import_refused.html",
 }
 
 

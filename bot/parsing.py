@@ -250,7 +250,13 @@ VERBS: tuple[Verb, ...] = (
     Verb("周转", usage="周转"),
     Verb("图表", ("chart",), usage="图表 销售趋势 [30天]"),
     Verb("导出", ("export",), usage="导出 进销存 [本月]"),
-    Verb("导入", usage="导入 商品（发送 Excel 文件并写此说明）"),
+    Verb(
+        "导入",
+        usage="导入 商品|期初库存|客户|供应商（发送 Excel/CSV 文件，并把这句写在文件的说明里）",
+        summary="从 Excel 或 CSV 批量导入商品、期初库存、客户、供应商",
+        available=True,
+        examples=("导入 商品", "导入 期初库存"),
+    ),
     Verb("备份", usage="备份"),
 )
 
@@ -1194,6 +1200,21 @@ def parse(text: str, today: date) -> c.Command:
     return grammar(rest, today, verb)
 
 
+# ---- faster entry: import ----------------------------------------------------------------
+
+IMPORT_KINDS = ("商品", "期初库存", "客户", "供应商")
+
+
+def _parse_import(rest: str, today: date, verb: Verb) -> c.Command:
+    kind = rest.strip()
+    if kind not in IMPORT_KINDS:
+        raise ParseError(f"要写导入什么：{'、'.join(IMPORT_KINDS)}" if not kind else f"不能导入「{kind[:20]}」", verb.usage)
+    return c.ImportFile(kind)
+
+
+_GRAMMARS["导入"] = _parse_import
+
+
 # ---- faster entry: multi-line batches ----------------------------------------------------
 
 BATCH_USAGE = "入库\nA001 50\nA002 30 单价 3.1（或每行一条完整命令）"
@@ -1377,6 +1398,8 @@ def to_text(command: c.Command) -> str:
             return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
         case c.NotYetAvailable(verb=verb):
             return verb
+        case c.ImportFile(kind=kind):
+            return f"导入 {kind}"
         case c.RunBatch(lines=lines, confirmed=confirmed):
             return "\n".join(line.text for line in lines) + (f"\n{CONFIRM_WORD}" if confirmed else "")
     raise TypeError(f"cannot write {command!r}")

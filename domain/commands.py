@@ -350,9 +350,15 @@ class RunBatch:
 
 @dataclass(frozen=True, slots=True)
 class ImportFile:
-    """`导入 商品` (or 期初库存 / 客户 / 供应商), the caption of a spreadsheet sent to the bot."""
+    """`导入 商品` (or 期初库存 / 客户 / 供应商), the caption of a spreadsheet sent to the bot.
+
+    ``rows`` are the sheet's cells as text, the header row first (empty when the caption came
+    without a file); ``valid_only`` books the valid rows of a sheet with errors (导入有效行).
+    """
 
     kind: str
+    rows: tuple[tuple[str, ...], ...] = ()
+    valid_only: bool = False
 
 
 Command = (

@@ -359,3 +359,11 @@ class BatchLineFailed(DomainError):
         super().__init__(f"line {getattr(line, 'number', '?')} refused: {error.message}")
         self.line = line
         self.error = error
+
+
+class ImportRefused(DomainError):
+    """A sheet that cannot be imported as a whole (not a spreadsheet, too big, no header …)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"import refused: {reason}")
+        self.reason = reason

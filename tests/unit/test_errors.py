@@ -112,6 +112,7 @@ ALL_ERRORS = [
     e.NegativeStockSetting(True),
     e.PartnerExists("供应商", "华东饮料"),
     e.UnknownPartner("客户", "张三", ["张三超市"]),
+    e.BatchLineFailed(object(), e.UnknownProduct("A009")),
 ]
 
 
