@@ -36,6 +36,7 @@ from domain.access import (
 )
 from domain.errors import (
     AlreadyProcessed,
+    AmbiguousProduct,
     BatchLineFailed,
     ChatNotBound,
     ConfirmationExpired,
@@ -56,6 +57,7 @@ PAGE_CALLBACK = "pg:"
 STORED_CALLBACK = "pg#"
 CONFIRM_CALLBACK = "cf:"
 CANCEL_CALLBACK = "cx:"
+CHOICE_CALLBACK = "pk:"  # faster entry: the product picked for an ambiguous name or pinyin
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
@@ -202,6 +204,10 @@ class Dispatcher:
         # The rows of a sheet with errors, kept until 导入有效行 (its confirmation token) is
         # pressed or expires; the confirmation row itself makes the press count once.
         self._pending_imports: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
+        # Product choices: button key → (workspace, user, query, code, command text), and what
+        # each user picked for a query, so the next 入库 可乐 of theirs needs no question.
+        self._choice_buttons: OrderedDict[str, tuple[int, int, str, str, str]] = OrderedDict()
+        self._choices: OrderedDict[tuple[int, int, str], str] = OrderedDict()
 
     # ---- entry points ----------------------------------------------------------------
 
@@ -267,6 +273,8 @@ class Dispatcher:
             return self.handle(replace(incoming, text=text, addressed=True))
         if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
             return self._answer_confirmation(incoming, data)
+        if data.startswith(CHOICE_CALLBACK):
+            return self._answer_choice(incoming, data)
         log.warning("unknown button data %r", data)
         return None
 
@@ -328,10 +336,13 @@ class Dispatcher:
                 raise NotPermitted(member.role, permission, roles_with(permission))
             if access.update_seen:  # redelivered: it already took effect (its commit would refuse too)
                 raise AlreadyProcessed(incoming.update_id or 0)
+            command = self._remembered(command, access.workspace_id, incoming.user_id)
             uow = self._uow(access.workspace_id, incoming, confirmation)
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)
+        except AmbiguousProduct as question:
+            return self._choose(question, command, incoming, access)
         except ConfirmationExpired as error:
             # The other of two presses booked first: a pop-up; the success reply stays.
             return self._alert(error)
@@ -478,6 +489,47 @@ class Dispatcher:
             case c.ImportFile():
                 return self._import(command, uow, context, access)
         raise TypeError(f"no route for {command!r}")
+
+    # ---- faster entry: choosing a product -----------------------------------------------
+
+    def _remembered(self, command: c.Command, workspace_id: int, user_id: int) -> c.Command:
+        """The product this user picked last time for the same name or pinyin."""
+        code = getattr(command, "code", None)
+        if not isinstance(code, str) or not services.is_lookup_query(code):
+            return command
+        with self._callback_lock:
+            chosen = self._choices.get((workspace_id, user_id, code.casefold()))
+        return replace(command, code=chosen) if chosen else command  # type: ignore[type-var]
+
+    def _choose(self, question: AmbiguousProduct, command: c.Command, incoming: Incoming, access: ChatAccess) -> Reply:
+        """Several products match: one button each; pressing one runs the command with it."""
+        text = self.renderer.render(template_for(question), error=question)
+        if not hasattr(command, "code") or access.workspace_id is None:
+            return Reply(text)
+        rows = []
+        with self._callback_lock:
+            for hint in question.candidates:
+                key = uuid.uuid4().hex[:16]
+                chosen = parsing.to_text(replace(command, code=hint.code))  # type: ignore[type-var]
+                self._choice_buttons[key] = (access.workspace_id, incoming.user_id, question.query, hint.code, chosen)
+                rows.append([Button(f"{hint.code} {hint.name}"[:40], CHOICE_CALLBACK + key, chosen)])
+            while len(self._choice_buttons) > STORED_CALLBACKS:
+                self._choice_buttons.popitem(last=False)
+        return Reply(text, rows)
+
+    def _answer_choice(self, incoming: Incoming, data: str) -> Reply | None:
+        with self._callback_lock:
+            found = self._choice_buttons.get(data[len(CHOICE_CALLBACK) :])
+        if found is None:
+            return Reply(self.renderer.render("errors/button_expired.html"), alert=True)
+        workspace_id, user_id, query, code, text = found
+        if user_id != incoming.user_id:
+            return self._alert(ConfirmationExpired(foreign=True))
+        with self._callback_lock:
+            self._choices[(workspace_id, user_id, query.casefold())] = code
+            while len(self._choices) > 10_000:
+                self._choices.popitem(last=False)
+        return self.handle(replace(incoming, text=text, addressed=True))
 
     # ---- faster entry: import ----------------------------------------------------------
 

@@ -45,6 +45,7 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     # ---- faster entry ----
     e.BatchLineFailed: "errors/batch_line_failed.html",
     e.ImportRefused: "errors/import_refused.html",
+    e.AmbiguousProduct: "errors/ambiguous_product.html",
 }
 
 

@@ -485,6 +485,14 @@ def parse_money(word: str, usage: str, what: str = "金额") -> Decimal:
     return to_money(value)
 
 
+def parse_subject(word: str, usage: str) -> str:
+    """A product as a booking names it: its code, or (faster entry) a Chinese name fragment;
+    pinyin and barcode digits already have a code's shape. The services resolve it."""
+    if any(ord(ch) > 0x2E80 for ch in word) and len(word) <= 32 and all(ch.isalnum() for ch in word):
+        return word
+    return parse_code(word, usage)
+
+
 def parse_code(word: str, usage: str) -> str:
     code = normalise_code(word)
     if CODE_PATTERN.fullmatch(code) is None:
@@ -689,7 +697,7 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     confirmed = _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少数量", usage)
     if len(tokens.words) > 2:
@@ -749,7 +757,7 @@ def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     words = tokens.words
     if not words:
         raise ParseError("缺少商品编码、数量和仓库", usage)
-    code = parse_code(words[0], usage)
+    code = parse_subject(words[0], usage)
     if len(words) < 2:
         raise ParseError("缺少数量", usage)
     quantity, unit = parse_quantity(words[1], usage)
@@ -773,7 +781,7 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     confirmed = _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少数量", usage)
     _no_more(tokens.words[2:], usage)
@@ -829,7 +837,7 @@ def _parse_stocktake(rest: str, today: date, verb: Verb) -> c.Command:
         return c.ShowStocktake(warehouse, tokens.page or 1)
     if tokens.page is not None:
         raise ParseError("这个命令没有分页", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少实盘数量", usage)
     _no_more(tokens.words[2:], usage)

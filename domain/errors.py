@@ -367,3 +367,12 @@ class ImportRefused(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"import refused: {reason}")
         self.reason = reason
+
+
+class AmbiguousProduct(DomainError):
+    """A name, pinyin or barcode query that several products match: the user picks one."""
+
+    def __init__(self, query: str, candidates: list[ProductHint]) -> None:
+        super().__init__(f"{query!r} matches {len(candidates)} products")
+        self.query = query
+        self.candidates = candidates

@@ -82,6 +82,12 @@ class ProductRepository(Protocol):
         """Code and name of every product, for "did you mean" suggestions."""
         ...
 
+    # ---- faster entry ----
+    def lookup(self, query: str, limit: int) -> list[Product]:
+        """Active products a query that is no code points at — barcode digits, a name fragment,
+        pinyin initials or full pinyin — the closest matches only."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
