@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from bot import spreadsheet
+from bot import barcode, spreadsheet
 from domain import analysis, batch, history, imports, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
@@ -254,6 +254,27 @@ class Dispatcher:
             error = ImportRefused(refused.reason)
             return Reply(self.renderer.render(template_for(error), error=error))
         return self.execute(replace(command, rows=tuple(rows)), incoming, now)
+
+    def handle_photo(self, incoming: Incoming, data: bytes) -> Reply | None:
+        """A photo of a barcode or QR code: without a caption, which product it is and its
+        stock; with one (``入库 50``), the command for that product."""
+        caption = incoming.text.strip()
+        if incoming.in_group and not incoming.addressed and not (caption and parsing.looks_like_command(caption)):
+            return None
+        codes = barcode.read_codes(data)
+        if not codes:
+            return Reply(self.renderer.render("errors/no_barcode.html"))
+        scanned = codes[0].split()[0][:32]
+        if not caption:
+            return self.handle(replace(incoming, text=f"库存 {scanned}", addressed=True))
+        try:
+            found = parsing.split_verb(parsing.normalise(caption))
+        except parsing.ParseError:
+            found = None
+        if found is None:
+            return self.handle(incoming)  # the caption's own refusal
+        verb, rest = found
+        return self.handle(replace(incoming, text=f"{verb.name} {scanned} {rest}".strip(), addressed=True))
 
     def handle_button(self, incoming: Incoming, data: str) -> Reply | None:
         """Answer an inline-button press; the reply replaces the pressed message, except a
