@@ -420,6 +420,8 @@ def test_the_undo_preview_in_a_group_does_not_leak_a_privately_typed_price(shop:
 
 # One message per command that needs a membership (every command but the open ones).
 MEMBER_COMMANDS = [
+    "入库\nA001 1\nA001 2",  # faster entry: a batch
+    "导入 商品",
     "库存",
     "库存 A001",
     "流水 A001",

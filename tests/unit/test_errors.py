@@ -113,6 +113,8 @@ ALL_ERRORS = [
     e.PartnerExists("供应商", "华东饮料"),
     e.UnknownPartner("客户", "张三", ["张三超市"]),
     e.BatchLineFailed(object(), e.UnknownProduct("A009")),
+    e.ImportRefused("表格是空的"),
+    e.AmbiguousProduct("可乐", [e.ProductHint("A001", "可口可乐"), e.ProductHint("A002", "百事可乐")]),
 ]
 
 
