@@ -24,7 +24,7 @@ from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
 from bot import barcode, spreadsheet
-from domain import analysis, batch, history, imports, partner_services, services, stocktake, workspaces
+from domain import analysis, batch, history, imports, lookup, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -201,13 +201,9 @@ class Dispatcher:
         self.renderer = Renderer(tz)
         self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
         self._callback_lock = threading.Lock()
-        # The rows of a sheet with errors, kept until 导入有效行 (its confirmation token) is
-        # pressed or expires; the confirmation row itself makes the press count once.
-        self._pending_imports: OrderedDict[str, tuple[tuple[str, ...], ...]] = OrderedDict()
-        # Product choices: button key → (workspace, user, query, code, command text), and what
-        # each user picked for a query, so the next 入库 可乐 of theirs needs no question.
+        # Product-choice buttons: key → (workspace, user, query, code, command text), kept like
+        # the page commands above (the picks themselves are remembered in the database).
         self._choice_buttons: OrderedDict[str, tuple[int, int, str, str, str]] = OrderedDict()
-        self._choices: OrderedDict[tuple[int, int, str], str] = OrderedDict()
 
     # ---- entry points ----------------------------------------------------------------
 
@@ -357,12 +353,16 @@ class Dispatcher:
                 raise NotPermitted(member.role, permission, roles_with(permission))
             if access.update_seen:  # redelivered: it already took effect (its commit would refuse too)
                 raise AlreadyProcessed(incoming.update_id or 0)
-            command = self._remembered(command, access.workspace_id, incoming.user_id)
             uow = self._uow(access.workspace_id, incoming, confirmation)
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)
         except AmbiguousProduct as question:
+            chosen = None
+            if access.workspace_id is not None and hasattr(command, "code"):
+                chosen = lookup.remembered_pick(self._uow(access.workspace_id), context, question)
+            if chosen is not None:  # picked before by this user: no question this time
+                return self.execute(replace(command, code=chosen), incoming, now, confirmation)  # type: ignore[type-var]
             return self._choose(question, command, incoming, access)
         except ConfirmationExpired as error:
             # The other of two presses booked first: a pop-up; the success reply stays.
@@ -513,15 +513,6 @@ class Dispatcher:
 
     # ---- faster entry: choosing a product -----------------------------------------------
 
-    def _remembered(self, command: c.Command, workspace_id: int, user_id: int) -> c.Command:
-        """The product this user picked last time for the same name or pinyin."""
-        code = getattr(command, "code", None)
-        if not isinstance(code, str) or not services.is_lookup_query(code):
-            return command
-        with self._callback_lock:
-            chosen = self._choices.get((workspace_id, user_id, code.casefold()))
-        return replace(command, code=chosen) if chosen else command  # type: ignore[type-var]
-
     def _choose(self, question: AmbiguousProduct, command: c.Command, incoming: Incoming, access: ChatAccess) -> Reply:
         """Several products match: one button each; pressing one runs the command with it."""
         text = self.renderer.render(template_for(question), error=question)
@@ -546,10 +537,13 @@ class Dispatcher:
         workspace_id, user_id, query, code, text = found
         if user_id != incoming.user_id:
             return self._alert(ConfirmationExpired(foreign=True))
-        with self._callback_lock:
-            self._choices[(workspace_id, user_id, query.casefold())] = code
-            while len(self._choices) > 10_000:
-                self._choices.popitem(last=False)
+        now = self._clock.now()
+        access = self._access(incoming)
+        if access.workspace_id != workspace_id or access.member is None:
+            return self._alert(ConfirmationExpired())
+        context = self._context(incoming, now, access.member)
+        # Its own transaction (not the button's update): the pick stands even if the booking is refused.
+        lookup.remember_pick(self._uow(workspace_id), context, query, code)
         return self.handle(replace(incoming, text=text, addressed=True))
 
     # ---- faster entry: import ----------------------------------------------------------
@@ -563,10 +557,7 @@ class Dispatcher:
         if report.written or not report.rejected or not (report.added or report.changed):
             return Reply(html_text)
         pending = history.ask_confirmation(self._uow(access.workspace_id), context, parsing.to_text(command))
-        with self._callback_lock:
-            self._pending_imports[pending.token] = command.rows
-            while len(self._pending_imports) > 50:  # sheets are big: keep only the newest few
-                self._pending_imports.popitem(last=False)
+        imports.save_job(self._uow(access.workspace_id), context, pending.token, command)
         html_text = self.renderer.render("import/report.html", result=report, minutes=minutes, ask=True)
         to_write = len(report.added) + len(report.changed)
         buttons = [[Button(f"📥 导入有效行（{to_write}）", CONFIRM_CALLBACK + pending.token), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
@@ -655,9 +646,8 @@ class Dispatcher:
             return self._alert(error)
         command = parsing.parse(text, now.astimezone(self._tz).date())
         if isinstance(command, c.ImportFile):
-            with self._callback_lock:
-                rows = self._pending_imports.get(token)
-            if rows is None:  # the bot restarted since: the sheet must be sent again
+            rows = imports.job_rows(self._uow(access.workspace_id), token)
+            if rows is None:  # a job outlives its button (a day against five minutes); never trust that
                 return self._alert(ConfirmationExpired())
             command = replace(command, rows=rows, valid_only=True)
         reply = self.execute(command, replace(incoming, text=text, addressed=True), now, confirmation=token)

@@ -18,7 +18,7 @@ from domain.audit import Action
 from domain.errors import ImportRefused, InvalidProduct
 from domain.money import MAX_PRICE, MAX_QUANTITY, quantize_unit_cost, to_money, to_quantity
 from domain.partners import Partner, PartnerKind
-from domain.ports import UnitOfWork
+from domain.ports import ImportJob, UnitOfWork
 from domain.products import CODE_PATTERN, Product, apply_changes, normalise_code
 from domain.services import Context, _number, append_movement, audit
 from domain.stock import MovementKind, post_receipt
@@ -324,3 +324,17 @@ def import_rows(uow: UnitOfWork, ctx: Context, cmd: c.ImportFile) -> ImportRepor
         uow.commit()
     return replace(report, written=True)
 
+
+
+def save_job(uow: UnitOfWork, ctx: Context, token: str, cmd: c.ImportFile) -> None:
+    """Keep a checked sheet's rows for its 导入有效行 button (the confirmation ``token``)."""
+    with uow.writing():
+        uow.import_jobs.add(ImportJob(token, cmd.kind, cmd.rows, ctx.now))
+        uow.commit()
+
+
+def job_rows(uow: UnitOfWork, token: str) -> tuple[tuple[str, ...], ...] | None:
+    """The rows kept for a 导入有效行 button, or None when they are gone (older than a day)."""
+    with uow:
+        job = uow.import_jobs.get(token)
+    return job.rows if job is not None else None

@@ -388,6 +388,39 @@ class NumberSequence(Protocol):
         ...
 
 
+# ---- faster entry ----
+
+
+class LookupChoiceRepository(Protocol):
+    """The product each user picked for a name or pinyin that matched several."""
+
+    def get(self, user_id: int, query: str) -> str | None:
+        """The code picked for ``query`` (case-folded) by this user, if any."""
+        ...
+
+    def remember(self, user_id: int, query: str, code: str, at: datetime) -> None:
+        """Keep (or replace) the pick."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJob:
+    """A checked sheet waiting for 导入有效行: its rows (header first), under its confirmation's token."""
+
+    token: str
+    kind: str
+    rows: tuple[tuple[str, ...], ...]
+    created_at: datetime
+
+
+class ImportJobRepository(Protocol):
+    def add(self, job: ImportJob) -> None:
+        """Store a job; jobs older than a day are dropped at the same time."""
+        ...
+
+    def get(self, token: str) -> ImportJob | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction on one workspace's books."""
 
@@ -403,6 +436,8 @@ class UnitOfWork(Protocol):
     stocktakes: StocktakeRepository
     settings: SettingsRepository
     partners: PartnerRepository
+    lookup_choices: LookupChoiceRepository
+    import_jobs: ImportJobRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

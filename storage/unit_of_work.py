@@ -21,6 +21,7 @@ from storage.access_repositories import (
     SqlMemberRepository,
 )
 from storage.db import WRITE_OPTION
+from storage.entry_repositories import SqlImportJobRepository, SqlLookupChoiceRepository
 from storage.repositories import (
     SqlNumberSequence,
     SqlPartnerRepository,
@@ -91,6 +92,8 @@ class SqlUnitOfWork:
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
+        self.lookup_choices = SqlLookupChoiceRepository(self.session, self.workspace_id)
+        self.import_jobs = SqlImportJobRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

@@ -77,7 +77,7 @@ def test_a_sheet_with_errors_writes_nothing_until_valid_rows_are_chosen(runtime:
     assert reply.html.startswith("⚠️ 商品表共 6 行：2 行可导入，4 行有问题。还没有导入任何内容。"), reply.html
     for line in ("第 4 行 · 商品编码：与第 2 行重复", "第 5 行 · 名称：不能为空", "第 6 行 · 进价：不能是负数", "第 7 行 · 单位："):
         assert line in reply.html, reply.html
-    assert changed_tables(before, snapshot(runtime.engine)) == {"confirmation"}
+    assert changed_tables(before, snapshot(runtime.engine)) == {"confirmation", "import_job"}
     (valid, _cancel), = reply.buttons
     assert valid.text.startswith("📥 导入有效行（2）")
     done = press(runtime, private(""), valid.data)
