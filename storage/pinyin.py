@@ -26,21 +26,26 @@ def _subsequence(query: str, text: str) -> bool:
 
 def match_rank(product: Product, query: str) -> int | None:
     """How well a product matches a query that is not its code: 0 best, None no match."""
+    return rank(product.name, product.barcode, query)
+
+
+def rank(product_name: str, barcode: str, query: str) -> int | None:
+    """:func:`match_rank` on the two columns it reads (so storage need not load whole rows)."""
     q = query.strip().lower()
     if not q:
         return None
     if q.isdigit():
-        if product.barcode == q:
+        if barcode == q:
             return 0
-        return 1 if len(q) >= 4 and q in product.barcode else None
-    name = product.name.lower()
+        return 1 if len(q) >= 4 and q in barcode else None
+    name = product_name.lower()
     if q == name:
         return 0
     if any(ord(ch) > 0x2E80 for ch in q):
         return 1 if q in name else None
     if not (q.isascii() and q.isalpha()):
         return None
-    full, initials = pinyin_keys(product.name)
+    full, initials = pinyin_keys(product_name)
     if q in (full, initials):
         return 0
     if initials.startswith(q) or full.startswith(q) or q in name:
@@ -52,10 +57,17 @@ def match_rank(product: Product, query: str) -> int | None:
     return None
 
 
-def best_matches(products: list[Product], query: str, limit: int) -> list[Product]:
-    """The products of the best rank only (so a closer match is never drowned by looser ones)."""
-    ranked = [(rank, p) for p in products if (rank := match_rank(p, query)) is not None]
+def best_codes(rows: list[tuple[str, str, str]], query: str, limit: int) -> list[str]:
+    """Codes of the best-ranked (code, name, barcode) rows only, by code (so a closer match is
+    never drowned by looser ones)."""
+    ranked = [(r, code) for code, name, barcode in rows if (r := rank(name, barcode, query)) is not None]
     if not ranked:
         return []
-    best = min(rank for rank, _ in ranked)
-    return [p for rank, p in sorted(ranked, key=lambda item: (item[0], item[1].code)) if rank == best][:limit]
+    best = min(r for r, _ in ranked)
+    return sorted(code for r, code in ranked if r == best)[:limit]
+
+
+def best_matches(products: list[Product], query: str, limit: int) -> list[Product]:
+    """:func:`best_codes` over whole products (the in-memory fake)."""
+    by_code = {p.code: p for p in products}
+    return [by_code[code] for code in best_codes([(p.code, p.name, p.barcode) for p in products], query, limit)]
