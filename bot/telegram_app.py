@@ -110,7 +110,10 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = dispatcher.renderer.render("errors/file_too_large.html", size_mb=size / 1024 / 1024, limit_mb=limit_mb)
         await message.reply_text(text, do_quote=in_group)
         return
-    wanted = message.photo or (message.document and message.caption and _is_import(message.caption))
+    # A group's captionless photos are chatter: not downloaded. A document is read only to import it.
+    wanted = (message.photo and (message.caption or not in_group)) or (
+        message.document and message.caption and _is_import(message.caption)
+    )
     if attachment is not None and wanted:
         data = bytes(await (await attachment.get_file()).download_as_bytearray())
         name = getattr(attachment, "file_name", None) or "photo.jpg"
