@@ -101,7 +101,7 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.AnalyseAbc: P.REPORTS,
     c.SuggestReplenishment: P.VIEW_STOCK,
     # ---- faster entry ----
-    c.RunBatch: P.MOVE_STOCK,  # each line is checked again for its own permission (商品 新增)
+    c.RunBatch: {"出入库": P.MOVE_STOCK, "商品": P.EDIT_PRODUCTS},  # and every line its own
     c.ImportFile: {"商品": P.EDIT_PRODUCTS, "期初库存": P.MOVE_STOCK, "客户": P.SELL, "供应商": P.PURCHASE},
 }
 

@@ -347,6 +347,12 @@ class RunBatch:
     def errors(self) -> list[BatchLine]:
         return [line for line in self.lines if line.error]
 
+    @property
+    def kind(self) -> str:
+        """商品 for a batch of new products only (a product keeper's job), else 出入库."""
+        understood = [type(line.command).__name__ for line in self.lines if line.command is not None]
+        return "商品" if understood and all(name == "AddProduct" for name in understood) else "出入库"
+
 
 @dataclass(frozen=True, slots=True)
 class ImportFile:

@@ -184,6 +184,7 @@ MATRIX = [
     ("供应商", "供应商", "private", ALL, "🤝 供应商", None),
     # ---- faster entry (issue 9) ----
     ("批量", "入库\nA001 1\n出库 A001 1", "private", "OAK", "📋 批量登记 2 行", (MOVE, "OAK")),
+    ("批量 商品", "商品 新增\nBN{n} 批新{n}\nBM{n} 批新{n}", "private", "OAKB", "📋 批量登记 2 行", (EDIT, "OAKB")),
     ("导入 商品", "导入 商品", "private", "OAKB", "📎 请把 Excel 或 CSV 文件", (EDIT, "OAKB")),
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]

@@ -384,6 +384,11 @@ commands = st.one_of(
     _partner(c.ChangePartner, 1),
     st.builds(c.FindPartners, kind=partner_kinds, query=st.none() | partner_queries, page=pages),
     # ---- faster entry (issue 9) ----
+    st.builds(
+        c.ReceiveStock,
+        code=st.sampled_from(["可乐", "可口可乐", "冰红茶500", "娃哈哈AD钙奶"]),
+        quantity=st.sampled_from([Decimal(1), Decimal(50), Decimal("2.5")]),
+    ),
     st.builds(c.ImportFile, kind=st.sampled_from(["商品", "期初库存", "客户", "供应商"])),
     st.builds(
         lambda lines, confirmed: parse("\n".join(lines + (["确认"] if confirmed else [])), date(2026, 11, 22)),
