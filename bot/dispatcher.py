@@ -19,11 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import parsing
+from bot import barcode, parsing, spreadsheet
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from bot import barcode, spreadsheet
 from domain import analysis, batch, history, imports, lookup, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,

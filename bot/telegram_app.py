@@ -125,7 +125,8 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _is_import(caption: str) -> bool:
-    return caption.strip().lstrip("/").startswith(("导入", "import"))
+    """``导入 商品`` (also after an ``@bot`` mention): only then is a document downloaded."""
+    return any(word.startswith("导入") for word in caption.split()[:2])
 
 
 async def _answer(
