@@ -180,6 +180,11 @@ def _plan_product(uow: UnitOfWork, values: dict[str, object]) -> tuple[str, obje
     if CODE_PATTERN.fullmatch(code) is None:
         raise InvalidProduct("商品编码", "只能用字母、数字和 . _ -，最多 32 位")
     fields = {k: v for k, v in values.items() if k != "code"}
+    barcode = str(values.get("barcode", ""))
+    if barcode and barcode.isdigit() and len(barcode) >= 6:
+        holder = next((p for p in uow.products.lookup(barcode, 2) if p.barcode == barcode and p.code != code), None)
+        if holder is not None:
+            raise InvalidProduct("条码", f"已是 {holder.code} {holder.name} 的条码")
     existing = uow.products.get(code)
     if existing is None:
         return "add", Product(code=code, **fields), None  # type: ignore[arg-type]

@@ -40,3 +40,15 @@ def test_opening_stock_of_an_unknown_product_is_a_rejected_row() -> None:
     uow = FakeUnitOfWork()
     report = import_rows(uow, CTX, c.ImportFile("期初库存", (("编码", "数量"), ("ZZ9", "5"))))
     assert report.rejected[0].reason.startswith("没有商品 ZZ9") and uow.commits == 0
+
+
+def test_a_changed_row_updates_the_product_and_a_taken_barcode_is_refused() -> None:
+    uow = FakeUnitOfWork()
+    header = ("编码", "名称", "售价", "条码")
+    import_rows(uow, CTX, c.ImportFile("商品", (header, ("A001", "可乐", "3.5", "6901234567892"))))
+    report = import_rows(uow, CTX, c.ImportFile("商品", (header, ("A001", "可乐", "3.8", "6901234567892"))))
+    assert report.written and report.changed == [2]
+    with uow:
+        assert str(uow.products.get("A001").sale_price) == "3.80"  # type: ignore[union-attr]
+    taken = import_rows(uow, CTX, c.ImportFile("商品", (header, ("A002", "雪碧", "3", "6901234567892"))))
+    assert taken.rejected[0].column == "条码" and "A001" in taken.rejected[0].reason and not taken.written
