@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import parsing
+from bot import barcode, parsing, spreadsheet
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, document_services, history, partner_services, services, stocktake, workspaces
+from domain import analysis, batch, document_services, history, imports, lookup, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -38,9 +38,12 @@ from domain.errors import (
     AlreadyProcessed,
     BackupNotAllowed,
     BackupUnavailable,
+    AmbiguousProduct,
+    BatchLineFailed,
     ChatNotBound,
     ConfirmationExpired,
     DomainError,
+    ImportRefused,
     InvalidInvitation,
     NeedsConfirmation,
     NotAMember,
@@ -57,6 +60,7 @@ PAGE_CALLBACK = "pg:"
 STORED_CALLBACK = "pg#"
 CONFIRM_CALLBACK = "cf:"
 CANCEL_CALLBACK = "cx:"
+CHOICE_CALLBACK = "pk:"  # faster entry: the product picked for an ambiguous name or pinyin
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
@@ -207,6 +211,9 @@ class Dispatcher:
         self.renderer = Renderer(tz)
         self._stored_callbacks: OrderedDict[str, str] = OrderedDict()
         self._callback_lock = threading.Lock()
+        # Product-choice buttons: key → (workspace, user, query, code, command text), kept like
+        # the page commands above (the picks themselves are remembered in the database).
+        self._choice_buttons: OrderedDict[str, tuple[int, int, str, str, str]] = OrderedDict()
 
     # ---- entry points ----------------------------------------------------------------
 
@@ -231,6 +238,50 @@ class Dispatcher:
             return Reply(self.renderer.render("errors/parse_error.html", reason=error.reason, usage=error.usage))
         return self.execute(command, incoming, now)
 
+    def handle_file(self, incoming: Incoming, data: bytes, filename: str, *, max_bytes: int) -> Reply | None:
+        """A document: with the caption 导入 … its sheet is imported; any other caption is
+        answered as if typed."""
+        if incoming.in_group and not incoming.addressed and not parsing.looks_like_command(incoming.text):
+            return None
+        now = self._clock.now()
+        try:
+            command = parsing.parse(incoming.text, now.astimezone(self._tz).date())
+        except parsing.ParseError:
+            command = None
+        if not isinstance(command, c.ImportFile):
+            return self.handle(incoming)
+        if self._rate_limit is not None and incoming.chat_type != "console":
+            allowed, wait, tell = self._rate_limit.check(incoming.user_id, now.timestamp())
+            if not allowed:
+                return Reply(self.renderer.render("errors/rate_limited.html", seconds=wait)) if tell else None
+        try:
+            rows = spreadsheet.read_rows(data, filename, max_bytes)
+        except spreadsheet.SpreadsheetRefused as refused:
+            error = ImportRefused(refused.reason)
+            return Reply(self.renderer.render(template_for(error), error=error))
+        return self.execute(replace(command, rows=tuple(rows)), incoming, now)
+
+    def handle_photo(self, incoming: Incoming, data: bytes) -> Reply | None:
+        """A photo of a barcode or QR code: without a caption, which product it is and its
+        stock; with one (``入库 50``), the command for that product."""
+        caption = incoming.text.strip()
+        if incoming.in_group and not incoming.addressed and not (caption and parsing.looks_like_command(caption)):
+            return None
+        codes = barcode.read_codes(data)
+        if not codes:
+            return Reply(self.renderer.render("errors/no_barcode.html"))
+        scanned = codes[0].split()[0][:32]
+        if not caption:
+            return self.handle(replace(incoming, text=f"库存 {scanned}", addressed=True))
+        try:
+            found = parsing.split_verb(parsing.normalise(caption))
+        except parsing.ParseError:
+            found = None
+        if found is None:
+            return self.handle(incoming)  # the caption's own refusal
+        verb, rest = found
+        return self.handle(replace(incoming, text=f"{verb.name} {scanned} {rest}".strip(), addressed=True))
+
     def handle_button(self, incoming: Incoming, data: str) -> Reply | None:
         """Answer an inline-button press; the reply replaces the pressed message, except a
         refusal (``alert``), which only the presser sees."""
@@ -249,6 +300,8 @@ class Dispatcher:
             return self.handle(replace(incoming, text=text, addressed=True))
         if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
             return self._answer_confirmation(incoming, data)
+        if data.startswith(CHOICE_CALLBACK):
+            return self._answer_choice(incoming, data)
         log.warning("unknown button data %r", data)
         return None
 
@@ -314,6 +367,13 @@ class Dispatcher:
             return self._route(command, uow, context, incoming, access)
         except NeedsConfirmation as question:
             return self._ask(question, incoming, context, access)
+        except AmbiguousProduct as question:
+            chosen = None
+            if access.workspace_id is not None and hasattr(command, "code"):
+                chosen = lookup.remembered_pick(self._uow(access.workspace_id), context, question)
+            if chosen is not None:  # picked before by this user: no question this time
+                return self.execute(replace(command, code=chosen), incoming, now, confirmation)  # type: ignore[type-var]
+            return self._choose(question, command, incoming, access)
         except ConfirmationExpired as error:
             # The other of two presses booked first: a pop-up; the success reply stays.
             return self._alert(error)
@@ -488,6 +548,13 @@ class Dispatcher:
                 return self._paged("history/audit.html", result, command, show=show)
             case c.Undo():
                 return self._reply("history/undone.html", history.undo(uow, context, command), show=show, kind_labels=KIND_LABELS)
+            # ---- faster entry ----
+            case c.RunBatch():
+                return self._batch(command, uow, context, access, show)
+            case c.ImportFile(rows=()):
+                return Reply(self.renderer.render("import/send_file.html", kind=command.kind))
+            case c.ImportFile():
+                return self._import(command, uow, context, access)
         raise TypeError(f"no route for {command!r}")
 
     # ---- operations ------------------------------------------------------------------
@@ -514,6 +581,87 @@ class Dispatcher:
         taken_at = datetime.fromtimestamp(path.stat().st_mtime, self._tz).strftime("%Y-%m-%d %H:%M")
         caption = self.renderer.render("backup/sent.html", name=path.name, size_kb=size / 1024, taken_at=taken_at)
         return Reply(caption, document=(path.name, path.read_bytes()))
+    # ---- faster entry: choosing a product -----------------------------------------------
+
+    def _choose(self, question: AmbiguousProduct, command: c.Command, incoming: Incoming, access: ChatAccess) -> Reply:
+        """Several products match: one button each; pressing one runs the command with it."""
+        text = self.renderer.render(template_for(question), error=question)
+        if not hasattr(command, "code") or access.workspace_id is None:
+            return Reply(text)
+        rows = []
+        with self._callback_lock:
+            for hint in question.candidates:
+                key = uuid.uuid4().hex[:16]
+                chosen = parsing.to_text(replace(command, code=hint.code))  # type: ignore[type-var]
+                self._choice_buttons[key] = (access.workspace_id, incoming.user_id, question.query, hint.code, chosen)
+                rows.append([Button(f"{hint.code} {hint.name}"[:40], CHOICE_CALLBACK + key, chosen)])
+            while len(self._choice_buttons) > STORED_CALLBACKS:
+                self._choice_buttons.popitem(last=False)
+        return Reply(text, rows)
+
+    def _answer_choice(self, incoming: Incoming, data: str) -> Reply | None:
+        with self._callback_lock:
+            found = self._choice_buttons.get(data[len(CHOICE_CALLBACK) :])
+        if found is None:
+            return Reply(self.renderer.render("errors/button_expired.html"), alert=True)
+        workspace_id, user_id, query, code, text = found
+        if user_id != incoming.user_id:
+            return self._alert(ConfirmationExpired(foreign=True))
+        now = self._clock.now()
+        access = self._access(incoming)
+        if access.workspace_id != workspace_id or access.member is None:
+            return self._alert(ConfirmationExpired())
+        context = self._context(incoming, now, access.member)
+        # Its own transaction (not the button's update): the pick stands even if the booking is refused.
+        lookup.remember_pick(self._uow(workspace_id), context, query, code)
+        return self.handle(replace(incoming, text=text, addressed=True))
+
+    # ---- faster entry: import ----------------------------------------------------------
+
+    def _import(self, command: c.ImportFile, uow: UnitOfWork, context: services.Context, access: ChatAccess) -> Reply:
+        """Import a sheet, or report its bad rows and offer 导入有效行 for the good ones."""
+        assert access.workspace_id is not None
+        report = imports.import_rows(uow, context, command)
+        minutes = int(history.CONFIRMATION_LIFETIME.total_seconds() // 60)
+        html_text = self.renderer.render("import/report.html", result=report, minutes=minutes, ask=False)
+        if report.written or not report.rejected or not (report.added or report.changed):
+            return Reply(html_text)
+        pending = history.ask_confirmation(self._uow(access.workspace_id), context, parsing.to_text(command))
+        imports.save_job(self._uow(access.workspace_id), context, pending.token, command)
+        html_text = self.renderer.render("import/report.html", result=report, minutes=minutes, ask=True)
+        to_write = len(report.added) + len(report.changed)
+        buttons = [[Button(f"📥 导入有效行（{to_write}）", CONFIRM_CALLBACK + pending.token), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
+        return Reply(html_text, buttons)
+
+    # ---- faster entry: batches ---------------------------------------------------------
+
+    def _error_text(self, error: DomainError) -> str:
+        """A refusal as one plain line, for a list of several (a batch's lines)."""
+        return " ".join(to_plain(self.renderer.render(template_for(error), error=error)).removeprefix("❌").split())
+
+    def _batch(
+        self, command: c.RunBatch, uow: UnitOfWork, context: services.Context, access: ChatAccess, show: SensitiveView
+    ) -> Reply:
+        """Preview a batch (with 确认 when every line can be booked), or book a confirmed one."""
+        assert access.workspace_id is not None
+        if command.confirmed:
+            try:
+                booked = batch.book_batch(uow, context, command)
+            except BatchLineFailed as failed:
+                reason = self._error_text(failed.error)
+                return Reply(self.renderer.render(template_for(failed), error=failed, reason=reason))
+            return self._reply("batch/booked.html", booked, show=show)
+        preview = batch.preview_batch(uow, context, command)
+        errors = {o.line.number: self._error_text(o.error) for o in preview.outcomes if o.error is not None}
+        minutes = int(history.CONFIRMATION_LIFETIME.total_seconds() // 60)
+        usage = next((o.line.usage for o in preview.failed if o.line.usage), parsing.BATCH_USAGE)
+        reply = self._reply("batch/preview.html", preview, show=show, errors=errors, minutes=minutes, usage=usage)
+        if not preview.ok:
+            return reply
+        text = parsing.to_text(replace(command, confirmed=True))
+        pending = history.ask_confirmation(self._uow(access.workspace_id), context, text)
+        buttons = [[Button("✅ 确认", CONFIRM_CALLBACK + pending.token, text), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
+        return Reply(reply.html, buttons, reply.private)
 
     # ---- sensitive figures -----------------------------------------------------------
 
@@ -567,6 +715,11 @@ class Dispatcher:
         except DomainError as error:
             return self._alert(error)
         command = parsing.parse(text, now.astimezone(self._tz).date())
+        if isinstance(command, c.ImportFile):
+            rows = imports.job_rows(self._uow(access.workspace_id), token)
+            if rows is None:  # a job outlives its button (a day against five minutes); never trust that
+                return self._alert(ConfirmationExpired())
+            command = replace(command, rows=rows, valid_only=True)
         reply = self.execute(command, replace(incoming, text=text, addressed=True), now, confirmation=token)
         return reply
 

@@ -52,6 +52,10 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     # ---- operations ----
     e.BackupNotAllowed: "errors/backup_not_allowed.html",
     e.BackupUnavailable: "errors/backup_unavailable.html",
+    # ---- faster entry ----
+    e.BatchLineFailed: "errors/batch_line_failed.html",
+    e.ImportRefused: "errors/import_refused.html",
+    e.AmbiguousProduct: "errors/ambiguous_product.html",
 }
 
 

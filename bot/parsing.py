@@ -314,13 +314,19 @@ VERBS: tuple[Verb, ...] = (
     Verb("周转", usage="周转"),
     Verb("图表", ("chart",), usage="图表 销售趋势 [30天]"),
     Verb("导出", ("export",), usage="导出 进销存 [本月]"),
-    Verb("导入", usage="导入 商品（发送 Excel 文件并写此说明）"),
     Verb(
         "备份",
         usage="备份",
         summary="把最新的数据库备份文件发给机器人管理员（私聊）",
         available=True,
         examples=("备份",),
+    ),
+    Verb(
+        "导入",
+        usage="导入 商品|期初库存|客户|供应商（发送 Excel/CSV 文件，并把这句写在文件的说明里）",
+        summary="从 Excel 或 CSV 批量导入商品、期初库存、客户、供应商",
+        available=True,
+        examples=("导入 商品", "导入 期初库存"),
     ),
 )
 
@@ -549,6 +555,14 @@ def parse_money(word: str, usage: str, what: str = "金额") -> Decimal:
     return to_money(value)
 
 
+def parse_subject(word: str, usage: str) -> str:
+    """A product as a booking names it: its code, or (faster entry) a Chinese name fragment;
+    pinyin and barcode digits already have a code's shape. The services resolve it."""
+    if any(ord(ch) > 0x2E80 for ch in word) and len(word) <= 32 and all(ch.isalnum() for ch in word):
+        return word
+    return parse_code(word, usage)
+
+
 def parse_code(word: str, usage: str) -> str:
     code = normalise_code(word)
     if CODE_PATTERN.fullmatch(code) is None:
@@ -759,7 +773,7 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
         confirmed = confirmed or _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少数量", usage)
     if len(tokens.words) > 2:
@@ -820,7 +834,7 @@ def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     words = tokens.words
     if not words:
         raise ParseError("缺少商品编码、数量和仓库", usage)
-    code = parse_code(words[0], usage)
+    code = parse_subject(words[0], usage)
     if len(words) < 2:
         raise ParseError("缺少数量", usage)
     quantity, unit = parse_quantity(words[1], usage)
@@ -850,7 +864,7 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
         confirmed = confirmed or _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少数量", usage)
     _no_more(tokens.words[2:], usage)
@@ -906,7 +920,7 @@ def _parse_stocktake(rest: str, today: date, verb: Verb) -> c.Command:
         return c.ShowStocktake(warehouse, tokens.page or 1)
     if tokens.page is not None:
         raise ParseError("这个命令没有分页", usage)
-    code = parse_code(tokens.words[0], usage)
+    code = parse_subject(tokens.words[0], usage)
     if len(tokens.words) < 2:
         raise ParseError("缺少实盘数量", usage)
     _no_more(tokens.words[2:], usage)
@@ -1594,8 +1608,9 @@ def parse(text: str, today: date) -> c.Command:
     link = parse_document_link(normal)
     if link is not None:
         return link
-    if "\n" in text.strip() and len([line for line in text.splitlines() if line.strip()]) > 1:
-        raise ParseError("一条消息只能写一条命令，请分开发送", "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        return parse_batch(lines, today)
     found = split_verb(normal)
     if found is None:
         if normal.startswith("/"):
@@ -1606,6 +1621,84 @@ def parse(text: str, today: date) -> c.Command:
     if grammar is None:
         return c.NotYetAvailable(verb.name)
     return grammar(rest, today, verb)
+
+
+# ---- faster entry: import ----------------------------------------------------------------
+
+IMPORT_KINDS = ("商品", "期初库存", "客户", "供应商")
+
+
+def _parse_import(rest: str, today: date, verb: Verb) -> c.Command:
+    kind = rest.strip()
+    if kind not in IMPORT_KINDS:
+        raise ParseError(f"要写导入什么：{'、'.join(IMPORT_KINDS)}" if not kind else f"不能导入「{kind[:20]}」", verb.usage)
+    return c.ImportFile(kind)
+
+
+_GRAMMARS["导入"] = _parse_import
+
+
+# ---- faster entry: multi-line batches ----------------------------------------------------
+
+BATCH_USAGE = "入库\nA001 50\nA002 30 单价 3.1（或每行一条完整命令）"
+MAX_BATCH_LINES = 50
+# Verbs a batch may carry, and the header lines that give the lines below them a verb.
+_BATCH_TYPES = (c.ReceiveStock, c.IssueStock, c.CountStock, c.TransferStock, c.ScrapStock, c.AddProduct)
+_BATCH_HEADERS = ("入库", "出库", "盘点", "调拨", "报损", "商品 新增")
+
+
+def _batch_header(normal: str) -> str | None:
+    """``入库`` (or ``/in``, ``商品 新增``) alone on a line: the verb for the lines below it."""
+    found = split_verb(normal)
+    if found is None:
+        return None
+    verb, rest = found
+    header = f"{verb.name} {rest}".strip() if verb.name == "商品" else (verb.name if not rest else None)
+    return header if header in _BATCH_HEADERS else None
+
+
+def parse_batch(lines: list[str], today: date) -> c.RunBatch:
+    """Read a message of several lines as one batch.
+
+    A line alone with a verb (``入库``) gives that verb to the lines below it, until the next
+    such line; a line that starts with a verb is a whole command. A last line ``确认`` marks
+    the batch confirmed (what the confirmation button runs). Lines that cannot be read are
+    kept with their reason, so the preview can say which line to fix.
+
+    Raises:
+        ParseError: too many lines.
+    """
+    normal = [normalise(line) for line in lines]
+    confirmed = normal[-1] == CONFIRM_WORD
+    if confirmed:
+        normal = normal[:-1]
+    if len(normal) > MAX_BATCH_LINES:
+        raise ParseError(f"一次最多 {MAX_BATCH_LINES} 行（这条有 {len(normal)} 行），请分几次发送", BATCH_USAGE)
+    header: str | None = None
+    out: list[c.BatchLine] = []
+    for number, line in enumerate(normal, 1):
+        found_header = _batch_header(line)
+        if found_header is not None:
+            header = found_header
+            out.append(c.BatchLine(number, line))
+            continue
+        full = line if split_verb(line) is not None else (f"{header} {line}" if header else None)
+        if full is None:
+            out.append(c.BatchLine(number, line, error="没有命令词：在第一行写「入库」等，或每行写完整命令", usage=BATCH_USAGE))
+            continue
+        try:
+            command = parse(full, today)
+        except ParseError as error:
+            out.append(c.BatchLine(number, line, error=error.reason, usage=error.usage))
+            continue
+        if not isinstance(command, _BATCH_TYPES):
+            reason = "批量只能写 入库、出库、盘点数量、调拨、报损、商品 新增"
+            out.append(c.BatchLine(number, line, error=reason, usage=BATCH_USAGE))
+            continue
+        out.append(c.BatchLine(number, line, command))
+    if not any(line.command is not None or line.error for line in out):
+        raise ParseError("只有命令词，没有要登记的行", BATCH_USAGE)
+    return c.RunBatch(tuple(out), confirmed)
 
 
 # ---- writing commands back ---------------------------------------------------------------
@@ -1774,6 +1867,10 @@ def to_text(command: c.Command) -> str:
             return f"对账单 @{partner}" + (f" {_period_text(period)}" if period else "")
         case c.RecordCashEntry(income=income, amount=amount, note=note, account=account):
             return f"{'其他收入' if income else '费用'} {_number(amount)} {note} {account}"
+        case c.ImportFile(kind=kind):
+            return f"导入 {kind}"
+        case c.RunBatch(lines=lines, confirmed=confirmed):
+            return "\n".join(line.text for line in lines) + (f"\n{CONFIRM_WORD}" if confirmed else "")
     raise TypeError(f"cannot write {command!r}")
 
 

@@ -63,6 +63,9 @@ _EXAMPLES: dict[type, str] = {
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",
     c.SendBackup: "备份（私聊）",
+    # ---- faster entry ----
+    c.RunBatch: "入库⏎A001 50⏎A002 30（多行批量）",
+    c.ImportFile: "导入 商品|期初库存|客户|供应商（Excel/CSV 文件的说明）",
 }
 
 _NOTES = {
@@ -72,6 +75,7 @@ _NOTES = {
     c.CreateWorkspace: "任何人；每人最多 5 个账套",
     c.JoinWorkspace: "持有效邀请码的人",
     c.SendBackup: "只限机器人管理员（JXC_OWNER_IDS）在私聊中：备份含所有账套的数据",
+    c.RunBatch: "只有 商品 新增 的批量算「商品」；每一行还要它自己的权限",
 }
 
 

@@ -100,11 +100,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A document or photo: refuse one that is too big before anything reads it.
-
-    Importing files arrives with the faster-entry work; until then the caption is answered
-    like a typed command (so ``导入 商品`` says it is coming).
-    """
+    """A document or photo: refuse one that is too big before anything reads it; a document
+    captioned 导入 … is downloaded and imported, a photo is read for a barcode."""
     message = update.effective_message
     if message is None or update.effective_user is None:
         return
@@ -117,13 +114,33 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = dispatcher.renderer.render("errors/file_too_large.html", size_mb=size / 1024 / 1024, limit_mb=limit_mb)
         await message.reply_text(text, do_quote=in_group)
         return
-    if message.caption:
+    # A group's captionless photos are chatter: not downloaded. A document is read only to import it.
+    wanted = (message.photo and (message.caption or not in_group)) or (
+        message.document and message.caption and _is_import(message.caption)
+    )
+    if attachment is not None and wanted:
+        data = bytes(await (await attachment.get_file()).download_as_bytearray())
+        name = getattr(attachment, "file_name", None) or "photo.jpg"
+        await _answer(update, context, message.caption or "", edited=False, file=(data, name, limit_mb * 1024 * 1024))
+    elif message.caption:
         await _answer(update, context, message.caption, edited=False)
     elif not in_group:
         await message.reply_text(dispatcher.renderer.render("errors/file_without_caption.html"))
 
 
-async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, raw_text: str, *, edited: bool) -> None:
+def _is_import(caption: str) -> bool:
+    """``导入 商品`` (also after an ``@bot`` mention): only then is a document downloaded."""
+    return any(word.startswith("导入") for word in caption.split()[:2])
+
+
+async def _answer(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    raw_text: str,
+    *,
+    edited: bool,
+    file: tuple[bytes, str, int] | None = None,
+) -> None:
     message = update.effective_message
     assert message is not None and update.effective_user is not None
     dispatcher: Dispatcher = context.bot_data[DISPATCHER_KEY]
@@ -150,7 +167,12 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, raw_text: 
         update_id=update.update_id,
         edited=edited,
     )
-    reply = await asyncio.to_thread(dispatcher.handle, incoming)
+    if file is None:
+        reply = await asyncio.to_thread(dispatcher.handle, incoming)
+    elif message.photo:
+        reply = await asyncio.to_thread(dispatcher.handle_photo, incoming, file[0])
+    else:
+        reply = await asyncio.to_thread(dispatcher.handle_file, incoming, file[0], file[1], max_bytes=file[2])
     if reply is not None:
         await _send(context, dispatcher, reply, message, in_group)
 

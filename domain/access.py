@@ -117,6 +117,9 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     # A backup holds every workspace: only the bot's operators (JXC_OWNER_IDS), privately;
     # the dispatcher checks that, not a workspace role.
     c.SendBackup: None,
+    # ---- faster entry ----
+    c.RunBatch: {"出入库": P.MOVE_STOCK, "商品": P.EDIT_PRODUCTS},  # and every line its own
+    c.ImportFile: {"商品": P.EDIT_PRODUCTS, "期初库存": P.MOVE_STOCK, "客户": P.SELL, "供应商": P.PURCHASE},
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

@@ -317,6 +317,67 @@ class NotYetAvailable:
     verb: str
 
 
+# ---- faster entry ----
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLine:
+    """One line of a multi-line message.
+
+    Attributes:
+        number: the line's place among the message's non-empty lines (1-based), as the
+            preview names it.
+        text: the line as written (normalised); a header line (``入库``) carries only a verb.
+        command: what the line asks for; None for a header or a line that was not understood.
+        error / usage: why the line was not understood, and the correct form.
+    """
+
+    number: int
+    text: str
+    command: object | None = None
+    error: str = ""
+    usage: str = ""
+
+    @property
+    def header(self) -> bool:
+        return self.command is None and not self.error
+
+
+@dataclass(frozen=True, slots=True)
+class RunBatch:
+    """Several lines booked as one: all of them in one transaction, or none."""
+
+    lines: tuple[BatchLine, ...]
+    confirmed: bool = False
+
+    @property
+    def commands(self) -> list[BatchLine]:
+        return [line for line in self.lines if line.command is not None]
+
+    @property
+    def errors(self) -> list[BatchLine]:
+        return [line for line in self.lines if line.error]
+
+    @property
+    def kind(self) -> str:
+        """商品 for a batch of new products only (a product keeper's job), else 出入库."""
+        understood = [type(line.command).__name__ for line in self.lines if line.command is not None]
+        return "商品" if understood and all(name == "AddProduct" for name in understood) else "出入库"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """`导入 商品` (or 期初库存 / 客户 / 供应商), the caption of a spreadsheet sent to the bot.
+
+    ``rows`` are the sheet's cells as text, the header row first (empty when the caption came
+    without a file); ``valid_only`` books the valid rows of a sheet with errors (导入有效行).
+    """
+
+    kind: str
+    rows: tuple[tuple[str, ...], ...] = ()
+    valid_only: bool = False
+
+
 Command = (
     ShowHelp
     | AddProduct
@@ -356,6 +417,8 @@ Command = (
     | Undo
     | SendBackup
     | NotYetAvailable
+    | RunBatch
+    | ImportFile
 )
 
 

@@ -438,3 +438,31 @@ class BackupUnavailable(DomainError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"backup unavailable: {reason}")
         self.reason = reason
+# ---- faster entry ----
+
+
+class BatchLineFailed(DomainError):
+    """A line of a confirmed batch was refused (the books moved since the preview): nothing of
+    the batch was booked. ``line`` is the batch line, ``error`` the refusal."""
+
+    def __init__(self, line: object, error: DomainError) -> None:
+        super().__init__(f"line {getattr(line, 'number', '?')} refused: {error.message}")
+        self.line = line
+        self.error = error
+
+
+class ImportRefused(DomainError):
+    """A sheet that cannot be imported as a whole (not a spreadsheet, too big, no header …)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"import refused: {reason}")
+        self.reason = reason
+
+
+class AmbiguousProduct(DomainError):
+    """A name, pinyin or barcode query that several products match: the user picks one."""
+
+    def __init__(self, query: str, candidates: list[ProductHint]) -> None:
+        super().__init__(f"{query!r} matches {len(candidates)} products")
+        self.query = query
+        self.candidates = candidates

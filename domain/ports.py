@@ -83,6 +83,12 @@ class ProductRepository(Protocol):
         """Code and name of every product, for "did you mean" suggestions."""
         ...
 
+    # ---- faster entry ----
+    def lookup(self, query: str, limit: int) -> list[Product]:
+        """Active products a query that is no code points at — barcode digits, a name fragment,
+        pinyin initials or full pinyin — the closest matches only."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceSettings:
@@ -456,6 +462,39 @@ class NumberSequence(Protocol):
         ...
 
 
+# ---- faster entry ----
+
+
+class LookupChoiceRepository(Protocol):
+    """The product each user picked for a name or pinyin that matched several."""
+
+    def get(self, user_id: int, query: str) -> str | None:
+        """The code picked for ``query`` (case-folded) by this user, if any."""
+        ...
+
+    def remember(self, user_id: int, query: str, code: str, at: datetime) -> None:
+        """Keep (or replace) the pick."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJob:
+    """A checked sheet waiting for 导入有效行: its rows (header first), under its confirmation's token."""
+
+    token: str
+    kind: str
+    rows: tuple[tuple[str, ...], ...]
+    created_at: datetime
+
+
+class ImportJobRepository(Protocol):
+    def add(self, job: ImportJob) -> None:
+        """Store a job; jobs older than a day are dropped at the same time."""
+        ...
+
+    def get(self, token: str) -> ImportJob | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction on one workspace's books."""
 
@@ -472,6 +511,8 @@ class UnitOfWork(Protocol):
     settings: SettingsRepository
     partners: PartnerRepository
     documents: DocumentRepository
+    lookup_choices: LookupChoiceRepository
+    import_jobs: ImportJobRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -16,6 +16,7 @@ from domain import commands as c
 from domain.access import Role
 from domain.audit import Action, AuditEntry
 from domain.errors import (
+    AmbiguousProduct,
     FutureDate,
     InsufficientStock,
     NeedsConfirmation,
@@ -258,10 +259,32 @@ def get_product(uow: UnitOfWork, code: str) -> Product:
     product = uow.products.get(normalise_code(code))
     if product is not None:
         return product
+    if is_lookup_query(code):
+        # Not a code: a name fragment, pinyin or barcode digits. One match proceeds (the reply
+        # names the product); several are offered to choose from, never guessed.
+        matches = uow.products.lookup(code, LOOKUP_CHOICES + 1)
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise AmbiguousProduct(code, [p.hint() for p in matches[:LOOKUP_CHOICES]])
     hints = suggest_codes(code, uow.products.hints())
     if not hints and not is_code_like(code):
         hints = [p.hint() for p in uow.products.search(code, 3)]
     raise UnknownProduct(code, hints)
+
+
+LOOKUP_CHOICES = 6
+
+
+def is_lookup_query(text: str) -> bool:
+    """Text worth a fuzzy product lookup: Chinese (a name), letters only (pinyin) or 6+ digits
+    (a barcode). Mixed codes like A00l keep their "did you mean" hints instead."""
+    text = text.strip()
+    if not text or len(text) > 32:
+        return False
+    if any(ord(ch) > 0x2E80 for ch in text):
+        return True
+    return text.isascii() and (text.isalpha() and len(text) >= 2 or text.isdigit() and len(text) >= 6)
 
 
 def _active_product(uow: UnitOfWork, code: str) -> Product:

@@ -291,3 +291,4 @@ class PartnerRow(SQLModel, table=True):
 
 
 from storage.document_tables import *  # noqa: E402,F401,F403  (registers the documents tables)
+from storage import entry_tables  # noqa: E402,F401  (faster entry: lookup_choice, import_job)

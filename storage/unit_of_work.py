@@ -22,6 +22,7 @@ from storage.access_repositories import (
 )
 from storage.db import WRITE_OPTION
 from storage.document_repositories import SqlDocumentRepository
+from storage.entry_repositories import SqlImportJobRepository, SqlLookupChoiceRepository
 from storage.repositories import (
     SqlNumberSequence,
     SqlPartnerRepository,
@@ -93,6 +94,8 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
         self.documents = SqlDocumentRepository(self.session, self.workspace_id, self.numbers)
+        self.lookup_choices = SqlLookupChoiceRepository(self.session, self.workspace_id)
+        self.import_jobs = SqlImportJobRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

@@ -27,7 +27,7 @@ tamper with it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import TracebackType
 from typing import Self
@@ -52,6 +52,7 @@ from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
 from domain.ports import (
     ChatAccess,
+    ImportJob,
     PendingConfirmation,
     SaleTotal,
     StockLine,
@@ -64,6 +65,7 @@ from domain.ports import (
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
 from storage.access_repositories import changes_from_text, changes_text
+from storage.pinyin import best_matches
 
 ZERO = Decimal(0)
 DEFAULT_WORKSPACE_NAME = "默认账套"
@@ -165,6 +167,10 @@ class FakeProductRepository:
     def hints(self) -> list[ProductHint]:
         self._uow._require()
         return [p.hint() for p in self.by_id.values()]
+
+    # ---- faster entry ----
+    def lookup(self, query: str, limit: int) -> list[Product]:
+        return best_matches(self.active(), query, limit)
 
 
 def _in(warehouse_id: int, warehouse_ids: frozenset[int] | None) -> bool:
@@ -859,6 +865,40 @@ class FakeSettingsRepository:
         self.current = replace(self.current, allow_negative=allow)
 
 
+# ---- faster entry ----
+
+
+class FakeLookupChoiceRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.picks: dict[tuple[int, str], str] = {}
+
+    def get(self, user_id: int, query: str) -> str | None:
+        self._uow._require()
+        return self.picks.get((user_id, query.casefold()[:32]))
+
+    def remember(self, user_id: int, query: str, code: str, at: datetime) -> None:
+        self._uow._require(write=True)
+        self.picks[(user_id, query.casefold()[:32])] = code
+
+
+class FakeImportJobRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.jobs: dict[str, ImportJob] = {}
+
+    def add(self, job: ImportJob) -> None:
+        self._uow._require(write=True)
+        if job.token in self.jobs:
+            raise FakeIntegrityError(f"UNIQUE constraint failed: import_job.token {job.token}")
+        self.jobs = {t: j for t, j in self.jobs.items() if j.created_at >= job.created_at - timedelta(days=1)}
+        self.jobs[job.token] = job
+
+    def get(self, token: str) -> ImportJob | None:
+        self._uow._require()
+        return self.jobs.get(token)
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -878,6 +918,8 @@ class _Snapshot:
     partners: dict[int, Partner]
     stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
     documents: tuple[object, ...]
+    lookup_choices: dict[tuple[int, str], str]
+    import_jobs: dict[str, ImportJob]
 
 
 class FakeUnitOfWork:
@@ -907,6 +949,8 @@ class FakeUnitOfWork:
         self.settings = FakeSettingsRepository(self)
         self.partners = FakePartnerRepository(self)
         self.documents = FakeDocumentRepository(self)
+        self.lookup_choices = FakeLookupChoiceRepository(self)
+        self.import_jobs = FakeImportJobRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -995,6 +1039,8 @@ class FakeUnitOfWork:
             partners=dict(self.partners.by_id),
             stocktake_lines=dict(self.stocktakes.recorded),
             documents=self.documents.state(),
+            lookup_choices=dict(self.lookup_choices.picks),
+            import_jobs=dict(self.import_jobs.jobs),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -1017,6 +1063,8 @@ class FakeUnitOfWork:
         self.partners.by_id = dict(snapshot.partners)
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
         self.documents.restore(snapshot.documents)
+        self.lookup_choices.picks = dict(snapshot.lookup_choices)
+        self.import_jobs.jobs = dict(snapshot.import_jobs)
 
     # -- test helpers --------------------------------------------------------------------
 

@@ -182,9 +182,13 @@ MATRIX = [
     ),
     ("客户 修改", "客户 修改 改客{n} 账期 30天", "private", "OAS", "✅ 已修改客户 <b>改客{n}</b>", (SELL, "OAS"), ("客户 新增 改客{n}",)),
     ("供应商", "供应商", "private", ALL, "🤝 供应商", None),
+    # ---- faster entry (issue 9) ----
+    ("批量", "入库\nA001 1\n出库 A001 1", "private", "OAK", "📋 批量登记 2 行", (MOVE, "OAK")),
+    ("批量 商品", "商品 新增\nBN{n} 批新{n}\nBM{n} 批新{n}", "private", "OAKB", "📋 批量登记 2 行", (EDIT, "OAKB")),
+    ("导入 商品", "导入 商品", "private", "OAKB", "📎 请把 Excel 或 CSV 文件", (EDIT, "OAKB")),
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]
-READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商"}
+READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商", "导入 商品"}
 # What the owner's setup commands may answer: done, asked, counted, or already so.
 SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
@@ -417,6 +421,8 @@ def test_the_undo_preview_in_a_group_does_not_leak_a_privately_typed_price(shop:
 
 # One message per command that needs a membership (every command but the open ones).
 MEMBER_COMMANDS = [
+    "入库\nA001 1\nA001 2",  # faster entry: a batch
+    "导入 商品",
     "库存",
     "库存 A001",
     "流水 A001",

@@ -384,6 +384,20 @@ commands = st.one_of(
     _partner(c.AddPartner, 0),
     _partner(c.ChangePartner, 1),
     st.builds(c.FindPartners, kind=partner_kinds, query=st.none() | partner_queries, page=pages),
+    # ---- faster entry (issue 9) ----
+    st.builds(
+        c.ReceiveStock,
+        code=st.sampled_from(["可乐", "可口可乐", "冰红茶500", "娃哈哈AD钙奶"]),
+        quantity=st.sampled_from([Decimal(1), Decimal(50), Decimal("2.5")]),
+    ),
+    st.builds(c.ImportFile, kind=st.sampled_from(["商品", "期初库存", "客户", "供应商"])),
+    st.builds(
+        lambda lines, confirmed: parse("\n".join(lines + (["确认"] if confirmed else [])), date(2026, 11, 22)),
+        st.lists(st.sampled_from(["入库", "A001 5", "出库 B2 1罐", "盘点 A3 0", "A001 x", "库存"]), min_size=1, max_size=5).map(
+            lambda lines: lines + ["入库 Z9 1"]
+        ),
+        st.booleans(),
+    ),
 )
 
 

@@ -1221,3 +1221,61 @@ def test_a_reply_without_cost_does_not_quote_a_typed_purchase_price(renderer: Re
     full = renderer.render(template, show_cost=True, **COST_IN_TEXT[template])
     assert f"<code>{PRICE_ENTRY.text}</code>" in full
 
+
+# ---- faster entry (issue 9) ----
+
+from domain import batch as batch_results  # noqa: E402
+from domain import commands as entry_commands  # noqa: E402
+from domain.imports import ImportReport, RowError  # noqa: E402
+from domain.services import ProductAdded  # noqa: E402
+
+_ADDED = ProductAdded(product(name=HOSTILE))
+_LINE = entry_commands.BatchLine(2, "商品 新增 A001 <可乐&>", entry_commands.AddProduct("A001", HOSTILE))
+_BAD = entry_commands.BatchLine(3, "A009 <1>", error="缺少数量", usage="入库 <编码> <数量>")
+
+SAMPLES |= {
+    "batch/_lines.html": {"macros only": Sample({})},
+    "batch/preview.html": {
+        "ready": Sample(
+            {"result": batch_results.BatchPreview([batch_results.LineOutcome(_LINE, _ADDED)]), "show_cost": True,
+             "show_contacts": False, "errors": {}, "minutes": 5, "usage": ""},
+            ["📋 批量登记 1 行", f"2. 新增商品 <b>A001</b> {ESCAPED}", "5 分钟内有效"],
+        ),
+        "a bad line": Sample(
+            {"result": batch_results.BatchPreview([batch_results.LineOutcome(_LINE, _ADDED), batch_results.LineOutcome(_BAD)]),
+             "show_cost": True, "show_contacts": False, "errors": {}, "minutes": 5, "usage": "入库 <编码> <数量>"},
+            ["❌ 批量中有 1 行不能登记", "第 3 行 <code>A009 &lt;1&gt;</code>：缺少数量", "入库 &lt;编码&gt;"],
+        ),
+    },
+    "batch/booked.html": {
+        "done": Sample(
+            {"result": batch_results.BatchBooked([batch_results.LineOutcome(_LINE, _ADDED)]), "show_cost": True, "show_contacts": False},
+            ["✅ 批量登记完成：1 行", f"新增商品 <b>A001</b> {ESCAPED}"],
+        )
+    },
+    "errors/batch_line_failed.html": {
+        "stock moved": Sample(
+            {"error": e.BatchLineFailed(_BAD, e.UnknownProduct("A009")), "reason": "未找到商品 A009"},
+            ["第 3 行", "A009 &lt;1&gt;", "未找到商品 A009", "整批都没有登记"],
+        )
+    },
+    "errors/ambiguous_product.html": {
+        "two": Sample(
+            {"error": e.AmbiguousProduct("可乐", [e.ProductHint("A001", HOSTILE), e.ProductHint("A002", "百事可乐")])},
+            ["「可乐」对应 2 个商品", f"<b>A001</b> {ESCAPED}"],
+        )
+    },
+    "errors/import_refused.html": {"zip bomb": Sample({"error": e.ImportRefused("压缩 <炸弹>")}, ["没有导入：压缩 &lt;炸弹&gt;", "导入 商品"])},
+    "errors/no_barcode.html": {"none": Sample({}, ["没有找到条码", "库存 A001"])},
+    "import/send_file.html": {"products": Sample({"kind": "商品"}, ["导入 商品", "商品编码、名称"])},
+    "import/report.html": {
+        "errors": Sample(
+            {"result": ImportReport("商品", 3, added=[2, 3], rejected=[RowError(4, "名称", "不能为空 <x>")]), "minutes": 5, "ask": True},
+            ["⚠️ 商品表共 3 行：2 行可导入，1 行有问题", "第 4 行 · 名称：不能为空 &lt;x&gt;", "导入有效行"],
+        ),
+        "written": Sample(
+            {"result": ImportReport("商品", 2, unchanged=[2, 3], written=True), "minutes": 5, "ask": False},
+            ["✅ 已导入商品：新增 0 · 修改 0 · 未改动 2", "不会重复记账"],
+        ),
+    },
+}

@@ -52,6 +52,8 @@ EXAMPLES = [
     c.ReceiveStock("A001", Decimal(10), warehouse="二仓", confirmed=True),
     c.NotYetAvailable("销售"),
     c.SendBackup(),
+    c.RunBatch((c.BatchLine(1, "入库"), c.BatchLine(2, "A001 5", c.ReceiveStock("A001", Decimal(5)))), confirmed=True),
+    c.ImportFile("期初库存"),
 ]
 
 

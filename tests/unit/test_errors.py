@@ -114,6 +114,9 @@ ALL_ERRORS = [
     e.UnknownPartner("客户", "张三", ["张三超市"]),
     e.BackupNotAllowed(),
     e.BackupUnavailable("文件 60 MB，超过 Telegram 的 50 MB 上限"),
+    e.BatchLineFailed(object(), e.UnknownProduct("A009")),
+    e.ImportRefused("表格是空的"),
+    e.AmbiguousProduct("可乐", [e.ProductHint("A001", "可口可乐"), e.ProductHint("A002", "百事可乐")]),
 ]
 
 

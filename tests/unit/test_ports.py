@@ -23,8 +23,10 @@ from tests.fakes import (
     FakeChatRepository,
     FakeConfirmationRepository,
     FakeDirectory,
+    FakeImportJobRepository,
     FakeIntegrityError,
     FakeInvitationRepository,
+    FakeLookupChoiceRepository,
     FakeMemberRepository,
     FakeNumberSequence,
     FakeProductRepository,
@@ -53,6 +55,9 @@ PAIRS = [
     (ports.Directory, FakeDirectory),
     (ports.NumberSequence, FakeNumberSequence),
     (ports.UnitOfWork, FakeUnitOfWork),
+    # ---- faster entry ----
+    (ports.LookupChoiceRepository, FakeLookupChoiceRepository),
+    (ports.ImportJobRepository, FakeImportJobRepository),
 ]
 PAIRS = [(protocol, fake) for protocol, fake in PAIRS if fake is not None]
 UOW_ATTRIBUTES = {
@@ -67,6 +72,8 @@ UOW_ATTRIBUTES = {
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
+    "lookup_choices": FakeLookupChoiceRepository,
+    "import_jobs": FakeImportJobRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -142,6 +149,7 @@ def test_writing_and_enter_return_the_unit_of_work_itself() -> None:
         ports.ChatAccess(None),
         ports.Stocktake("PD-2026-0001", ports.Warehouse(1, "主仓"), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
         ports.StocktakeLine(make_product(), Decimal(1), Decimal(2), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
+        ports.ImportJob("t", "商品", (("编码", "名称"),), datetime(2026, 3, 10, tzinfo=timezone.utc)),
     ],
     ids=lambda value: type(value).__name__,
 )
@@ -469,3 +477,33 @@ def test_fake_rolls_back_every_repository() -> None:
         uow.stocktakes.record(started.id, 1, D(1), D(1), AT, "老王")
     assert uow.state() == before
     assert uow.rollbacks == 1
+
+
+# ---- faster entry ----
+
+
+def test_fake_products_lookup_finds_by_pinyin_name_and_barcode_active_only() -> None:
+    uow = FakeUnitOfWork()
+    uow.seed(
+        make_product(code="A001", name="可口可乐", barcode="6901234567892"),
+        make_product(code="A002", name="百事可乐"),
+        make_product(code="A003", name="可乐停用", active=False),
+    )
+    with uow:
+        assert [p.code for p in uow.products.lookup("kkl", 5)] == ["A001"]
+        assert [p.code for p in uow.products.lookup("可乐", 5)] == ["A001", "A002"]
+        assert [p.code for p in uow.products.lookup("6901234567892", 5)] == ["A001"]
+        assert uow.products.lookup("xyz", 5) == []
+
+
+def test_fake_import_jobs_drop_day_old_ones_and_roll_back() -> None:
+    uow = FakeUnitOfWork()
+    old = ports.ImportJob("old", "商品", (("编码",),), AT - timedelta(days=2))
+    with uow.writing():
+        uow.import_jobs.add(old)
+        uow.commit()
+    with uow.writing():
+        uow.import_jobs.add(replace(old, token="new", created_at=AT))
+        assert uow.import_jobs.get("old") is None and uow.import_jobs.get("new") is not None
+    with uow:
+        assert uow.import_jobs.get("old") == old and uow.import_jobs.get("new") is None  # rolled back
