@@ -572,9 +572,9 @@ class Dispatcher:
         if path is None:
             try:
                 path = self.backups.take(self._clock.now())
-            except Exception as error:  # noqa: BLE001 - told to the operator, logged in full
+            except Exception as error:  # noqa: BLE001 - told to the operator (only they get here), logged in full
                 log.exception("backup for 备份 failed")
-                raise BackupUnavailable(f"备份失败（{type(error).__name__}）") from error
+                raise BackupUnavailable(f"备份失败（{str(error)[:120] or type(error).__name__}）") from error
         size = path.stat().st_size
         if size > MAX_SEND_BYTES:
             raise BackupUnavailable(f"文件 {size // (1024 * 1024)} MB，超过 Telegram 的 50 MB 上限")

@@ -100,8 +100,11 @@ def test_the_image_is_slim_non_root_health_checked_and_installs_from_the_lock():
     assert re.search(r"^HEALTHCHECK .*\n?.*healthz", dockerfile, re.M)
     assert "pip install -r deploy/requirements.lock" in dockerfile
     assert "pip install --no-deps ." in dockerfile  # nothing unpinned sneaks in with the project
+    ignored = {line for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines() if line and line[0] != "#"}
     for copied in re.findall(r"^COPY (\S+)", dockerfile, re.M):
         assert (ROOT / copied).exists(), f"Dockerfile copies a missing {copied}"
+        assert copied not in ignored and copied.split("/")[0] not in ignored, f".dockerignore hides {copied}"
+    assert {".venv", ".env", "data"} <= ignored  # no secrets or local databases in the image
 
 
 def test_the_systemd_unit_verifies(tmp_path):

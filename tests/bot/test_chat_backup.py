@@ -103,7 +103,7 @@ def test_an_in_memory_database_cannot_be_backed_up_and_says_so():
     runtime = build_runtime(settings, ManualClock(NOW))
     reply = runtime.dispatcher.handle(private("备份"))
     assert reply.document is None
-    assert reply.html.startswith("❌ 备份没有发出：备份失败（BackupError）")
+    assert reply.html.startswith("❌ 备份没有发出：备份失败（内存数据库无法备份）")
 
 
 def test_the_backup_time_setting_is_checked():
