@@ -11,6 +11,7 @@ and refuses a shortage without writing anything, so a caller can still ask for c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from domain.errors import InsufficientStock
 from domain.money import ZERO
 from domain.ports import UnitOfWork, Warehouse
+from domain.valuation import CostLayer, LayerDraw, ValuationMethod, draw_fifo, drawn
 from domain.products import Product
 from domain.stock import (
     Movement,
@@ -85,12 +87,18 @@ def append_movement(
 @dataclass(frozen=True, slots=True)
 class Booked:
     """What one booking appended: the movement, the warehouse balance after it, and the cost
-    adjustment a receipt onto negative stock (or a return that empties the stock) added."""
+    adjustment a receipt onto negative stock (or a return that empties the stock) added.
+
+    Under FIFO also what it did to the cost layers: ``draws`` (an outgoing movement: the layers
+    it took from, oldest first, with quantity and value) or ``layers`` (an incoming one: the
+    layers it opened)."""
 
     movement: Movement
     before: StockBalance
     after: StockBalance
     adjustment: Movement | None = None
+    draws: tuple[LayerDraw, ...] = ()
+    layers: tuple[CostLayer, ...] = ()
 
     @property
     def cost(self) -> Decimal:
@@ -119,13 +127,17 @@ def stock_in(
     cost it left with, a pack price), else ``quantity × unit_cost`` (None: the current average).
 
     A receipt onto negative stock also books the cost adjustment that values the restored units
-    at this receipt's cost (see ``restore_adjustment``)."""
+    at this receipt's cost (see ``restore_adjustment``). Under FIFO the units open a cost layer
+    dated ``occurred_at`` (a back-dated receipt is drawn in its date's turn)."""
     before = uow.stock.lock_balance(product.id, warehouse.id)
     posting = Posting(quantity, value) if value is not None else post_receipt(before, quantity, unit_cost)
     movement, after = append_movement(
         uow, ctx, kind, product.id, warehouse.id, before, posting, number,
         occurred_at=occurred_at, unit_price=unit_price, counterparty=counterparty, note=note,
     )
+    if is_fifo(uow):
+        layer = _open_layer(uow, movement, posting.quantity, posting.value, movement.occurred_at)
+        return Booked(movement, before, after, layers=(layer,))
     correction = restore_adjustment(before, posting)
     adjustment = None
     if correction is not None:
@@ -136,15 +148,29 @@ def stock_in(
     return Booked(movement, before, after, adjustment)
 
 
+def is_fifo(uow: UnitOfWork) -> bool:
+    return uow.valuation.method() is ValuationMethod.FIFO
+
+
+def _open_layer(uow: UnitOfWork, movement: Movement, quantity: Decimal, value: Decimal, received_at: datetime) -> CostLayer:
+    assert movement.id is not None
+    return uow.valuation.add_layer(
+        CostLayer(movement.product_id, movement.warehouse_id, received_at, movement.id, quantity, value, quantity, value)
+    )
+
+
 @dataclass(slots=True)
 class OutPlan:
-    """A costed issue that has passed the stock check but is not booked yet."""
+    """A costed issue that has passed the stock check but is not booked yet (under FIFO with
+    the layer draws it will record)."""
 
     product: Product
     warehouse: Warehouse
     quantity: Decimal
     before: StockBalance
     posting: Posting
+    draws: tuple[LayerDraw, ...] = ()
+    fifo: bool = False
 
     @property
     def cost(self) -> Decimal:
@@ -167,6 +193,19 @@ class OutPlan:
             occurred_at=occurred_at, unit_price=unit_price, counterparty=counterparty, note=note,
         )
         adjustment = None
+        if self.fifo:
+            assert movement.id is not None
+            uow.valuation.record_draws(movement.id, self.draws)
+            # Left at a price of its own (a return to the supplier at the purchase price): the
+            # layers gave up their own cost, so the difference goes to cost of goods sold and
+            # the balance stays equal to its layers.
+            residue = self.before.value - drawn(self.draws).value - after.value
+            if residue:
+                adjustment, after = append_movement(
+                    uow, ctx, MovementKind.COST_ADJUSTMENT, self.product.id, self.warehouse.id, after,
+                    Posting(ZERO, residue), number, occurred_at=occurred_at, note="先进先出成本调整",
+                )
+            return Booked(movement, self.before, after, adjustment, draws=self.draws)
         if after.quantity == 0 and after.value != 0:
             # Left at a price of its own (a return to the supplier at the purchase price): the
             # residue on the now-empty stock goes to cost of goods sold, so none stays on zero.
@@ -192,8 +231,19 @@ def prepare_out(
     ``value`` exactly when given (a return to the supplier at the price it was bought at).
 
     Raises InsufficientStock (naming ``action``) unless ``allow_negative``; then the units
-    beyond the stock are costed at the last known rate."""
+    beyond the stock are costed at the last known rate. Under FIFO the oldest layers are drawn
+    first and a shortage is always refused (FIFO has no negative stock)."""
     before = uow.stock.lock_balance(product.id, warehouse.id)
+    if is_fifo(uow):
+        draws, shortfall = draw_fifo(uow.valuation.open_layers(product.id, warehouse.id), quantity)
+        if shortfall > 0:
+            available = max(before.quantity, ZERO)
+            raise InsufficientStock(
+                product.code, product.name, product.unit, quantity, available,
+                warehouse.name if name_warehouse else "", action,
+            )
+        cost = drawn(draws).value if value is None else value
+        return OutPlan(product, warehouse, quantity, before, Posting(-quantity, -cost), tuple(draws), fifo=True)
     costing = post_issue(before, quantity)
     posting = costing.posting
     if costing.shortfall > 0:
@@ -207,3 +257,64 @@ def prepare_out(
     if value is not None:
         posting = Posting(-quantity, -value)
     return OutPlan(product, warehouse, quantity, before, posting)
+
+
+def estimate_out(uow: UnitOfWork, product_id: int, warehouse_id: int, balance: StockBalance, quantity: Decimal) -> tuple[Posting, Decimal]:
+    """What taking ``quantity`` out would cost now, without locking or writing (a preview such
+    as the stocktake's variance): (posting, shortfall)."""
+    if is_fifo(uow):
+        draws, shortfall = draw_fifo(uow.valuation.open_layers(product_id, warehouse_id), quantity)
+        return Posting(-quantity, -drawn(draws).value), shortfall
+    costing = post_issue(balance, quantity)
+    return costing.posting, costing.shortfall
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A transfer booked: the outgoing leg (with its draws under FIFO) and the incoming one
+    (with the layers it opened in the target)."""
+
+    out: Booked
+    into: Booked
+
+    @property
+    def value(self) -> Decimal:
+        return -self.out.movement.value
+
+
+def transfer(
+    uow: UnitOfWork,
+    ctx: Context,
+    product: Product,
+    source: Warehouse,
+    target: Warehouse,
+    quantity: Decimal,
+    number: str,
+    *,
+    note: str = "",
+    confirm: Callable[[], None] | None = None,
+) -> Moved:
+    """Move ``quantity`` from ``source`` to ``target`` at cost, under one number: out as an issue
+    is costed, in with exactly that value. Under FIFO the drawn layers arrive in the target as
+    layers of their own, keeping their dates. ``confirm`` runs after the stock check and before
+    anything is written (it may raise to ask first).
+
+    Raises InsufficientStock (调出) when the source has too little."""
+    # Lock in warehouse order, so two opposite transfers cannot wait on each other.
+    locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
+    plan = prepare_out(uow, product, source, quantity, action="调出")
+    if confirm is not None:
+        confirm()
+    out = plan.book(uow, ctx, MovementKind.TRANSFER_OUT, number, counterparty=target.name, note=note)
+    posting = Posting(quantity, plan.cost)
+    movement, after = append_movement(
+        uow, ctx, MovementKind.TRANSFER_IN, product.id, target.id, locked[target.id], posting, number,
+        counterparty=source.name, note=note,
+    )
+    layers: tuple[CostLayer, ...] = ()
+    if plan.fifo:
+        layers = tuple(
+            _open_layer(uow, movement, draw.quantity, draw.value, draw.received_at or movement.occurred_at)
+            for draw in plan.draws
+        )
+    return Moved(out, Booked(movement, locked[target.id], after, layers=layers))

@@ -165,6 +165,16 @@ class SetNegativeStock:
     allow: bool
 
 
+# ---- valuation ----
+
+
+@dataclass(frozen=True, slots=True)
+class SetValuationMethod:
+    """`设置 计价 先进先出|FIFO` / `设置 计价 移动平均`; ``method`` is a ValuationMethod value."""
+
+    method: str
+
+
 @dataclass(frozen=True, slots=True)
 class AnalyseAbc:
     """`分析 ABC [90天] [70/20]`: classes by sales value; shares None mean the defaults."""
@@ -326,6 +336,7 @@ Command = (
     | ConfirmStocktake
     | CancelStocktake
     | SetNegativeStock
+    | SetValuationMethod
     | AddPartner
     | ChangePartner
     | FindPartners

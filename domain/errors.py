@@ -238,6 +238,7 @@ class UndoRefused(DomainError):
     VALUE_WOULD_BE_NEGATIVE = "value_negative"
     CHANGED_SINCE = "changed_since"
     HAS_MOVEMENTS = "has_movements"
+    LAYER_DRAWN = "layer_drawn"  # FIFO: later issues drew from the layer this receipt opened
 
     def __init__(self, why: str, label: str, **details: object) -> None:
         super().__init__(f"cannot undo {label}: {why}")
@@ -346,3 +347,20 @@ class UnknownPartner(DomainError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+
+
+# ---- valuation ----------------------------------------------------------------------------
+
+
+class ValuationRefused(DomainError):
+    """设置 计价 (or 负库存 允许 under FIFO) cannot be done, and why."""
+
+    ALREADY = "already"  # the workspace already values this way
+    HAS_MOVEMENTS = "has_movements"  # stock was already booked under the current method
+    FIFO_NO_NEGATIVE = "fifo_no_negative"  # FIFO has no layer to cost a deficit from
+
+    def __init__(self, why: str, method: str, current: str = "") -> None:
+        super().__init__(f"valuation {method}: {why}")
+        self.why = why
+        self.method = method
+        self.current = current

@@ -27,7 +27,9 @@ from domain.periods import Period
 from domain.ports import PendingConfirmation, UnitOfWork
 from domain.products import FieldChange, Product, apply_changes, normalise_code
 from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, append_movement, audit, get_product
+from domain.booking import is_fifo
 from domain.stock import Movement, MovementKind, Posting, StockBalance, post_reversal
+from domain.valuation import LayerDraw
 from domain.workspaces import find_member
 
 CONFIRMATION_LIFETIME = timedelta(minutes=5)
@@ -166,17 +168,24 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
     reversals: list[Movement] = []
     product = None
     carried: Decimal | None = None  # the value a transfer's reversal took out of the target
+    fifo = is_fifo(uow)
+    layer_draws: list[LayerDraw] = []
     # Newest first: a transfer's incoming leg leaves the target before the outgoing one returns.
     for original in sorted(originals, key=lambda m: m.id or 0, reverse=True):
         product = uow.products.with_id(original.product_id)
         before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
-        posting = post_reversal(before, original.quantity, original.value)
-        if posting is not None and original.kind is MovementKind.TRANSFER_IN:
-            carried = -posting.value
-        elif posting is not None and original.kind is MovementKind.TRANSFER_OUT and carried is not None:
-            # Back into the source goes exactly what left the target (which may differ from the
-            # original value when the target's average moved): a transfer only moves value.
-            posting = Posting(-original.quantity, carried)
+        if fifo:
+            posting, layer_draws = _fifo_reversal(uow, original)
+            if posting is None:
+                raise UndoRefused(UndoRefused.LAYER_DRAWN, label, code=product.code, name=product.name)
+        else:
+            posting = post_reversal(before, original.quantity, original.value)
+            if posting is not None and original.kind is MovementKind.TRANSFER_IN:
+                carried = -posting.value
+            elif posting is not None and original.kind is MovementKind.TRANSFER_OUT and carried is not None:
+                # Back into the source goes exactly what left the target (which may differ from the
+                # original value when the target's average moved): a transfer only moves value.
+                posting = Posting(-original.quantity, carried)
         if posting is None:
             why = (
                 UndoRefused.STOCK_SINCE_ISSUED
@@ -198,11 +207,30 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
             note=f"冲销 {original.number}",
             reverses_id=original.id,
         )
+        if fifo and layer_draws:
+            assert reversal.id is not None
+            uow.valuation.record_draws(reversal.id, layer_draws)
         reversals.append(reversal)
     assert product is not None
     audit(uow, ctx, Action.UNDO, entry.subject, numbers=(number,), undoes=entry.id)
     total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
     return Undone(entry, product, reversals[0], total, reversals=tuple(reversals))
+
+
+def _fifo_reversal(uow: UnitOfWork, original: Movement) -> tuple[Posting | None, list[LayerDraw]]:
+    """Under FIFO a reversal is the exact negation of the original, with its layers put back:
+    an outgoing movement returns what it drew to the very layers it drew from; an incoming one
+    takes its layers away again — refused (None) once any of them has been drawn from, since the
+    issues that drew would have to be re-costed."""
+    assert original.id is not None
+    created = uow.valuation.layers_of(original.id)
+    if created:
+        if not all(layer.untouched for layer in created):
+            return None, []
+        draws = [LayerDraw(layer.id, layer.remaining_quantity, layer.remaining_value) for layer in created]
+        return Posting(-original.quantity, -original.value), draws
+    restored = [draw.negated() for draw in uow.valuation.draws_of(original.id)]
+    return Posting(-original.quantity, -original.value), restored
 
 
 def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +15,7 @@ from domain.errors import ProductHint
 from domain.partners import Partner, PartnerKind
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, StockBalance
+from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 
 
 class Clock(Protocol):
@@ -251,6 +253,49 @@ class PartnerRepository(Protocol):
         ...
 
 
+# ---- valuation ----
+
+
+class ValuationRepository(Protocol):
+    """The workspace's valuation method and, under FIFO, the cost layers of each stock.
+
+    Layers are read and changed only while the stock's balance is locked (``lock_balance``), so
+    the balance lock serialises them too."""
+
+    def method(self) -> ValuationMethod: ...
+
+    def set_method(self, method: ValuationMethod) -> None: ...
+
+    def any_movement(self) -> bool:
+        """Whether the workspace has booked any stock movement (the method is fixed after)."""
+        ...
+
+    def open_layers(self, product_id: int, warehouse_id: int) -> list[CostLayer]:
+        """Layers with units left, oldest first (received_at, then id)."""
+        ...
+
+    def add_layer(self, layer: CostLayer) -> CostLayer:
+        """Store a new layer and return it with its id."""
+        ...
+
+    def record_draws(self, movement_id: int, draws: Sequence[LayerDraw]) -> None:
+        """Record what a movement took from layers (negative: put back) and apply it to them."""
+        ...
+
+    def draws_of(self, movement_id: int) -> list[LayerDraw]:
+        """What a movement took from layers, in the order it took them."""
+        ...
+
+    def layers_of(self, movement_id: int) -> list[CostLayer]:
+        """The layers a movement created."""
+        ...
+
+    def check(self) -> list[LayerMismatch]:
+        """Under FIFO: every stock whose layers do not add up to its balance, and every layer
+        whose remainder is not its quantity less its draws (or keeps value without units)."""
+        ...
+
+
 class MemberRepository(Protocol):
     def get(self, user_id: int) -> Member | None: ...
 
@@ -397,6 +442,7 @@ class UnitOfWork(Protocol):
     stocktakes: StocktakeRepository
     settings: SettingsRepository
     partners: PartnerRepository
+    valuation: ValuationRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -137,6 +137,7 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "warehouses": "仓库",
     "show_sensitive": "群内显示成本",
     "allow_negative": "允许负库存",
+    "valuation": "计价方法",
     "contact": "联系人",
     "phone": "电话",
     "terms_days": "账期（天）",

@@ -7,7 +7,7 @@ Every function returns a past-tense result value; the chat edge turns it into a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -27,9 +27,10 @@ from domain.errors import (
     UnknownProduct,
     UnknownWarehouse,
     WarehouseExists,
+    ValuationRefused,
     WarehouseNotAllowed,
 )
-from domain.booking import Booked, append_movement, prepare_out, stock_in
+from domain.booking import Booked, append_movement, prepare_out, stock_in, transfer
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
 from domain.periods import Period
@@ -46,6 +47,7 @@ from domain.products import (
     suggest_codes,
     to_base_quantity,
 )
+from domain.valuation import LayerMismatch, ValuationMethod
 from domain.stock import (
     NUMBER_PREFIX,
     BalanceMismatch,
@@ -226,10 +228,11 @@ class CheckReport:
     balances: int
     movements: int
     mismatches: list[BalanceMismatch]
+    layer_mismatches: list[LayerMismatch] = field(default_factory=list)  # FIFO: layers ≠ balance
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.layer_mismatches
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -536,25 +539,17 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         target = warehouse_for(uow, ctx, cmd.target)
         if source.id == target.id:
             raise SameWarehouse(source.name)
-        # Lock in warehouse order, so two opposite transfers cannot wait on each other.
-        locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
-        legs = post_transfer(locked[source.id], quantity)
-        if legs is None:
-            available = max(locked[source.id].quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name, "调出")
-        _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)  # after the stock check
         number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
-        out, source_after = append_movement(
-            uow, ctx, MovementKind.TRANSFER_OUT, product.id, source.id, locked[source.id], legs[0], number,
-            counterparty=target.name, note=cmd.note,
-        )
-        _, target_after = append_movement(
-            uow, ctx, MovementKind.TRANSFER_IN, product.id, target.id, locked[target.id], legs[1], number,
-            counterparty=source.name, note=cmd.note,
+        moved = transfer(
+            uow, ctx, product, source, target, quantity, number, note=cmd.note,
+            # After the stock check, before anything is written.
+            confirm=lambda: _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity),
         )
         audit(uow, ctx, Action.TRANSFER, product.code, numbers=(number,))
         uow.commit()
-    return StockTransferred(product, number, quantity, -out.value, source, target, source_after, target_after, pack)
+    return StockTransferred(
+        product, number, quantity, moved.value, source, target, moved.out.after, moved.into.after, pack
+    )
 
 
 def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapped:
@@ -600,6 +595,8 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
     with uow.writing():
         if uow.settings.get().allow_negative == cmd.allow:
             raise NegativeStockSetting(cmd.allow)
+        if cmd.allow and uow.valuation.method() is ValuationMethod.FIFO:
+            raise ValuationRefused(ValuationRefused.FIFO_NO_NEGATIVE, ValuationMethod.FIFO.label)
         uow.settings.set_allow_negative(cmd.allow)
         audit(uow, ctx, Action.SETTINGS, "负库存", changes=(FieldChange("allow_negative", not cmd.allow, cmd.allow),))
         uow.commit()
@@ -607,7 +604,35 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:
-    """Prove every stored balance equals the sum of its movements (quantity and value)."""
+    """Prove every stored balance equals the sum of its movements (quantity and value) and,
+    under FIFO, the sum of its cost layers."""
     with uow:
         balances, movements, mismatches = uow.stock.check()
-    return CheckReport(balances, movements, mismatches)
+        layer_mismatches = uow.valuation.check()
+    return CheckReport(balances, movements, mismatches, layer_mismatches)
+
+
+# ---- valuation ----
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationMethodSet:
+    method: ValuationMethod
+
+
+def set_valuation_method(uow: UnitOfWork, ctx: Context, cmd: c.SetValuationMethod) -> ValuationMethodSet:
+    """Choose 先进先出 or 移动加权平均 for the workspace — only before its first movement, since
+    the stock already booked was valued by the other method."""
+    method = ValuationMethod(cmd.method)
+    with uow.writing():
+        current = uow.valuation.method()
+        if current is method:
+            raise ValuationRefused(ValuationRefused.ALREADY, method.label)
+        if uow.valuation.any_movement():
+            raise ValuationRefused(ValuationRefused.HAS_MOVEMENTS, method.label, current=current.label)
+        if method is ValuationMethod.FIFO and uow.settings.get().allow_negative:
+            raise ValuationRefused(ValuationRefused.FIFO_NO_NEGATIVE, method.label)
+        uow.valuation.set_method(method)
+        audit(uow, ctx, Action.SETTINGS, "计价", changes=(FieldChange("valuation", current.label, method.label),))
+        uow.commit()
+    return ValuationMethodSet(method)

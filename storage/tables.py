@@ -288,3 +288,7 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+# Areas in modules of their own, imported here so that every table is known to the metadata.
+from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, ValuationSettingRow  # noqa: E402,F401  (valuation)

@@ -26,6 +26,7 @@ tamper with it directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -50,6 +51,7 @@ from domain.ports import (
 )
 from domain.products import Product
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
+from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 from storage.access_repositories import changes_from_text, changes_text
 
 ZERO = Decimal(0)
@@ -668,6 +670,93 @@ class FakeSettingsRepository:
         self.current = replace(self.current, allow_negative=allow)
 
 
+# ---- valuation ----
+
+
+class FakeValuationRepository:
+    """The method and the FIFO cost layers, as storage/valuation_repositories.py keeps them."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.current = ValuationMethod.MOVING_AVERAGE
+        self.layers: dict[int, CostLayer] = {}
+        self.draws: list[tuple[int, LayerDraw]] = []  # (movement id, draw), in booking order
+
+    def method(self) -> ValuationMethod:
+        self._uow._require()
+        return self.current
+
+    def set_method(self, method: ValuationMethod) -> None:
+        self._uow._require(write=True)
+        self.current = method
+
+    def any_movement(self) -> bool:
+        self._uow._require()
+        return bool(self._uow.stock.ledger)
+
+    def open_layers(self, product_id: int, warehouse_id: int) -> list[CostLayer]:
+        self._uow._require()
+        found = [
+            layer
+            for layer in self.layers.values()
+            if layer.product_id == product_id and layer.warehouse_id == warehouse_id and layer.remaining_quantity > 0
+        ]
+        return sorted(found, key=lambda layer: (layer.received_at, layer.id))
+
+    def add_layer(self, layer: CostLayer) -> CostLayer:
+        self._uow._require(write=True)
+        stored = replace(layer, id=self._uow.numbers.next("id:cost_layer"))
+        self.layers[stored.id] = stored
+        return stored
+
+    def record_draws(self, movement_id: int, draws: Sequence[LayerDraw]) -> None:
+        self._uow._require(write=True)
+        for draw in draws:
+            layer = self.layers[draw.layer_id]
+            remaining = (layer.remaining_quantity - draw.quantity, layer.remaining_value - draw.value)
+            if remaining[0] < 0 or remaining[0] > layer.quantity:  # the CHECK constraint in storage
+                raise FakeIntegrityError(f"CHECK constraint failed: cost_layer {layer.id} remaining {remaining}")
+            self.layers[layer.id] = replace(layer, remaining_quantity=remaining[0], remaining_value=remaining[1])
+            self.draws.append((movement_id, LayerDraw(draw.layer_id, draw.quantity, draw.value, layer.received_at)))
+
+    def draws_of(self, movement_id: int) -> list[LayerDraw]:
+        self._uow._require()
+        return [draw for mid, draw in self.draws if mid == movement_id]
+
+    def layers_of(self, movement_id: int) -> list[CostLayer]:
+        self._uow._require()
+        return [layer for _, layer in sorted(self.layers.items()) if layer.movement_id == movement_id]
+
+    def check(self) -> list[LayerMismatch]:
+        self._uow._require()
+        if self.current is not ValuationMethod.FIFO:
+            return []
+        sums: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        broken: set[tuple[int, int]] = set()
+        for layer in self.layers.values():
+            key = (layer.product_id, layer.warehouse_id)
+            quantity, value = sums.get(key, (ZERO, ZERO))
+            sums[key] = (quantity + layer.remaining_quantity, value + layer.remaining_value)
+            taken = [d for _, d in self.draws if d.layer_id == layer.id]
+            expected = (layer.quantity - sum((d.quantity for d in taken), ZERO), layer.value - sum((d.value for d in taken), ZERO))
+            if expected != (layer.remaining_quantity, layer.remaining_value) or (layer.remaining_quantity == 0 and layer.remaining_value != 0):
+                broken.add(key)
+        mismatches = []
+        for key in sorted(set(sums) | set(self._uow.stock.balances)):
+            balance = self._uow.stock.balances.get(key, StockBalance())
+            quantity, value = sums.get(key, (ZERO, ZERO))
+            if key in broken or (quantity, value) != (balance.quantity, balance.value):
+                product = self._uow.products.by_id.get(key[0])
+                warehouse = self._uow.stock.warehouse_rows.get(key[1])
+                mismatches.append(
+                    LayerMismatch(
+                        product.code if product else f"#{key[0]}", warehouse.name if warehouse else "?",
+                        balance.quantity, balance.value, quantity, value,
+                    )
+                )
+        return mismatches
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -686,6 +775,9 @@ class _Snapshot:
     settings: WorkspaceSettings
     partners: dict[int, Partner]
     stocktake_lines: dict[tuple[int, int], tuple[Decimal, Decimal, datetime, str]]
+    valuation: tuple[ValuationMethod, dict[int, CostLayer], tuple[tuple[int, LayerDraw], ...]] = (
+        ValuationMethod.MOVING_AVERAGE, {}, ()
+    )
 
 
 class FakeUnitOfWork:
@@ -714,6 +806,7 @@ class FakeUnitOfWork:
         self.stocktakes = FakeStocktakeRepository(self)
         self.settings = FakeSettingsRepository(self)
         self.partners = FakePartnerRepository(self)
+        self.valuation = FakeValuationRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -801,6 +894,7 @@ class FakeUnitOfWork:
             settings=self.settings.current,
             partners=dict(self.partners.by_id),
             stocktake_lines=dict(self.stocktakes.recorded),
+            valuation=(self.valuation.current, dict(self.valuation.layers), tuple(self.valuation.draws)),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -822,6 +916,8 @@ class FakeUnitOfWork:
         self.settings.current = snapshot.settings
         self.partners.by_id = dict(snapshot.partners)
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
+        method, layers, draws = snapshot.valuation
+        self.valuation.current, self.valuation.layers, self.valuation.draws = method, dict(layers), list(draws)
 
     # -- test helpers --------------------------------------------------------------------
 

@@ -1,0 +1,190 @@
+"""The valuation repository: the workspace's method and its FIFO cost layers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import and_, bindparam, func, update
+from sqlmodel import Session, select
+
+from domain.money import ZERO
+from domain.stock import StockBalance
+from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
+from storage.repositories import SqlNumberSequence, dialect_insert
+from storage.tables import ProductRow, StockBalanceRow, StockMovementRow, WarehouseRow
+from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, ValuationSettingRow
+
+_layer = CostLayerRow.__table__.c
+_APPLY_DRAW = (
+    update(CostLayerRow.__table__)
+    .where(_layer.workspace_id == bindparam("ws"), _layer.id == bindparam("layer"))
+    .values(
+        remaining_quantity=_layer.remaining_quantity - bindparam("quantity", type_=_layer.quantity.type),
+        remaining_value=_layer.remaining_value - bindparam("value", type_=_layer.value.type),
+    )
+)
+
+
+def _to_domain(row: CostLayerRow) -> CostLayer:
+    return CostLayer(
+        product_id=row.product_id,
+        warehouse_id=row.warehouse_id,
+        received_at=row.received_at,
+        movement_id=row.movement_id,
+        quantity=row.quantity,
+        value=row.value,
+        remaining_quantity=row.remaining_quantity,
+        remaining_value=row.remaining_value,
+        id=row.id,
+    )
+
+
+class SqlValuationRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+        self._method: ValuationMethod | None = None  # read once per transaction: every booking asks
+
+    def method(self) -> ValuationMethod:
+        if self._method is None:
+            stored = self._session.scalar(
+                select(ValuationSettingRow.method).where(ValuationSettingRow.workspace_id == self._workspace_id)
+            )
+            self._method = ValuationMethod(stored) if stored else ValuationMethod.MOVING_AVERAGE
+        return self._method
+
+    def set_method(self, method: ValuationMethod) -> None:
+        statement = dialect_insert(self._session, ValuationSettingRow.__table__).values(
+            workspace_id=self._workspace_id, method=method.value
+        )
+        self._session.execute(
+            statement.on_conflict_do_update(index_elements=["workspace_id"], set_={"method": method.value})
+        )
+        self._method = method
+
+    def any_movement(self) -> bool:
+        statement = select(StockMovementRow.id).where(StockMovementRow.workspace_id == self._workspace_id)
+        return self._session.scalars(statement.limit(1)).first() is not None
+
+    def open_layers(self, product_id: int, warehouse_id: int) -> list[CostLayer]:
+        rows = self._session.exec(
+            select(CostLayerRow)
+            .where(
+                CostLayerRow.workspace_id == self._workspace_id,
+                CostLayerRow.product_id == product_id,
+                CostLayerRow.warehouse_id == warehouse_id,
+                CostLayerRow.remaining_quantity > 0,
+            )
+            .order_by(CostLayerRow.received_at, CostLayerRow.id)
+        )
+        return [_to_domain(row) for row in rows]
+
+    def add_layer(self, layer: CostLayer) -> CostLayer:
+        stored = CostLayer(**{**_fields(layer), "id": self._numbers.next("id:cost_layer")})
+        self._session.execute(
+            CostLayerRow.__table__.insert(), dict(workspace_id=self._workspace_id, **_fields(stored))
+        )
+        return stored
+
+    def record_draws(self, movement_id: int, draws: Sequence[LayerDraw]) -> None:
+        for draw in draws:
+            self._session.execute(
+                CostLayerDrawRow.__table__.insert(),
+                dict(
+                    workspace_id=self._workspace_id,
+                    id=self._numbers.next("id:cost_layer_draw"),
+                    movement_id=movement_id,
+                    layer_id=draw.layer_id,
+                    quantity=draw.quantity,
+                    value=draw.value,
+                ),
+            )
+            self._session.execute(
+                _APPLY_DRAW, {"ws": self._workspace_id, "layer": draw.layer_id, "quantity": draw.quantity, "value": draw.value}
+            )
+
+    def draws_of(self, movement_id: int) -> list[LayerDraw]:
+        rows = self._session.exec(
+            select(CostLayerDrawRow, CostLayerRow.received_at)
+            .join(
+                CostLayerRow,
+                and_(CostLayerRow.workspace_id == CostLayerDrawRow.workspace_id, CostLayerRow.id == CostLayerDrawRow.layer_id),
+            )
+            .where(CostLayerDrawRow.workspace_id == self._workspace_id, CostLayerDrawRow.movement_id == movement_id)
+            .order_by(CostLayerDrawRow.id)
+        )
+        return [LayerDraw(row.layer_id, row.quantity, row.value, received_at) for row, received_at in rows]
+
+    def layers_of(self, movement_id: int) -> list[CostLayer]:
+        rows = self._session.exec(
+            select(CostLayerRow)
+            .where(CostLayerRow.workspace_id == self._workspace_id, CostLayerRow.movement_id == movement_id)
+            .order_by(CostLayerRow.id)
+        )
+        return [_to_domain(row) for row in rows]
+
+    def check(self) -> list[LayerMismatch]:
+        if self.method() is not ValuationMethod.FIFO:
+            return []
+        ws = self._workspace_id
+        sums = {
+            (product_id, warehouse_id): (quantity, value)
+            for product_id, warehouse_id, quantity, value in self._session.exec(
+                select(
+                    CostLayerRow.product_id,
+                    CostLayerRow.warehouse_id,
+                    func.sum(CostLayerRow.remaining_quantity),
+                    func.sum(CostLayerRow.remaining_value),
+                )
+                .where(CostLayerRow.workspace_id == ws)
+                .group_by(CostLayerRow.product_id, CostLayerRow.warehouse_id)
+            )
+        }
+        # Each layer's remainder must be its quantity less its draws, and no value without units.
+        drawn = (
+            select(
+                CostLayerDrawRow.layer_id,
+                func.sum(CostLayerDrawRow.quantity).label("quantity"),
+                func.sum(CostLayerDrawRow.value).label("value"),
+            )
+            .where(CostLayerDrawRow.workspace_id == ws)
+            .group_by(CostLayerDrawRow.layer_id)
+            .subquery()
+        )
+        broken = set()
+        for layer, taken_quantity, taken_value in self._session.exec(
+            select(CostLayerRow, drawn.c.quantity, drawn.c.value)
+            .outerjoin(drawn, drawn.c.layer_id == CostLayerRow.id)
+            .where(CostLayerRow.workspace_id == ws)
+        ):
+            taken = (taken_quantity or ZERO, taken_value or ZERO)
+            expected = (layer.quantity - taken[0], layer.value - taken[1])
+            if expected != (layer.remaining_quantity, layer.remaining_value) or (
+                layer.remaining_quantity == 0 and layer.remaining_value != 0
+            ):
+                broken.add((layer.product_id, layer.warehouse_id))
+        balances = {
+            (row.product_id, row.warehouse_id): StockBalance(row.quantity, row.value)
+            for row in self._session.exec(select(StockBalanceRow).where(StockBalanceRow.workspace_id == ws))
+        }
+        codes = dict(self._session.exec(select(ProductRow.id, ProductRow.code).where(ProductRow.workspace_id == ws)).all())
+        names = dict(self._session.exec(select(WarehouseRow.id, WarehouseRow.name).where(WarehouseRow.workspace_id == ws)).all())
+        mismatches = []
+        for key in sorted(set(sums) | set(balances)):
+            balance = balances.get(key, StockBalance())
+            quantity, value = sums.get(key, (ZERO, ZERO))
+            if key in broken or (quantity, value) != (balance.quantity, balance.value):
+                product_id, warehouse_id = key
+                mismatches.append(
+                    LayerMismatch(
+                        codes.get(product_id, f"#{product_id}"), names.get(warehouse_id, "?"),
+                        balance.quantity, balance.value, quantity, value,
+                    )
+                )
+        return mismatches
+
+
+def _fields(layer: CostLayer) -> dict[str, object]:
+    return {name: getattr(layer, name) for name in CostLayer.__slots__}  # type: ignore[attr-defined]
+
