@@ -395,6 +395,8 @@ class Dispatcher:
                 return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
             case c.SetNegativeStock():
                 return self._reply("stock/negative_setting.html", services.set_negative_stock(uow, context, command))
+            case c.SetValuationMethod():
+                return self._reply("stock/valuation_setting.html", services.set_valuation_method(uow, context, command))
             case c.AddPartner():
                 return self._reply("partner/added.html", partner_services.add_partner(uow, context, command), show=show)
             case c.ChangePartner():

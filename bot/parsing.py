@@ -166,9 +166,9 @@ VERBS: tuple[Verb, ...] = (
     Verb("解绑", usage="解绑", summary="解除本群与账套的绑定", available=True, examples=("解绑",)),
     Verb(
         "设置",
-        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止",
-        summary="本群能否看到成本；出库能否低于零",
-        sub_verbs=("本群", "负库存"),
+        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 计价 先进先出|移动平均",
+        summary="本群能否看到成本；出库能否低于零；计价方法（首笔出入库前）",
+        sub_verbs=("本群", "负库存", "计价"),
         available=True,
         examples=("设置 本群 可见 成本",),
     ),
@@ -1121,6 +1121,14 @@ def _parse_undo(rest: str, today: date, verb: Verb) -> c.Command:
     return c.Undo(parse_document_number(word, verb.usage), confirmed)
 
 
+_VALUATION_WORDS = {
+    "FIFO": "fifo",
+    "先进先出": "fifo",
+    "移动平均": "moving_average",
+    "移动加权平均": "moving_average",
+}
+
+
 def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, verb.usage)
     _refuse_extras(tokens, verb.usage)
@@ -1129,6 +1137,12 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
         if len(words) == 2 and words[1] in ("允许", "禁止", "不允许"):
             return c.SetNegativeStock(words[1] == "允许")
         raise ParseError("负库存的设置只有：允许 / 禁止", "设置 负库存 允许|禁止")
+    # ---- valuation ----
+    if words[:1] == ["计价"]:
+        method = _VALUATION_WORDS.get(words[1].upper()) if len(words) == 2 else None
+        if method is None:
+            raise ParseError("计价方法只有：先进先出（FIFO）/ 移动平均", "设置 计价 先进先出|移动平均")
+        return c.SetValuationMethod(method)
     if words[:1] != ["本群"]:
         return c.NotYetAvailable(verb.name)
     if len(words) == 3 and words[1] in ("可见", "隐藏") and words[2] in ("成本", "敏感信息"):
@@ -1265,6 +1279,8 @@ def to_text(command: c.Command) -> str:
             return kind + (f" {query}" if query else "") + page(p)
         case c.SetNegativeStock(allow=allow):
             return f"设置 负库存 {'允许' if allow else '禁止'}"
+        case c.SetValuationMethod(method=method):
+            return f"设置 计价 {'先进先出' if method == 'fifo' else '移动平均'}"
         case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):
             text = f"分析 ABC {days}天"
             if a_share is not None and b_share is not None:

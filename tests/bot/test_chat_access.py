@@ -166,6 +166,8 @@ MATRIX = [
     ),
     ("盘点 取消", "盘点 取消 仓库 消{n}", "private", "OAK", "✅ 已取消盘点 PD-2026-", (MOVE, "OAK"), ("仓库 新增 消{n}", "盘点 开始 消{n}")),
     ("设置 负库存", "设置 负库存 允许", "private", "OA", "✅ 已允许负库存", (SETTINGS, "OA"), ("设置 负库存 禁止",)),
+    # ---- valuation: the method can only change before the first movement, so it goes to 移动平均 and back ----
+    ("设置 计价", "设置 计价 先进先出", "private", "OA", "✅ 计价方法：先进先出", (SETTINGS, "OA"), ("设置 计价 移动平均",)),
     ("分析 ABC", "分析 ABC", "private", "OABFV", "📈 ABC 分析 · 近 90 天", (REPORTS, "OABFV")),
     ("补货建议", "补货建议", "private", ALL, "🛒 补货建议 · 按近 30 天日均销量", None),
     # ---- partners (issue 4): suppliers are the buyer's, customers the seller's ----
@@ -449,6 +451,7 @@ MEMBER_COMMANDS = [
     "盘点 确认",
     "盘点 取消",
     "设置 负库存 允许",
+    "设置 计价 先进先出",
     "分析 ABC",
     "补货建议",
     "供应商 新增 华南食品",

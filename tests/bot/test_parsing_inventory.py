@@ -27,6 +27,7 @@ COUNT_USAGE = "盘点 <编码> <实盘数量> [仓库 …]"
 ANALYSIS_USAGE = "分析 ABC [90天] [A/B 百分比，如 80/15]"
 REPLENISH_USAGE = "补货建议 [30天]"
 NEGATIVE_USAGE = "设置 负库存 允许|禁止"
+VALUATION_USAGE = "设置 计价 先进先出|移动平均"
 CHANGE_USAGE = "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐）"
 ADD_USAGE = "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]"
 IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]"
@@ -103,6 +104,12 @@ ACCEPTED = [
     ("设置负库存 允许", c.SetNegativeStock(True)),
     ("设置 负库存 禁止", c.SetNegativeStock(False)),
     ("设置 负库存 不允许", c.SetNegativeStock(False)),
+    # ---- 设置 计价 (valuation) ----
+    ("设置 计价 先进先出", c.SetValuationMethod("fifo")),
+    ("设置 计价 FIFO", c.SetValuationMethod("fifo")),
+    ("设置 计价 fifo", c.SetValuationMethod("fifo")),
+    ("设置计价 移动平均", c.SetValuationMethod("moving_average")),
+    ("设置 计价 移动加权平均", c.SetValuationMethod("moving_average")),
     # ---- 分析 ABC ----
     ("分析 ABC", c.AnalyseAbc()),
     ("分析 abc", c.AnalyseAbc()),
@@ -163,6 +170,8 @@ def test_inventory_commands_as_people_type_them(text: str, expected: c.Command) 
         (c.ConfirmStocktake("主仓", True), "盘点 确认 仓库 主仓 确认"),
         (c.CancelStocktake(), "盘点 取消"),
         (c.SetNegativeStock(False), "设置 负库存 禁止"),
+        (c.SetValuationMethod("fifo"), "设置 计价 先进先出"),
+        (c.SetValuationMethod("moving_average"), "设置 计价 移动平均"),
         (c.AnalyseAbc(), "分析 ABC 90天"),
         (c.AnalyseAbc(30, D("0.7"), D("0.2")), "分析 ABC 30天 70/20"),
         (c.SuggestReplenishment(), "补货建议 30天"),
@@ -228,6 +237,9 @@ REFUSED = [
     ("设置 负库存", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 负库存 是", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 负库存 允许 确认", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
+    ("设置 计价", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
+    ("设置 计价 LIFO", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
+    ("设置 计价 先进先出 确认", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
     # ---- 分析 ----
     ("分析", "现在能做的分析是 ABC", ANALYSIS_USAGE),
     ("分析 XYZ", "现在能做的分析是 ABC", ANALYSIS_USAGE),
@@ -277,7 +289,7 @@ def test_the_usages_of_the_refusals_are_the_ones_help_shows() -> None:
     assert VERBS_BY_NAME["报损"].usage == SCRAP_USAGE
     assert VERBS_BY_NAME["分析"].usage == ANALYSIS_USAGE
     assert VERBS_BY_NAME["补货建议"].usage == REPLENISH_USAGE
-    assert VERBS_BY_NAME["设置"].usage.endswith(f"/ {NEGATIVE_USAGE}")
+    assert VERBS_BY_NAME["设置"].usage.endswith(f"/ {NEGATIVE_USAGE} / {VALUATION_USAGE}")
 
 
 @pytest.mark.parametrize(

@@ -377,6 +377,7 @@ commands = st.one_of(
     st.builds(c.ConfirmStocktake, warehouse=st.none() | warehouse_names, confirmed=st.booleans()),
     st.builds(c.CancelStocktake, warehouse=st.none() | warehouse_names),
     st.builds(c.SetNegativeStock, allow=st.booleans()),
+    st.builds(c.SetValuationMethod, method=st.sampled_from(["fifo", "moving_average"])),
     st.builds(lambda days, ab: c.AnalyseAbc(days, *ab), analysis_days, shares),
     st.builds(c.SuggestReplenishment, days=analysis_days),
     # ---- partners (issue 4) ----

@@ -29,6 +29,7 @@ from domain.periods import Period
 from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
 from domain.products import FieldChange, PackQuantity, Product, StockStatus
 from domain.stock import Movement, MovementKind, StockBalance
+from domain.valuation import ValuationMethod
 
 D = Decimal
 TZ = ZoneInfo("Asia/Shanghai")
@@ -471,6 +472,7 @@ UNDO_REASONS = {
     e.UndoRefused.VALUE_WOULD_BE_NEGATIVE: ({}, ["RK-2026-0007", "库存金额变成负数"]),
     e.UndoRefused.CHANGED_SINCE: ({"code": "A001"}, ["又被修改过", "商品 修改 A001"]),
     e.UndoRefused.HAS_MOVEMENTS: ({"code": "A001"}, ["出入库流水", "商品 停用 A001"]),
+    e.UndoRefused.LAYER_DRAWN: ({"code": "A001", "name": HOSTILE}, ["RK-2026-0007", "先进先出", ESCAPED, "撤销之后的出库"]),
 }
 
 HANDLE_HINT = "@ 后面写成员的 Telegram 用户名或名字，如 <code>@lisi</code>、<code>@老李</code>"
@@ -848,6 +850,17 @@ SAMPLES |= {
         "already allowed": Sample({"error": e.NegativeStockSetting(True)}, ["ℹ️ 负库存已经是「允许」了，没有改动。"]),
         "already forbidden": Sample({"error": e.NegativeStockSetting(False)}, ["ℹ️ 负库存已经是「禁止」了，没有改动。"]),
     },
+    "errors/valuation_refused.html": {
+        "already": Sample({"error": e.ValuationRefused(e.ValuationRefused.ALREADY, "先进先出")}, ["ℹ️ 计价方法已经是「先进先出」了"]),
+        "has movements": Sample(
+            {"error": e.ValuationRefused(e.ValuationRefused.HAS_MOVEMENTS, "先进先出", current="移动加权平均")},
+            ["❌ 不能改为「先进先出」", "按「移动加权平均」计价", "第一笔出入库之前"],
+        ),
+        "no negative": Sample(
+            {"error": e.ValuationRefused(e.ValuationRefused.FIFO_NO_NEGATIVE, "先进先出")},
+            ["先进先出计价不允许负库存", "<code>设置 负库存 禁止</code>"],
+        ),
+    },
     "errors/no_open_stocktake.html": {
         "in a warehouse": Sample(
             {"error": e.NoOpenStocktake("二<仓>")}, [f"ℹ️ {SECOND_ESCAPED}没有进行中的盘点。", f"<code>盘点 开始 {SECOND_ESCAPED}</code>"]
@@ -894,6 +907,10 @@ SAMPLES |= {
             {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-24")), BALANCE, StockStatus.OK, PackQuantity("箱", D("1"), D("24"))), "show_cost": False},
             ["✅ 出库 24 罐（1 箱） · <b>A001</b>"],
         ),
+    },
+    "stock/valuation_setting.html": {
+        "fifo": Sample({"result": s.ValuationMethodSet(ValuationMethod.FIFO)}, ["✅ 计价方法：先进先出", "最早入库的批次"], ["平均成本"]),
+        "average": Sample({"result": s.ValuationMethodSet(ValuationMethod.MOVING_AVERAGE)}, ["✅ 计价方法：移动加权平均"], ["批次"]),
     },
     "stock/negative_setting.html": {
         "allowed": Sample({"result": s.SettingChanged(True)}, ["✅ 已允许负库存", "差额记成本调整"], ["禁止"]),

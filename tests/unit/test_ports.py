@@ -31,6 +31,7 @@ from tests.fakes import (
     FakeStockRepository,
     FakePartnerRepository,
     FakeSettingsRepository,
+    FakeValuationRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -45,6 +46,7 @@ PAIRS = [
     (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.SettingsRepository, FakeSettingsRepository),
     (ports.PartnerRepository, FakePartnerRepository),
+    (ports.ValuationRepository, FakeValuationRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -67,6 +69,7 @@ UOW_ATTRIBUTES = {
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
+    "valuation": FakeValuationRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

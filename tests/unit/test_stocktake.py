@@ -581,7 +581,10 @@ prices = st.one_of(st.none(), st.decimals(min_value=D(0), max_value=D(20), place
 class InventoryBooks(RuleBasedStateMachine):
     """Random receipts, issues, transfers, scraps, stocktakes and undos on 1–3 products in 2–3
     warehouses. A model tracks the quantities; the value is tracked from what each operation
-    reports it booked. Every refusal must be predicted by the model and leave the books as they were."""
+    reports it booked. Every refusal must be predicted by the model and leave the books as they were.
+    Runs under moving average and, as ``FifoInventoryBooks``, under FIFO (设置 计价 先进先出)."""
+
+    fifo = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -599,6 +602,8 @@ class InventoryBooks(RuleBasedStateMachine):
         self.products = self.uow.seed(*PRODUCTS[:products])
         self.uow.seed_warehouses(*WAREHOUSE_NAMES[1:warehouses])
         self.warehouses = list(WAREHOUSE_NAMES[:warehouses])
+        if self.fifo:
+            services.set_valuation_method(self.uow, self.ctx, c.SetValuationMethod("fifo"))
 
     # -- helpers --
 
@@ -647,6 +652,29 @@ class InventoryBooks(RuleBasedStateMachine):
         assert self.uow.state() == before
         return caught.value
 
+    def _expected_cost(self, product_id: int, warehouse: str, quantity: Decimal) -> Decimal:
+        """What taking ``quantity`` out must cost: the average (the emptying issue takes all), or
+        under FIFO the oldest layers first, each partial take rounded half up to the fen."""
+        before = self._stored(product_id, warehouse)
+        if not self.fifo:
+            return before.value if quantity == before.quantity else quantize_money(quantity * before.value / before.quantity)
+        with self.uow:
+            warehouse_id = self.uow.stock.warehouse_named(warehouse).id  # type: ignore[union-attr]
+        layers = sorted(
+            (layer for layer in self.uow.valuation.layers.values() if (layer.product_id, layer.warehouse_id) == (product_id, warehouse_id)),
+            key=lambda layer: (layer.received_at, layer.id),
+        )
+        cost, need = D(0), quantity
+        for layer in layers:
+            take = min(need, layer.remaining_quantity)
+            if take == layer.remaining_quantity:
+                cost += layer.remaining_value
+            elif take > 0:
+                cost += quantize_money(take * layer.remaining_value / layer.remaining_quantity)
+            need -= take
+        assert need == 0
+        return cost
+
     def _stored(self, product_id: int, warehouse: str) -> StockBalance:
         with self.uow:
             warehouse_id = self.uow.stock.warehouse_named(warehouse).id  # type: ignore[union-attr]
@@ -675,9 +703,8 @@ class InventoryBooks(RuleBasedStateMachine):
         if quantity > self._on_hand(product, warehouse):
             self._refused(InsufficientStock, lambda: services.issue_stock(self.uow, self.ctx, cmd))
             return
-        before = self._stored(product.id, warehouse)  # type: ignore[arg-type]
+        expected = self._expected_cost(product.id, warehouse, quantity)  # type: ignore[arg-type]
         result = services.issue_stock(self.uow, self.ctx, cmd)
-        expected = before.value if quantity == before.quantity else quantize_money(quantity * before.value / before.quantity)
         assert result.cost == expected
         self._move(product, warehouse, -quantity)
         self.value -= result.cost
@@ -698,12 +725,8 @@ class InventoryBooks(RuleBasedStateMachine):
             return
         before_source = self._stored(product.id, source)  # type: ignore[arg-type]
         before_target = self._stored(product.id, target)  # type: ignore[arg-type]
+        moved = self._expected_cost(product.id, source, quantity)  # type: ignore[arg-type]
         result = services.transfer_stock(self.uow, self.ctx, cmd)
-        moved = (
-            before_source.value
-            if quantity == before_source.quantity
-            else quantize_money(quantity * before_source.value / before_source.quantity)
-        )
         assert result.value == moved
         assert result.source_balance == StockBalance(before_source.quantity - quantity, before_source.value - moved)
         assert result.target_balance == StockBalance(before_target.quantity + quantity, before_target.value + moved)
@@ -856,8 +879,33 @@ class InventoryBooks(RuleBasedStateMachine):
     @invariant()
     def jxc_check_passes(self) -> None:
         report = services.check_books(self.uow)
-        assert report.ok, report.mismatches
+        assert report.ok, (report.mismatches, report.layer_mismatches)
+
+    @invariant()
+    def layers_add_up_to_the_balances(self) -> None:
+        """Under FIFO Σ layers = balance per stock and no layer keeps value without units;
+        under moving average there are no layers at all."""
+        layers = self.uow.valuation.layers.values()
+        if not self.fifo:
+            assert not layers
+            return
+        sums: dict[tuple[int, int], StockBalance] = {}
+        for layer in layers:
+            assert 0 <= layer.remaining_quantity <= layer.quantity, layer
+            assert layer.remaining_quantity > 0 or layer.remaining_value == 0, layer
+            key = (layer.product_id, layer.warehouse_id)
+            sums[key] = sums.get(key, StockBalance()).plus(StockBalance(layer.remaining_quantity, layer.remaining_value))  # type: ignore[arg-type]
+        for key, balance in self.uow.stock.balances.items():
+            assert sums.get(key, StockBalance()) == balance, key
 
 
 InventoryBooks.TestCase.settings = settings(max_examples=120, stateful_step_count=40, deadline=None)
 TestInventoryBooks = InventoryBooks.TestCase
+
+
+class FifoInventoryBooks(InventoryBooks):
+    fifo = True
+
+
+FifoInventoryBooks.TestCase.settings = settings(max_examples=120, stateful_step_count=40, deadline=None)
+TestFifoInventoryBooks = FifoInventoryBooks.TestCase
