@@ -19,8 +19,8 @@ _APPLY_DRAW = (
     update(CostLayerRow.__table__)
     .where(_layer.workspace_id == bindparam("ws"), _layer.id == bindparam("layer"))
     .values(
-        remaining_quantity=_layer.remaining_quantity - bindparam("quantity", type_=_layer.quantity.type),
-        remaining_value=_layer.remaining_value - bindparam("value", type_=_layer.value.type),
+        remaining_quantity=_layer.remaining_quantity - bindparam("taken_quantity", type_=_layer.quantity.type),
+        remaining_value=_layer.remaining_value - bindparam("taken_value", type_=_layer.value.type),
     )
 )
 
@@ -101,7 +101,7 @@ class SqlValuationRepository:
                 ),
             )
             self._session.execute(
-                _APPLY_DRAW, {"ws": self._workspace_id, "layer": draw.layer_id, "quantity": draw.quantity, "value": draw.value}
+                _APPLY_DRAW, {"ws": self._workspace_id, "layer": draw.layer_id, "taken_quantity": draw.quantity, "taken_value": draw.value}
             )
 
     def draws_of(self, movement_id: int) -> list[LayerDraw]:
