@@ -84,18 +84,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     engine, _ = open_database(settings.database_url, settings.jxc_timezone)
     balances = movements = 0
     problems = []
+    layer_problems = []
     for workspace_id in workspace_ids(engine):
         report = check_books(SqlUnitOfWork(engine, workspace_id))
         balances += report.balances
         movements += report.movements
         problems += [(workspace_id, mismatch) for mismatch in report.mismatches]
+        layer_problems += [(workspace_id, mismatch) for mismatch in report.layer_mismatches]
     for workspace_id, m in problems:
         print(
             f"账套 {workspace_id} {m.product_code}@{m.warehouse}: 记录 {m.stored.quantity}/{m.stored.value}"
             f" ≠ 流水合计 {m.derived.quantity}/{m.derived.value}"
         )
-    if problems:
-        print(f"❌ 对账失败：{len(problems)} 个余额与流水不符（共 {balances} 个余额，{movements} 笔流水）")
+    for workspace_id, lm in layer_problems:
+        print(
+            f"账套 {workspace_id} {lm.product_code}@{lm.warehouse}: 余额 {lm.balance_quantity}/{lm.balance_value}"
+            f" ≠ 先进先出成本批次合计 {lm.layers_quantity}/{lm.layers_value}"
+        )
+    if problems or layer_problems:
+        print(
+            f"❌ 对账失败：{len(problems)} 个余额与流水不符，{len(layer_problems)} 个余额与成本批次不符"
+            f"（共 {balances} 个余额，{movements} 笔流水）"
+        )
         return 1
     print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符")
     return 0
