@@ -85,15 +85,20 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "入库",
         ("in",),
-        "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]",
+        "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]",
         "货物进仓，库存增加",
         available=True,
-        examples=("入库 A001 50", "入库 A001 50 单价 2.4 备注 补货", "入库 A001 2.5kg 日期 11-20"),
+        examples=(
+            "入库 A001 50",
+            "入库 A001 50 单价 2.4 备注 补货",
+            "入库 A001 2.5kg 日期 11-20",
+            "入库 A001 50 批次 L2311 有效期 2027-03-01",
+        ),
     ),
     Verb(
         "出库",
         ("out",),
-        "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [备注 …] [日期 11-20]",
+        "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [批次 …] [备注 …] [日期 11-20]",
         "货物出仓，库存减少（默认不允许负库存）",
         available=True,
         examples=("出库 A001 5", "出库 A001 5 单价 3.5"),
@@ -221,7 +226,7 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb(
         "报损",
-        usage="报损 <编码> <数量> 原因 … [仓库 …]",
+        usage="报损 <编码> <数量> 原因 … [仓库 …] [批次 …]",
         summary="破损、过期、丢失：按成本出库并记下原因",
         available=True,
         examples=("报损 A001 2 原因 破损",),
@@ -344,6 +349,7 @@ KEYS = (
     "仓库",
     "批次",
     "有效期",
+    "生产日期",
     "原因",
     "交期",
     "快递",
@@ -572,7 +578,7 @@ def _parse_help(rest: str, today: date, verb: Verb) -> c.Command:
 
 _PRODUCT_USAGES = {
     "新增": "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]",
-    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐）",
+    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐；批次管理 是 保质期 180天）",
     "停用": "商品 停用 <编码>",
     "启用": "商品 启用 <编码>",
     "查询": "商品 <编码或名称>",
@@ -611,6 +617,23 @@ def _take_packs(tokens: Tokens, usage: str) -> tuple[tuple[str, Decimal], ...] |
     return tuple(packs)
 
 
+_YES_NO = {"是": True, "否": False, "开": True, "关": False}
+
+
+def _shelf_life(raw: str, usage: str) -> int | None:
+    """``180天``, ``6个月`` (30 days each), ``2年`` (365 days each), ``无`` → days."""
+    if raw in ("无", "没有", "-"):
+        return None
+    match = re.fullmatch(r"(\d{1,4})(天|日|个月|月|年)?", raw)
+    if match is None:
+        raise ParseError(f"保质期「{raw[:20]}」看不懂，应写成 180天、6个月 或 2年", usage)
+    number, unit = int(match.group(1)), match.group(2) or "天"
+    days = number * (365 if unit == "年" else 30 if unit in ("个月", "月") else 1)
+    if not 1 <= days <= 3650:
+        raise ParseError("保质期应在 1 到 3650 天之间", usage)
+    return days
+
+
 def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, object], ...]:
     result: list[tuple[str, object]] = []
     for key, raw in values.items():
@@ -619,6 +642,12 @@ def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
             result.append((name, parse_money(raw, usage, key)))
         elif name in _LEVEL_FIELDS:
             result.append((name, parse_quantity(raw, usage, key, allow_zero=True)[0]))
+        elif name == "batch_managed":
+            if raw not in _YES_NO:
+                raise ParseError("批次管理只能写 是 或 否", usage)
+            result.append((name, _YES_NO[raw]))
+        elif name == "shelf_life_days":
+            result.append((name, _shelf_life(raw, usage)))
         else:
             limit = 8 if name == "unit" else 60
             if len(raw) > limit:
@@ -679,7 +708,8 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
 def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
-    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库"), partner=True)
+    batch_keys = ("批次", "有效期", "生产日期") if verb.name == "入库" else ("批次",)
+    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库", *batch_keys), partner=True)
     confirmed = _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
@@ -696,7 +726,39 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     occurred_on = parse_date(tokens.values["日期"], today, usage) if "日期" in tokens.values else None
     warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
     command = c.ReceiveStock if verb.name == "入库" else c.IssueStock
-    return command(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed)
+    batch = _batch_code(tokens.values["批次"], usage) if "批次" in tokens.values else None
+    expires_on = _batch_date(tokens.values, "有效期", usage)
+    produced_on = _batch_date(tokens.values, "生产日期", usage)
+    if expires_on is not None and produced_on is not None:
+        raise ParseError("有效期和生产日期只写一个（生产日期按保质期推算有效期）", usage)
+    return command(
+        code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed,
+        batch, expires_on, produced_on,
+    )
+
+
+# ---- batches ----
+_BATCH_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}")
+_ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+
+
+def _batch_code(word: str, usage: str) -> str:
+    if _BATCH_CODE.fullmatch(word) is None:
+        raise ParseError(f"批次号「{word[:30]}」不对：字母、数字和 . _ / -，最多 30 位", usage)
+    return word.upper()
+
+
+def _batch_date(values: dict[str, str], key: str, usage: str) -> date | None:
+    """有效期 / 生产日期 as a full date (2027-03-01): a month-day alone would be ambiguous."""
+    if key not in values:
+        return None
+    match = _ISO_DATE.fullmatch(values[key])
+    if match is None:
+        raise ParseError(f"{key}「{values[key][:20]}」要写完整日期，如 2027-03-01", usage)
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ParseError(f"{key}「{values[key]}」不存在", usage) from None
 
 
 def _parse_stock(rest: str, today: date, verb: Verb) -> c.Command:
@@ -757,13 +819,13 @@ def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     return c.TransferStock(code, quantity, source, target, unit, note, confirmed)
 
 
-_REASON_TAIL = re.compile(r"(?P<reason>.*?)(?:\s+仓库\s*(?P<warehouse>\S+))?(?:\s+(?P<confirm>确认))?")
+_REASON_TAIL = re.compile(r"(?P<reason>.*?)(?:\s+仓库\s*(?P<warehouse>\S+))?(?:\s+批次\s*(?P<batch>\S+))?(?:\s+(?P<confirm>确认))?")
 
 
 def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
-    _refuse_extras(tokens, usage, keys=("原因", "仓库"))
+    _refuse_extras(tokens, usage, keys=("原因", "仓库", "批次"))
     confirmed = _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
@@ -781,13 +843,18 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
             if "仓库" in tokens.values:
                 raise ParseError("「仓库」写了两次", usage)
             tokens.values["仓库"] = trailing.group("warehouse")
+        if trailing.group("batch"):
+            if "批次" in tokens.values:
+                raise ParseError("「批次」写了两次", usage)
+            tokens.values["批次"] = trailing.group("batch")
         confirmed = confirmed or bool(trailing.group("confirm"))
     if not reason:
         raise ParseError("请写报损原因，如 原因 破损", usage)
     if len(reason) > MAX_NOTE_LENGTH:
         raise ParseError(f"原因太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
     warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
-    return c.ScrapStock(code, quantity, reason, unit, warehouse, confirmed)
+    batch = _batch_code(tokens.values["批次"], usage) if "批次" in tokens.values else None
+    return c.ScrapStock(code, quantity, reason, unit, warehouse, confirmed, batch)
 
 
 _STOCKTAKE_USAGES = {
@@ -1244,6 +1311,12 @@ def to_text(command: c.Command) -> str:
                 text += f" 日期 {command.occurred_on:%Y-%m-%d}"
             if command.warehouse is not None:
                 text += f" 仓库 {command.warehouse}"
+            if command.batch is not None:
+                text += f" 批次 {command.batch}"
+            if command.expires_on is not None:
+                text += f" 有效期 {command.expires_on:%Y-%m-%d}"
+            if command.produced_on is not None:
+                text += f" 生产日期 {command.produced_on:%Y-%m-%d}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             if command.note:
@@ -1258,6 +1331,8 @@ def to_text(command: c.Command) -> str:
             text = f"报损 {command.code} {_number(command.quantity)}{command.unit or ''}"
             if command.warehouse is not None:
                 text += f" 仓库 {command.warehouse}"
+            if command.batch is not None:
+                text += f" 批次 {command.batch}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             return text + f" 原因 {command.reason}"
@@ -1349,6 +1424,11 @@ def _fields_text(fields: tuple[tuple[str, object], ...]) -> str:
             packs = value if isinstance(value, tuple) else ()
             parts.append(" " + " ".join(f"{unit}={_number(factor)}" for unit, factor in packs) if packs else " 包装 无")
             continue
-        shown = _number(value) if isinstance(value, Decimal) else str(value)
+        if isinstance(value, bool):
+            shown = "是" if value else "否"
+        elif name == "shelf_life_days":
+            shown = f"{value}天" if value is not None else "无"
+        else:
+            shown = _number(value) if isinstance(value, Decimal) else str(value)
         parts.append(f" {labels[name]} {shown}")
     return "".join(parts)

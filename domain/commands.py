@@ -54,6 +54,10 @@ class StockChange:
     occurred_on: date | None = None
     warehouse: str | None = None
     confirmed: bool = False  # the issuer already answered "are you sure?" (or wrote 确认)
+    # ---- batches (issue 5): 批次 on both; 有效期 / 生产日期 only on 入库 ----
+    batch: str | None = None
+    expires_on: date | None = None
+    produced_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,7 @@ class ScrapStock:
     unit: str | None = None
     warehouse: str | None = None
     confirmed: bool = False
+    batch: str | None = None  # 批次: scrap this batch (else earliest expiry first, expired included)
 
 
 @dataclass(frozen=True, slots=True)

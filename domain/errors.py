@@ -364,3 +364,26 @@ class ValuationRefused(DomainError):
         self.why = why
         self.method = method
         self.current = current
+
+
+class BatchRefused(DomainError):
+    """A batch rule refused the command; ``why`` names the rule (a template branch)."""
+
+    REQUIRED = "required"  # a batch-managed receipt without 批次
+    NOT_MANAGED = "not_managed"  # 批次/有效期 for a product that is not batch-managed
+    NO_SHELF_LIFE = "no_shelf_life"  # 生产日期 without the product's 保质期
+    EXPIRY_REQUIRED = "expiry_required"  # the product has a 保质期: the new batch needs its expiry
+    EXPIRY_CONFLICT = "expiry_conflict"  # more of a batch in stock, with another expiry
+    EXPIRED_ON_ARRIVAL = "expired_on_arrival"
+    UNKNOWN_BATCH = "unknown_batch"
+    BATCH_SHORT = "batch_short"
+    EXPIRED = "expired"  # not enough stock that has not expired (the expired batches are listed)
+    STOCK_ON_HAND = "stock_on_hand"  # 批次管理 switched while the product has stock
+    GAIN_WITHOUT_BATCH = "gain_without_batch"  # a stocktake gain with no batch in stock to join
+
+    def __init__(self, why: str, code: str, name: str, **details: object) -> None:
+        super().__init__(f"{code}: batch rule {why}")
+        self.why = why
+        self.code = code
+        self.name = name
+        self.details = details

@@ -26,7 +26,18 @@ from domain.errors import (
 from domain.periods import Period
 from domain.ports import PendingConfirmation, UnitOfWork
 from domain.products import FieldChange, Product, apply_changes, normalise_code
-from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, append_movement, audit, get_product
+from domain.services import (
+    PAGE_SIZE,
+    Context,
+    _clamp_page,
+    _number,
+    _pages,
+    append_movement,
+    audit,
+    get_product,
+    refuse_batch_switch_with_stock,
+)
+from domain.batches import BatchTake
 from domain.booking import is_fifo
 from domain.stock import Movement, MovementKind, Posting, StockBalance, post_reversal
 from domain.valuation import LayerDraw
@@ -193,6 +204,11 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
                 else UndoRefused.VALUE_WOULD_BE_NEGATIVE
             )
             raise UndoRefused(why, label, code=product.code, name=product.name, unit=product.unit, on_hand=before.quantity)
+        batch_moves = _batch_reversal(uow, original)
+        if isinstance(batch_moves, Decimal):  # a batch no longer holds what the original brought in
+            raise UndoRefused(
+                UndoRefused.STOCK_SINCE_ISSUED, label, code=product.code, name=product.name, unit=product.unit, on_hand=batch_moves
+            )
         reversal, _ = append_movement(
             uow,
             ctx,
@@ -210,11 +226,27 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
         if fifo and layer_draws:
             assert reversal.id is not None
             uow.valuation.record_draws(reversal.id, layer_draws)
+        if batch_moves:
+            assert reversal.id is not None
+            uow.batches.record_moves(reversal.id, original.product_id, original.warehouse_id, batch_moves)
         reversals.append(reversal)
     assert product is not None
     audit(uow, ctx, Action.UNDO, entry.subject, numbers=(number,), undoes=entry.id)
     total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
     return Undone(entry, product, reversals[0], total, reversals=tuple(reversals))
+
+
+def _batch_reversal(uow: UnitOfWork, original: Movement) -> list[BatchTake] | Decimal:
+    """The batch moves that cancel the original's, or the quantity left in a batch that no
+    longer holds what the original brought in (its goods have since been issued)."""
+    assert original.id is not None
+    moves = [BatchTake(take.code, -take.quantity, take.expires_on) for take in uow.batches.moves_of(original.id)]
+    for take in moves:
+        found = uow.batches.find(original.product_id, original.warehouse_id, take.code)
+        held = found.quantity if found is not None else Decimal(0)
+        if held + take.quantity < 0:
+            return held
+    return moves
 
 
 def _fifo_reversal(uow: UnitOfWork, original: Movement) -> tuple[Posting | None, list[LayerDraw]]:
@@ -245,6 +277,7 @@ def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) ->
             raise UndoRefused(UndoRefused.CHANGED_SINCE, label, code=product.code)
         wanted = {change.field: change.before for change in entry.changes}
     updated, changes = apply_changes(product, wanted)
+    refuse_batch_switch_with_stock(uow, product, updated)
     uow.products.update(updated)
     audit(uow, ctx, Action.UNDO, product.code, changes=tuple(changes), undoes=entry.id)
     return Undone(entry, updated, changes=tuple(changes))

@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from domain.access import ChatSettings, Invitation, Member
 from domain.audit import Action, AuditEntry
+from domain.batches import Batch, BatchMismatch, BatchTake
 from domain.errors import ProductHint
 from domain.partners import Partner, PartnerKind
 from domain.products import Product
@@ -296,6 +297,36 @@ class ValuationRepository(Protocol):
         ...
 
 
+class BatchRepository(Protocol):
+    """Batch quantities of batch-managed products per warehouse, and the batch moves of each
+    movement (changed only under the stock's balance lock)."""
+
+    def batches(self, product_id: int, warehouse_id: int) -> list[Batch]:
+        """The stock's batches with a quantity, earliest expiry first."""
+        ...
+
+    def find(self, product_id: int, warehouse_id: int, code: str) -> Batch | None:
+        """A batch by code, whatever its quantity (a new receipt of it keeps its expiry)."""
+        ...
+
+    def of_product(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> list[Batch]:
+        """The product's batches with a quantity in every (allowed) warehouse, earliest expiry first."""
+        ...
+
+    def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
+        """Apply signed batch quantities (creating a batch on its first receipt) and record them."""
+        ...
+
+    def moves_of(self, movement_id: int) -> list[BatchTake]:
+        """What a movement moved in or out of batches (signed), in order."""
+        ...
+
+    def check(self) -> list[BatchMismatch]:
+        """Every batch-managed stock whose batches do not add up to its balance, or whose batch
+        quantities are not the sums of their moves (or are negative)."""
+        ...
+
+
 class MemberRepository(Protocol):
     def get(self, user_id: int) -> Member | None: ...
 
@@ -443,6 +474,7 @@ class UnitOfWork(Protocol):
     settings: SettingsRepository
     partners: PartnerRepository
     valuation: ValuationRepository
+    batches: BatchRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

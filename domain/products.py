@@ -21,6 +21,7 @@ MEASURED_UNITS = frozenset(
     {"kg", "g", "t", "l", "ml", "m", "cm", "斤", "两", "公斤", "千克", "克", "吨", "升", "毫升", "米", "厘米", "平方米", "立方米"}
 )
 MAX_PACKS = 4
+MAX_SHELF_LIFE_DAYS = 3650
 MAX_PACK_FACTOR = Decimal(100_000)
 # Generic counters people type for any counted good ("50件" for 50 cans).
 GENERIC_COUNT_UNITS = frozenset({"件", "个", "pcs", "pc"})
@@ -69,6 +70,9 @@ class Product:
     active: bool = True
     id: int | None = None
     packs: tuple[tuple[str, Decimal], ...] = ()  # packing units: ("箱", 24) means 1 箱 = 24 units
+    # ---- batches (issue 5): receipts carry a batch and expiry; issues pick earliest expiry first ----
+    batch_managed: bool = False
+    shelf_life_days: int | None = None  # 保质期: expiry = production date + this many days
 
     def __post_init__(self) -> None:
         if CODE_PATTERN.fullmatch(self.code) is None:
@@ -95,6 +99,8 @@ class Product:
             and self.max_stock < self.safety_stock
         ):
             raise InvalidProduct("最高库存", "不能低于安全库存")
+        if self.shelf_life_days is not None and not (1 <= self.shelf_life_days <= MAX_SHELF_LIFE_DAYS):
+            raise InvalidProduct("保质期", f"应在 1 到 {MAX_SHELF_LIFE_DAYS} 天之间")
         names = [name for name, _ in self.packs]
         if len(set(names)) != len(names) or len(self.packs) > MAX_PACKS:
             raise InvalidProduct("包装", f"每种包装只写一次，最多 {MAX_PACKS} 种")
@@ -129,6 +135,8 @@ EDITABLE_FIELDS: dict[str, str] = {
     "安全库存": "safety_stock",
     "最高库存": "max_stock",
     "包装": "packs",
+    "批次管理": "batch_managed",
+    "保质期": "shelf_life_days",
 }
 FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()} | {
     # Fields the audit log records besides product master data.

@@ -27,9 +27,11 @@ from domain.errors import (
     UnknownProduct,
     UnknownWarehouse,
     WarehouseExists,
+    BatchRefused,
     ValuationRefused,
     WarehouseNotAllowed,
 )
+from domain.batches import Batch, BatchMismatch, BatchTake, receipt_expiry
 from domain.booking import Booked, append_movement, prepare_out, stock_in, transfer
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
@@ -138,6 +140,7 @@ class StockReceived:
     unit_cost: Decimal | None
     pack: PackQuantity | None = None
     cost_adjustment: Decimal | None = None  # booked when the receipt restored negative stock
+    batches: tuple[BatchTake, ...] = ()  # batch-managed: the batch received, with its expiry
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ class StockIssued:
     balance: StockBalance
     status: StockStatus
     pack: PackQuantity | None = None
+    batches: tuple[BatchTake, ...] = ()  # batch-managed: the batches taken (negative), with expiry
 
     @property
     def cost(self) -> Decimal:
@@ -165,6 +169,8 @@ class StockCard:
     balance: StockBalance
     status: StockStatus
     by_warehouse: tuple[tuple[Warehouse, StockBalance], ...] = ()
+    batches: tuple[tuple[Warehouse, Batch], ...] = ()  # batch-managed: earliest expiry first
+    today: date | None = None  # to mark expired batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +194,7 @@ class StockScrapped:
     balance: StockBalance
     status: StockStatus
     pack: PackQuantity | None = None
+    batches: tuple[BatchTake, ...] = ()
 
     @property
     def cost(self) -> Decimal:
@@ -229,10 +236,11 @@ class CheckReport:
     movements: int
     mismatches: list[BalanceMismatch]
     layer_mismatches: list[LayerMismatch] = field(default_factory=list)  # FIFO: layers ≠ balance
+    batch_mismatches: list[BatchMismatch] = field(default_factory=list)  # batches ≠ balance
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and not self.layer_mismatches
+        return not self.mismatches and not self.layer_mismatches and not self.batch_mismatches
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -354,6 +362,7 @@ def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> Produ
         updated, changes = apply_changes(product, dict(cmd.fields))
         if not changes:
             raise NothingToChange(product.code)
+        refuse_batch_switch_with_stock(uow, product, updated)
         uow.products.update(updated)
         audit(uow, ctx, Action.CHANGE_PRODUCT, product.code, changes=tuple(changes))
         uow.commit()
@@ -460,10 +469,12 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
             unit_cost, source = None, PriceSource.NONE  # at the current average, if there is one
         # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
         value = quantize_money(pack.quantity * cmd.unit_price) if pack is not None and cmd.unit_price is not None else None
+        _refuse_expired_arrival(uow, ctx, cmd, product, warehouse)
         booked = stock_in(
             uow, ctx, MovementKind.RECEIPT, product, warehouse, quantity, _number(uow, ctx, MovementKind.RECEIPT),
             unit_cost=unit_cost, value=value, occurred_at=occurred_at, unit_price=unit_price,
             counterparty=cmd.counterparty, note=cmd.note,
+            batch=cmd.batch, expires_on=cmd.expires_on, produced_on=cmd.produced_on,
         )
         movement, adjustment = booked.movement, booked.adjustment
         if source is PriceSource.NONE and booked.before.unit_cost:  # an average of 0.00 is no price either
@@ -471,8 +482,17 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         total = _audited(uow, ctx, MovementKind.RECEIPT, product, booked)
         uow.commit()
     return StockReceived(
-        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None
+        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None,
+        booked.batches,
     )
+
+
+def _refuse_expired_arrival(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock, product: Product, warehouse: Warehouse) -> None:
+    """A 入库 of goods already expired is refused (a customer return of them is not)."""
+    if cmd.batch is None and cmd.expires_on is None and cmd.produced_on is None and not product.batch_managed:
+        return
+    existing = uow.batches.find(product.id, warehouse.id, cmd.batch) if cmd.batch is not None else None
+    receipt_expiry(product, cmd.batch, cmd.expires_on, cmd.produced_on, existing, ctx.today)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
@@ -484,7 +504,7 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         plan = prepare_out(
             uow, product, warehouse, quantity, name_warehouse=bool(cmd.warehouse),
-            allow_negative=uow.settings.get().allow_negative,
+            allow_negative=uow.settings.get().allow_negative, batch=cmd.batch, today=ctx.today,
         )
         _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
         booked = plan.book(
@@ -494,7 +514,7 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         movement = booked.movement
         total = _audited(uow, ctx, MovementKind.ISSUE, product, booked)
         uow.commit()
-    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack)
+    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack, booked.batches)
 
 
 def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | StockOverview:
@@ -504,7 +524,9 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
             product = get_product(uow, cmd.code)
             balance = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
             split = tuple(uow.stock.balances_by_warehouse(product.id, ctx.actor.warehouse_ids))
-            return StockCard(product, balance, stock_status(product, balance.quantity), split)
+            names = {w.id: w for w in uow.stock.warehouses()}
+            batches = tuple((names[b.warehouse_id], b) for b in uow.batches.of_product(product.id, ctx.actor.warehouse_ids))
+            return StockCard(product, balance, stock_status(product, balance.quantity), split, batches, ctx.today)
         totals = uow.stock.totals(ctx.actor.warehouse_ids)
         pages = _pages(totals.products)
         page = _clamp_page(cmd.page, pages)
@@ -558,13 +580,15 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         product = _active_product(uow, cmd.code)
         quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        plan = prepare_out(uow, product, warehouse, quantity, action="报损")
+        # Expired goods are what 报损 is for: earliest expiry first, expired batches included.
+        plan = prepare_out(uow, product, warehouse, quantity, action="报损", batch=cmd.batch, today=ctx.today, allow_expired=True)
         _confirm_quantity(uow, cmd, product, MovementKind.SCRAP, quantity)
-        movement = plan.book(uow, ctx, MovementKind.SCRAP, _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason).movement
+        booked = plan.book(uow, ctx, MovementKind.SCRAP, _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason)
+        movement = booked.movement
         audit(uow, ctx, Action.SCRAP, product.code, numbers=(movement.number,))
         total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
         uow.commit()
-    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity), pack)
+    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity), pack, booked.batches)
 
 
 # ---- warehouses ------------------------------------------------------------------------
@@ -604,12 +628,13 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:
-    """Prove every stored balance equals the sum of its movements (quantity and value) and,
-    under FIFO, the sum of its cost layers."""
+    """Prove every stored balance equals the sum of its movements (quantity and value), under
+    FIFO the sum of its cost layers, and for a batch-managed product the sum of its batches."""
     with uow:
         balances, movements, mismatches = uow.stock.check()
         layer_mismatches = uow.valuation.check()
-    return CheckReport(balances, movements, mismatches, layer_mismatches)
+        batch_mismatches = uow.batches.check()
+    return CheckReport(balances, movements, mismatches, layer_mismatches, batch_mismatches)
 
 
 # ---- valuation ----
@@ -636,3 +661,14 @@ def set_valuation_method(uow: UnitOfWork, ctx: Context, cmd: c.SetValuationMetho
         audit(uow, ctx, Action.SETTINGS, "计价", changes=(FieldChange("valuation", current.label, method.label),))
         uow.commit()
     return ValuationMethodSet(method)
+
+
+def refuse_batch_switch_with_stock(uow: UnitOfWork, product: Product, updated: Product) -> None:
+    """批次管理 switches only while the product has no stock anywhere: stock on hand would
+    otherwise belong to no batch (or batches would outlive the rule)."""
+    if product.batch_managed == updated.batch_managed:
+        return
+    assert product.id is not None
+    on_hand = [(w.name, b.quantity) for w, b in uow.stock.balances_by_warehouse(product.id) if b.quantity != 0]
+    if on_hand:
+        raise BatchRefused(BatchRefused.STOCK_ON_HAND, product.code, product.name, unit=product.unit, on_hand=on_hand)

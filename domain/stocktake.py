@@ -15,6 +15,7 @@ from domain import commands as c
 from domain.audit import Action
 from domain.errors import (
     AmbiguousStocktake,
+    BatchRefused,
     EmptyStocktake,
     InsufficientStock,
     NeedsConfirmation,
@@ -182,30 +183,34 @@ def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) ->
         lines = uow.stocktakes.lines(stocktake.id)
         if not lines:
             raise EmptyStocktake(stocktake.number)
-        planned: list[tuple[StocktakeLine, Posting, OutPlan | None]] = []
+        planned: list[tuple[StocktakeLine, Posting, OutPlan | None, str | None]] = []
         for line in lines:
             if line.variance == 0:
                 continue
             before = uow.stock.lock_balance(line.product.id, stocktake.warehouse.id)
             if line.variance > 0:
-                planned.append((line, post_gain(before, line.variance, line.product.purchase_price), None))
+                batch = _gain_batch(uow, line, stocktake)
+                planned.append((line, post_gain(before, line.variance, line.product.purchase_price), None, batch))
                 continue
             try:
-                plan = prepare_out(uow, line.product, stocktake.warehouse, -line.variance, action="盘亏")
+                # Counted away: expired batches go first (earliest expiry first).
+                plan = prepare_out(
+                    uow, line.product, stocktake.warehouse, -line.variance, action="盘亏", today=ctx.today, allow_expired=True
+                )
             except InsufficientStock:  # goods left after the count: refused before anyone is asked
                 product = line.product
                 raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity) from None
-            planned.append((line, plan.posting, plan))
+            planned.append((line, plan.posting, plan, None))
         if not cmd.confirmed:
             again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
             raise NeedsConfirmation([], again, _variance(uow, stocktake, 1, size=None))
         booked: list[tuple[StocktakeLine, Movement]] = []
-        for line, posting, plan in planned:
+        for line, posting, plan, batch in planned:
             note = f"盘点 实盘 {line.counted.normalize():f} 账面 {line.book_quantity.normalize():f}"
             if plan is None:
                 done = stock_in(
                     uow, ctx, MovementKind.STOCKTAKE_GAIN, line.product, stocktake.warehouse, posting.quantity,
-                    stocktake.number, value=posting.value, note=note,
+                    stocktake.number, value=posting.value, note=note, batch=batch,
                 )
             else:
                 done = plan.book(uow, ctx, MovementKind.STOCKTAKE_LOSS, stocktake.number, note=note)
@@ -215,9 +220,23 @@ def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) ->
         action = Action.STOCKTAKE_CONFIRM if booked else Action.STOCKTAKE_MATCHED
         audit(uow, ctx, action, stocktake.warehouse.name, numbers=(stocktake.number,))
         uow.commit()
-    gain_value = sum((p.value for _, p, _ in planned if p.value > 0), ZERO)
-    loss_value = -sum((p.value for _, p, _ in planned if p.value < 0), ZERO)
+    gain_value = sum((p.value for _, p, _, _ in planned if p.value > 0), ZERO)
+    loss_value = -sum((p.value for _, p, _, _ in planned if p.value < 0), ZERO)
     return StocktakeConfirmed(stocktake, booked, len(lines), gain_value, loss_value)
+
+
+def _gain_batch(uow: UnitOfWork, line: StocktakeLine, stocktake: Stocktake) -> str | None:
+    """A batch-managed gain joins the stocked batch that expires first (so the found units are
+    the first to be sold or flagged, never assumed fresher than they may be); with no batch in
+    stock it cannot be placed and is refused — book it with 入库 … 批次 … instead."""
+    product = line.product
+    if not product.batch_managed:
+        return None
+    assert product.id is not None
+    stocked = uow.batches.batches(product.id, stocktake.warehouse.id)
+    if not stocked:
+        raise BatchRefused(BatchRefused.GAIN_WITHOUT_BATCH, product.code, product.name, unit=product.unit, gain=line.variance)
+    return stocked[0].code
 
 
 def cancel_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.CancelStocktake) -> StocktakeCancelled:

@@ -119,6 +119,8 @@ def _product_to_domain(row: ProductRow) -> Product:
         max_stock=row.max_stock,
         active=row.active,
         packs=_packs_from_text(row.packs),
+        batch_managed=row.batch_managed,
+        shelf_life_days=row.shelf_life_days,
     )
 
 
@@ -134,6 +136,8 @@ _PRODUCT_FIELDS = (
     "safety_stock",
     "max_stock",
     "active",
+    "batch_managed",
+    "shelf_life_days",
 )
 
 

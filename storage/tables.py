@@ -61,6 +61,8 @@ class ProductRow(SQLModel, table=True):
     max_stock: Decimal | None = Field(default=None, sa_type=Milli)
     active: bool = True
     packs: str = Field(default="", max_length=100)  # packing units, "箱=24;包=6"
+    batch_managed: bool = False  # valuation (issue 5): batches and expiry
+    shelf_life_days: int | None = None
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
@@ -291,4 +293,10 @@ class PartnerRow(SQLModel, table=True):
 
 
 # Areas in modules of their own, imported here so that every table is known to the metadata.
-from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, ValuationSettingRow  # noqa: E402,F401  (valuation)
+from storage.valuation_tables import (  # noqa: E402,F401  (valuation)
+    CostLayerDrawRow,
+    CostLayerRow,
+    StockBatchMoveRow,
+    StockBatchRow,
+    ValuationSettingRow,
+)

@@ -30,7 +30,7 @@ from storage.repositories import (
     SqlStocktakeRepository,
 )
 from storage.tables import ProcessedUpdateRow
-from storage.valuation_repositories import SqlValuationRepository
+from storage.valuation_repositories import SqlBatchRepository, SqlValuationRepository
 
 _processed = ProcessedUpdateRow.__table__
 _RECORD_UPDATE = insert(_processed)
@@ -93,6 +93,7 @@ class SqlUnitOfWork:
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
         self.valuation = SqlValuationRepository(self.session, self.workspace_id, self.numbers)
+        self.batches = SqlBatchRepository(self.session, self.workspace_id, self.numbers)
         self._now_value = now
         return self
 

@@ -1,18 +1,20 @@
-"""The valuation repository: the workspace's method and its FIFO cost layers."""
+"""The valuation repositories: the workspace's method and its FIFO cost layers; batches."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, func, update
+from sqlalchemy import and_, bindparam, case, func, update
 from sqlmodel import Session, select
 
+from domain.batches import Batch, BatchMismatch, BatchTake, fefo
 from domain.money import ZERO
 from domain.stock import StockBalance
 from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 from storage.repositories import SqlNumberSequence, dialect_insert
 from storage.tables import ProductRow, StockBalanceRow, StockMovementRow, WarehouseRow
-from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, ValuationSettingRow
+from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, StockBatchMoveRow, StockBatchRow, ValuationSettingRow
 
 _layer = CostLayerRow.__table__.c
 _APPLY_DRAW = (
@@ -188,3 +190,112 @@ class SqlValuationRepository:
 def _fields(layer: CostLayer) -> dict[str, object]:
     return {name: getattr(layer, name) for name in CostLayer.__slots__}  # type: ignore[attr-defined]
 
+
+
+_batch = StockBatchRow.__table__.c
+
+
+def _batch_to_domain(row: StockBatchRow) -> Batch:
+    return Batch(row.product_id, row.warehouse_id, row.batch, row.expires_on, row.quantity)
+
+
+class SqlBatchRepository:
+    def __init__(self, session: Session, workspace_id: int, numbers: SqlNumberSequence) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+        self._numbers = numbers
+
+    def _query(self):  # type: ignore[no-untyped-def]
+        return select(StockBatchRow).where(StockBatchRow.workspace_id == self._workspace_id, StockBatchRow.quantity != 0)
+
+    def batches(self, product_id: int, warehouse_id: int) -> list[Batch]:
+        rows = self._session.exec(
+            self._query().where(StockBatchRow.product_id == product_id, StockBatchRow.warehouse_id == warehouse_id)
+        )
+        return fefo([_batch_to_domain(row) for row in rows])
+
+    def find(self, product_id: int, warehouse_id: int, code: str) -> Batch | None:
+        row = self._session.get(StockBatchRow, (self._workspace_id, product_id, warehouse_id, code))
+        return _batch_to_domain(row) if row is not None else None
+
+    def of_product(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> list[Batch]:
+        query = self._query().where(StockBatchRow.product_id == product_id)
+        if warehouse_ids is not None:
+            query = query.where(StockBatchRow.warehouse_id.in_(sorted(warehouse_ids)))  # type: ignore[attr-defined]
+        return fefo([_batch_to_domain(row) for row in self._session.exec(query)])
+
+    def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
+        for take in takes:
+            key = {"workspace_id": self._workspace_id, "product_id": product_id, "warehouse_id": warehouse_id, "batch": take.code}
+            # A batch appears on its first receipt; an emptied batch received again takes the new expiry.
+            insert = dialect_insert(self._session, StockBatchRow.__table__).values(
+                **key, expires_on=take.expires_on, quantity=take.quantity
+            )
+            self._session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["workspace_id", "product_id", "warehouse_id", "batch"],
+                    set_={
+                        "quantity": _batch.quantity + insert.excluded.quantity,
+                        "expires_on": case((_batch.quantity == 0, insert.excluded.expires_on), else_=_batch.expires_on),
+                    },
+                )
+            )
+            self._session.execute(
+                StockBatchMoveRow.__table__.insert(),
+                dict(key, id=self._numbers.next("id:stock_batch_move"), movement_id=movement_id, quantity=take.quantity),
+            )
+
+    def moves_of(self, movement_id: int) -> list[BatchTake]:
+        rows = self._session.exec(
+            select(StockBatchMoveRow, StockBatchRow.expires_on)
+            .join(
+                StockBatchRow,
+                and_(
+                    StockBatchRow.workspace_id == StockBatchMoveRow.workspace_id,
+                    StockBatchRow.product_id == StockBatchMoveRow.product_id,
+                    StockBatchRow.warehouse_id == StockBatchMoveRow.warehouse_id,
+                    StockBatchRow.batch == StockBatchMoveRow.batch,
+                ),
+            )
+            .where(StockBatchMoveRow.workspace_id == self._workspace_id, StockBatchMoveRow.movement_id == movement_id)
+            .order_by(StockBatchMoveRow.id)
+        )
+        return [BatchTake(row.batch, row.quantity, expires_on) for row, expires_on in rows]
+
+    def check(self) -> list[BatchMismatch]:
+        ws = self._workspace_id
+        managed = set(
+            self._session.exec(select(ProductRow.id).where(ProductRow.workspace_id == ws, ProductRow.batch_managed.is_(True)))  # type: ignore[attr-defined]
+        )
+        moved = {
+            (product_id, warehouse_id, batch): quantity
+            for product_id, warehouse_id, batch, quantity in self._session.exec(
+                select(
+                    StockBatchMoveRow.product_id,
+                    StockBatchMoveRow.warehouse_id,
+                    StockBatchMoveRow.batch,
+                    func.sum(StockBatchMoveRow.quantity),
+                )
+                .where(StockBatchMoveRow.workspace_id == ws)
+                .group_by(StockBatchMoveRow.product_id, StockBatchMoveRow.warehouse_id, StockBatchMoveRow.batch)
+            )
+        }
+        sums: dict[tuple[int, int], Decimal] = {}
+        broken: set[tuple[int, int]] = set()
+        for row in self._session.exec(select(StockBatchRow).where(StockBatchRow.workspace_id == ws)):
+            key = (row.product_id, row.warehouse_id)
+            sums[key] = sums.get(key, ZERO) + row.quantity
+            if row.quantity < 0 or moved.get((row.product_id, row.warehouse_id, row.batch), ZERO) != row.quantity:
+                broken.add(key)
+        balances = {
+            (row.product_id, row.warehouse_id): row.quantity
+            for row in self._session.exec(select(StockBalanceRow).where(StockBalanceRow.workspace_id == ws))
+        }
+        codes = dict(self._session.exec(select(ProductRow.id, ProductRow.code).where(ProductRow.workspace_id == ws)).all())
+        names = dict(self._session.exec(select(WarehouseRow.id, WarehouseRow.name).where(WarehouseRow.workspace_id == ws)).all())
+        mismatches = []
+        for key in sorted({k for k in balances if k[0] in managed} | set(sums)):
+            balance = balances.get(key, ZERO)
+            if key in broken or balance != sums.get(key, ZERO):
+                mismatches.append(BatchMismatch(codes.get(key[0], f"#{key[0]}"), names.get(key[1], "?"), balance, sums.get(key, ZERO)))
+        return mismatches

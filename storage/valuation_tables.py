@@ -3,7 +3,7 @@ draws each movement made from them (appended, so an undo can put back exactly wh
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKeyConstraint, Index
@@ -65,3 +65,42 @@ class CostLayerDrawRow(SQLModel, table=True):
     layer_id: int = Field(sa_type=BigInteger)
     quantity: Decimal = Field(sa_type=Milli)
     value: Decimal = Field(sa_type=Fen)
+
+
+class StockBatchRow(SQLModel, table=True):
+    """A batch of a batch-managed product in a warehouse, with its expiry and quantity."""
+
+    __tablename__ = "stock_batch"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id", "product_id"], ["product.workspace_id", "product.id"]),
+        ForeignKeyConstraint(["workspace_id", "warehouse_id"], ["warehouse.workspace_id", "warehouse.id"]),
+        CheckConstraint("quantity >= 0", name="ck_stock_batch_quantity"),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    product_id: int = Field(primary_key=True, sa_type=BigInteger)
+    warehouse_id: int = Field(primary_key=True, sa_type=BigInteger)
+    batch: str = Field(primary_key=True, max_length=30)
+    expires_on: date | None = Field(default=None)
+    quantity: Decimal = Field(sa_type=Milli)
+
+
+class StockBatchMoveRow(SQLModel, table=True):
+    """What one movement moved in or out of one batch (signed). Appended only."""
+
+    __tablename__ = "stock_batch_move"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["workspace_id", "product_id", "warehouse_id", "batch"],
+            ["stock_batch.workspace_id", "stock_batch.product_id", "stock_batch.warehouse_id", "stock_batch.batch"],
+        ),
+        Index("ix_stock_batch_move_movement", "workspace_id", "movement_id"),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    id: int = Field(primary_key=True, sa_type=BigInteger)
+    movement_id: int = Field(sa_type=BigInteger)
+    product_id: int = Field(sa_type=BigInteger)
+    warehouse_id: int = Field(sa_type=BigInteger)
+    batch: str = Field(max_length=30)
+    quantity: Decimal = Field(sa_type=Milli)

@@ -35,6 +35,7 @@ from typing import Self
 
 from domain.access import ChatSettings, Invitation, Member, Role
 from domain.audit import Action, AuditEntry
+from domain.batches import Batch, BatchMismatch, BatchTake, fefo
 from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpired, ProductHint
 from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
@@ -757,6 +758,75 @@ class FakeValuationRepository:
         return mismatches
 
 
+class FakeBatchRepository:
+    """Batch quantities and the batch moves of each movement, as storage keeps them."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.rows: dict[tuple[int, int, str], Batch] = {}
+        self.moves: list[tuple[int, int, int, BatchTake]] = []  # (movement, product, warehouse, take)
+
+    def batches(self, product_id: int, warehouse_id: int) -> list[Batch]:
+        self._uow._require()
+        return fefo([b for (p, w, _), b in self.rows.items() if (p, w) == (product_id, warehouse_id) and b.quantity != 0])
+
+    def find(self, product_id: int, warehouse_id: int, code: str) -> Batch | None:
+        self._uow._require()
+        return self.rows.get((product_id, warehouse_id, code))
+
+    def of_product(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> list[Batch]:
+        self._uow._require()
+        return fefo(
+            [
+                b
+                for (p, w, _), b in self.rows.items()
+                if p == product_id and b.quantity != 0 and (warehouse_ids is None or w in warehouse_ids)
+            ]
+        )
+
+    def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
+        self._uow._require(write=True)
+        for take in takes:
+            key = (product_id, warehouse_id, take.code)
+            found = self.rows.get(key)
+            quantity = (found.quantity if found else ZERO) + take.quantity
+            if quantity < 0:  # the CHECK constraint in storage
+                raise FakeIntegrityError(f"CHECK constraint failed: stock_batch {key} quantity {quantity}")
+            expires_on = found.expires_on if found is not None and found.quantity != 0 else take.expires_on
+            self.rows[key] = Batch(product_id, warehouse_id, take.code, expires_on, quantity)
+            self.moves.append((movement_id, product_id, warehouse_id, BatchTake(take.code, take.quantity, expires_on)))
+
+    def moves_of(self, movement_id: int) -> list[BatchTake]:
+        self._uow._require()
+        return [take for mid, _, _, take in self.moves if mid == movement_id]
+
+    def check(self) -> list[BatchMismatch]:
+        self._uow._require()
+        managed = {pid for pid, p in self._uow.products.by_id.items() if p.batch_managed}
+        sums: dict[tuple[int, int], Decimal] = {}
+        broken: set[tuple[int, int]] = set()
+        for (pid, wid, code), batch in self.rows.items():
+            sums[(pid, wid)] = sums.get((pid, wid), ZERO) + batch.quantity
+            moved = sum((t.quantity for _, p, w, t in self.moves if (p, w, t.code) == (pid, wid, code)), ZERO)
+            if moved != batch.quantity or batch.quantity < 0:
+                broken.add((pid, wid))
+        mismatches = []
+        keys = {k for k in self._uow.stock.balances if k[0] in managed} | set(sums)
+        for key in sorted(keys):
+            balance = self._uow.stock.balances.get(key, StockBalance()).quantity
+            if key[0] not in managed and balance == sums.get(key, ZERO) and key not in broken:
+                continue
+            if key in broken or balance != sums.get(key, ZERO):
+                product = self._uow.products.by_id.get(key[0])
+                warehouse = self._uow.stock.warehouse_rows.get(key[1])
+                mismatches.append(
+                    BatchMismatch(
+                        product.code if product else f"#{key[0]}", warehouse.name if warehouse else "?", balance, sums.get(key, ZERO)
+                    )
+                )
+        return mismatches
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -778,6 +848,7 @@ class _Snapshot:
     valuation: tuple[ValuationMethod, dict[int, CostLayer], tuple[tuple[int, LayerDraw], ...]] = (
         ValuationMethod.MOVING_AVERAGE, {}, ()
     )
+    batches: tuple[dict[tuple[int, int, str], Batch], tuple[tuple[int, int, int, BatchTake], ...]] = ({}, ())
 
 
 class FakeUnitOfWork:
@@ -807,6 +878,7 @@ class FakeUnitOfWork:
         self.settings = FakeSettingsRepository(self)
         self.partners = FakePartnerRepository(self)
         self.valuation = FakeValuationRepository(self)
+        self.batches = FakeBatchRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -895,6 +967,7 @@ class FakeUnitOfWork:
             partners=dict(self.partners.by_id),
             stocktake_lines=dict(self.stocktakes.recorded),
             valuation=(self.valuation.current, dict(self.valuation.layers), tuple(self.valuation.draws)),
+            batches=(dict(self.batches.rows), tuple(self.batches.moves)),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -918,6 +991,8 @@ class FakeUnitOfWork:
         self.stocktakes.recorded = dict(snapshot.stocktake_lines)
         method, layers, draws = snapshot.valuation
         self.valuation.current, self.valuation.layers, self.valuation.draws = method, dict(layers), list(draws)
+        batch_rows, batch_moves = snapshot.batches
+        self.batches.rows, self.batches.moves = dict(batch_rows), list(batch_moves)
 
     # -- test helpers --------------------------------------------------------------------
 

@@ -182,9 +182,19 @@ names = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(
 warehouse_names = positional_words.filter(lambda w: w not in ("全部",))
 
 
+# ---- batches (issue 5): codes upper-cased by the parser; expiry and production dates in full ----
+batch_codes = st.from_regex(r"[A-Z0-9][A-Z0-9._/-]{0,29}", fullmatch=True)
+batch_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+
+
 def _movement(kind: type) -> st.SearchStrategy[c.Command]:
+    receipt = kind is c.ReceiveStock
     return st.builds(
         kind,
+        batch=st.none() | batch_codes,
+        expires_on=(st.none() | batch_dates) if receipt else st.none(),
+        produced_on=st.none(),
+
         code=product_codes,
         quantity=quantity_values,
         unit=st.none() | units,
@@ -220,6 +230,8 @@ FIELD_VALUES = {
     "safety_stock": quantity_values,
     "max_stock": quantity_values,
     "packs": packs,
+    "batch_managed": st.booleans(),
+    "shelf_life_days": st.none() | st.integers(1, 3650),
 }
 
 
@@ -368,6 +380,7 @@ commands = st.one_of(
         unit=st.none() | units,
         warehouse=st.none() | warehouse_names,
         confirmed=st.booleans(),
+        batch=st.none() | batch_codes,
     ),
     st.builds(c.StartStocktake, warehouse=st.none() | warehouse_names),
     st.builds(

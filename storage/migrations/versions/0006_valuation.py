@@ -1,4 +1,4 @@
-"""valuation: the workspace's method (设置 计价) and FIFO cost layers with their draws
+"""valuation: the workspace's method (设置 计价), FIFO cost layers with their draws, batches
 
 Revision ID: 0006
 Revises: 0004
@@ -59,8 +59,44 @@ def upgrade() -> None:
         batch_op.create_index('ix_cost_layer_draw_layer', ['workspace_id', 'layer_id'], unique=False)
         batch_op.create_index('ix_cost_layer_draw_movement', ['workspace_id', 'movement_id'], unique=False)
 
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('batch_managed', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('shelf_life_days', sa.Integer(), nullable=True))
+    op.create_table('stock_batch',
+    sa.Column('workspace_id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('warehouse_id', sa.BigInteger(), nullable=False),
+    sa.Column('batch', sa.String(length=30), nullable=False),
+    sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('quantity', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('quantity >= 0', name='ck_stock_batch_quantity'),
+    sa.ForeignKeyConstraint(['workspace_id', 'product_id'], ['product.workspace_id', 'product.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id', 'warehouse_id'], ['warehouse.workspace_id', 'warehouse.id'], ),
+    sa.PrimaryKeyConstraint('workspace_id', 'product_id', 'warehouse_id', 'batch')
+    )
+    op.create_table('stock_batch_move',
+    sa.Column('workspace_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.BigInteger(), nullable=False),
+    sa.Column('movement_id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('warehouse_id', sa.BigInteger(), nullable=False),
+    sa.Column('batch', sa.String(length=30), nullable=False),
+    sa.Column('quantity', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['workspace_id', 'product_id', 'warehouse_id', 'batch'], ['stock_batch.workspace_id', 'stock_batch.product_id', 'stock_batch.warehouse_id', 'stock_batch.batch'], ),
+    sa.PrimaryKeyConstraint('workspace_id', 'id')
+    )
+    with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
+        batch_op.create_index('ix_stock_batch_move_movement', ['workspace_id', 'movement_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
+        batch_op.drop_index('ix_stock_batch_move_movement')
+    op.drop_table('stock_batch_move')
+    op.drop_table('stock_batch')
+    with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_column('shelf_life_days')
+        batch_op.drop_column('batch_managed')
     with op.batch_alter_table('cost_layer_draw', schema=None) as batch_op:
         batch_op.drop_index('ix_cost_layer_draw_movement')
         batch_op.drop_index('ix_cost_layer_draw_layer')
