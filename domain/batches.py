@@ -62,6 +62,11 @@ class BatchMismatch:
     batches_quantity: Decimal
 
 
+def normalise_batch(code: str | None) -> str | None:
+    """Batch codes compare case-insensitively, like product codes: stored upper-case."""
+    return code.strip().upper() if code is not None else None
+
+
 def fefo(batches: Sequence[Batch]) -> list[Batch]:
     """Earliest expiry first; batches without expiry last; then by batch code."""
     return sorted(batches, key=lambda b: (b.expires_on is None, b.expires_on or date.max, b.code))

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from domain.batches import BatchTake, pick_batches, receipt_expiry
+from domain.batches import BatchTake, normalise_batch, pick_batches, receipt_expiry
 from domain.errors import BatchRefused, InsufficientStock
 from domain.money import ZERO
 from domain.ports import UnitOfWork, Warehouse
@@ -140,6 +140,7 @@ def stock_in(
     at this receipt's cost (see ``restore_adjustment``). Under FIFO the units open a cost layer
     dated ``occurred_at`` (a back-dated receipt is drawn in its date's turn)."""
     before = uow.stock.lock_balance(product.id, warehouse.id)
+    batch = normalise_batch(batch)
     takes: tuple[BatchTake, ...] = ()
     if product.batch_managed or batch is not None or expires_on is not None or produced_on is not None:
         existing = uow.batches.find(product.id, warehouse.id, batch) if batch is not None else None
@@ -285,7 +286,7 @@ def prepare_out(
         if batch is not None:
             raise BatchRefused(BatchRefused.NOT_MANAGED, product.code, product.name)
         return plan
-    plan.batch, plan.allow_expired, plan.action = batch, allow_expired, action
+    plan.batch, plan.allow_expired, plan.action = normalise_batch(batch), allow_expired, action
     if today is not None:
         plan.batches = plan._pick(uow, today)
     return plan

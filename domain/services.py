@@ -31,7 +31,7 @@ from domain.errors import (
     ValuationRefused,
     WarehouseNotAllowed,
 )
-from domain.batches import Batch, BatchMismatch, BatchTake, receipt_expiry
+from domain.batches import Batch, BatchMismatch, BatchTake, normalise_batch, receipt_expiry
 from domain.booking import Booked, append_movement, prepare_out, stock_in, transfer
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
@@ -491,8 +491,9 @@ def _refuse_expired_arrival(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock, 
     """A 入库 of goods already expired is refused (a customer return of them is not)."""
     if cmd.batch is None and cmd.expires_on is None and cmd.produced_on is None and not product.batch_managed:
         return
-    existing = uow.batches.find(product.id, warehouse.id, cmd.batch) if cmd.batch is not None else None
-    receipt_expiry(product, cmd.batch, cmd.expires_on, cmd.produced_on, existing, ctx.today)
+    batch = normalise_batch(cmd.batch)
+    existing = uow.batches.find(product.id, warehouse.id, batch) if batch is not None else None
+    receipt_expiry(product, batch, cmd.expires_on, cmd.produced_on, existing, ctx.today)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
