@@ -23,6 +23,7 @@ from domain import stocktake as stk
 from domain import workspaces as w
 from domain.access import Invitation, Member, Permission, Role
 from domain.audit import Action, AuditEntry
+from domain.batches import Batch, BatchTake
 from domain.guards import Risk, RiskKind
 from domain.partners import Partner, PartnerKind
 from domain.periods import Period
@@ -1073,6 +1074,89 @@ SAMPLES |= {
             ["13800000000"],
         ),
         "none yet": Sample({"result": ps.PartnerList(PartnerKind.CUSTOMER, [], 1, 1, 0)}, ["🤝 客户 0 个", "还没有客户。"], ["页"]),
+    },
+}
+
+# ---- batches (issue 5) ----
+L1 = Batch(1, 1, "L2301", date(2026, 3, 1), D("3"))
+L2 = Batch(1, 2, "L2311", date(2027, 3, 1), D("5"))
+BATCH_TAKES = (BatchTake("L2311", D("-5"), date(2027, 3, 1)), BatchTake("L2401", D("-1"), None))
+
+
+def _batch_refused(why: str, **details: object) -> e.BatchRefused:
+    return e.BatchRefused(why, "A001", HOSTILE, **details)
+
+
+SAMPLES |= {
+    "errors/batch_refused.html": {
+        "required": Sample(
+            {"error": _batch_refused(e.BatchRefused.REQUIRED)},
+            [f"<b>A001</b> {ESCAPED} 按批次管理", "<code>入库 A001 50 批次 L2311 有效期 2027-03-01</code>", "生产日期"],
+        ),
+        "not managed": Sample({"error": _batch_refused(e.BatchRefused.NOT_MANAGED)}, ["没有启用批次管理", "商品 修改 A001 批次管理 是"]),
+        "no shelf life": Sample({"error": _batch_refused(e.BatchRefused.NO_SHELF_LIFE)}, ["没有设置保质期", "商品 修改 A001 保质期 180天"]),
+        "expiry required": Sample({"error": _batch_refused(e.BatchRefused.EXPIRY_REQUIRED, batch="L9")}, ["新批次 L9 要写有效期"]),
+        "expiry conflict": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRY_CONFLICT, batch="L2311", expires_on=date(2027, 3, 1))},
+            ["批次 L2311 已在库，有效期是 2027-03-01"],
+        ),
+        "expired on arrival": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRED_ON_ARRIVAL, batch="L2301", expires_on=date(2026, 3, 1))},
+            ["有效期 2026-03-01 已过，不能入库"],
+        ),
+        "unknown batch": Sample(
+            {"error": _batch_refused(e.BatchRefused.UNKNOWN_BATCH, batch="L9", known=["L2301", "L2311"])},
+            ["没有在库的批次 L9", "在库批次：L2301、L2311"],
+        ),
+        "batch short": Sample(
+            {"error": _batch_refused(e.BatchRefused.BATCH_SHORT, unit="罐", action="出库", batch="L2311", requested=D(6), available=D(5))},
+            ["批次 L2311 只有 5 罐，不能出库 6 罐"],
+        ),
+        "expired": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRED, unit="罐", action="出库", requested=D(10), usable=D(9), expired=[L1])},
+            ["不能出库过期的货", "未过期的只有 9 罐", "L2301（2026-03-01 到期，3 罐）", "<code>报损 A001 3 批次 L2301 原因 过期</code>"],
+        ),
+        "stock on hand": Sample(
+            {"error": _batch_refused(e.BatchRefused.STOCK_ON_HAND, unit="罐", on_hand=[("主仓", D(2)), ("二<仓>", D(1))])},
+            ["主仓 2 罐、二&lt;仓&gt; 1 罐", "不能切换批次管理"],
+        ),
+        "gain without batch": Sample(
+            {"error": _batch_refused(e.BatchRefused.GAIN_WITHOUT_BATCH, unit="罐", gain=D(2))},
+            ["盘盈 <b>A001</b>", "2 罐 无法归入批次", "<code>入库 A001 2 批次 … 有效期 …</code>"],
+        ),
+    },
+    "stock/card.html": SAMPLES["stock/card.html"]
+    | {
+        "batches, one expired": Sample(
+            {
+                "result": s.StockCard(
+                    product(batch_managed=True), StockBalance(D("8"), D("19.20")), StockStatus.LOW, SPLIT, ((MAIN, L1), (SECOND, L2)), date(2026, 3, 10)
+                ),
+                "show_cost": True,
+            },
+            ["批次（先到期先出）：", "L2301 · 3 罐 · 主仓 · 有效期 2026-03-01 ⛔ 已过期", "L2311 · 5 罐 · 二&lt;仓&gt; · 有效期 2027-03-01"],
+        ),
+    },
+    "stock/issued.html": SAMPLES["stock/issued.html"]
+    | {
+        "from batches": Sample(
+            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-6")), BALANCE, StockStatus.OK, None, BATCH_TAKES)},
+            ["批次：L2311 5 罐（有效期 2027-03-01）、L2401 1 罐"],
+        ),
+    },
+    "stock/received.html": SAMPLES["stock/received.html"]
+    | {
+        "into a batch": Sample(
+            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), None, None, (BatchTake("L2311", D("1200"), date(2027, 3, 1)),))},
+            ["批次：L2311 1,200 罐（有效期 2027-03-01）"],
+        ),
+    },
+    "stock/scrapped.html": SAMPLES["stock/scrapped.html"]
+    | {
+        "an expired batch": Sample(
+            {"result": s.StockScrapped(product(), SCRAP, MAIN, BALANCE, StockStatus.OK, None, (BatchTake("L2301", D("-2"), date(2026, 3, 1)),))},
+            ["批次：L2301 2 罐（有效期 2026-03-01）"],
+        ),
     },
 }
 

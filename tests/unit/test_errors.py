@@ -111,6 +111,7 @@ ALL_ERRORS = [
     e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
     e.NegativeStockSetting(True),
     e.ValuationRefused(e.ValuationRefused.HAS_MOVEMENTS, "先进先出", current="移动加权平均"),
+    e.BatchRefused(e.BatchRefused.REQUIRED, "A001", "可乐"),
     e.PartnerExists("供应商", "华东饮料"),
     e.UnknownPartner("客户", "张三", ["张三超市"]),
 ]

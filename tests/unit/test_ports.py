@@ -32,6 +32,7 @@ from tests.fakes import (
     FakePartnerRepository,
     FakeSettingsRepository,
     FakeValuationRepository,
+    FakeBatchRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -47,6 +48,7 @@ PAIRS = [
     (ports.SettingsRepository, FakeSettingsRepository),
     (ports.PartnerRepository, FakePartnerRepository),
     (ports.ValuationRepository, FakeValuationRepository),
+    (ports.BatchRepository, FakeBatchRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -70,6 +72,7 @@ UOW_ATTRIBUTES = {
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
     "valuation": FakeValuationRepository,
+    "batches": FakeBatchRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
