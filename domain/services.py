@@ -469,7 +469,7 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
             unit_cost, source = None, PriceSource.NONE  # at the current average, if there is one
         # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
         value = quantize_money(pack.quantity * cmd.unit_price) if pack is not None and cmd.unit_price is not None else None
-        _refuse_expired_arrival(uow, ctx, cmd, product, warehouse)
+        _refuse_expired_arrival(uow, cmd, product, warehouse, cmd.occurred_on or ctx.today)
         booked = stock_in(
             uow, ctx, MovementKind.RECEIPT, product, warehouse, quantity, _number(uow, ctx, MovementKind.RECEIPT),
             unit_cost=unit_cost, value=value, occurred_at=occurred_at, unit_price=unit_price,
@@ -487,13 +487,14 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
     )
 
 
-def _refuse_expired_arrival(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock, product: Product, warehouse: Warehouse) -> None:
-    """A 入库 of goods already expired is refused (a customer return of them is not)."""
+def _refuse_expired_arrival(uow: UnitOfWork, cmd: c.ReceiveStock, product: Product, warehouse: Warehouse, day: date) -> None:
+    """A 入库 of goods already expired on the day they came in is refused (a customer return of
+    them is not); a receipt back-dated with 日期 is judged on its own day."""
     if cmd.batch is None and cmd.expires_on is None and cmd.produced_on is None and not product.batch_managed:
         return
     batch = normalise_batch(cmd.batch)
     existing = uow.batches.find(product.id, warehouse.id, batch) if batch is not None else None
-    receipt_expiry(product, batch, cmd.expires_on, cmd.produced_on, existing, ctx.today)
+    receipt_expiry(product, batch, cmd.expires_on, cmd.produced_on, existing, day)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:

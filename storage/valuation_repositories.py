@@ -227,23 +227,32 @@ class SqlBatchRepository:
     def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
         for take in takes:
             key = {"workspace_id": self._workspace_id, "product_id": product_id, "warehouse_id": warehouse_id, "batch": take.code}
-            # A batch appears on its first receipt; an emptied batch received again takes the new expiry.
-            insert = dialect_insert(self._session, StockBatchRow.__table__).values(
-                **key, expires_on=take.expires_on, quantity=take.quantity
-            )
-            self._session.execute(
-                insert.on_conflict_do_update(
-                    index_elements=["workspace_id", "product_id", "warehouse_id", "batch"],
-                    set_={
-                        "quantity": _batch.quantity + insert.excluded.quantity,
-                        "expires_on": case((_batch.quantity == 0, insert.excluded.expires_on), else_=_batch.expires_on),
-                    },
+            if take.quantity < 0:
+                # Out of a batch that exists (an INSERT of a negative row would trip the CHECK first).
+                self._session.execute(
+                    update(StockBatchRow.__table__)
+                    .where(*(getattr(_batch, name) == value for name, value in key.items()))
+                    .values(quantity=_batch.quantity + take.quantity)
                 )
-            )
+            else:
+                self._upsert(key, take)
             self._session.execute(
                 StockBatchMoveRow.__table__.insert(),
                 dict(key, id=self._numbers.next("id:stock_batch_move"), movement_id=movement_id, quantity=take.quantity),
             )
+
+    def _upsert(self, key: dict[str, object], take: BatchTake) -> None:
+        """A batch appears on its first receipt; an emptied batch received again takes the new expiry."""
+        insert = dialect_insert(self._session, StockBatchRow.__table__).values(**key, expires_on=take.expires_on, quantity=take.quantity)
+        self._session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["workspace_id", "product_id", "warehouse_id", "batch"],
+                set_={
+                    "quantity": _batch.quantity + insert.excluded.quantity,
+                    "expires_on": case((_batch.quantity == 0, insert.excluded.expires_on), else_=_batch.expires_on),
+                },
+            )
+        )
 
     def moves_of(self, movement_id: int) -> list[BatchTake]:
         rows = self._session.exec(

@@ -5,7 +5,7 @@ one layer, and `jxc check` proving Σ layers = balance."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -16,8 +16,9 @@ from sqlmodel import Session
 from domain import commands as c
 from domain import history, services, stocktake
 from domain.errors import ConcurrentChange, InsufficientStock, UndoRefused, ValuationRefused
+from domain.batches import BatchTake
 from domain.valuation import LayerDraw, ValuationMethod
-from storage.valuation_tables import CostLayerRow
+from storage.valuation_tables import CostLayerRow, StockBatchRow
 from tests.conftest import make_context
 
 D = Decimal
@@ -48,7 +49,7 @@ def open_layers(uow_factory, warehouse: str = "主仓") -> list[tuple[Decimal, D
 
 def books_ok(uow_factory) -> None:  # type: ignore[no-untyped-def]
     report = services.check_books(uow_factory())
-    assert report.ok, (report.mismatches, report.layer_mismatches)
+    assert report.ok, (report.mismatches, report.layer_mismatches, report.batch_mismatches)
 
 
 def test_the_method_is_stored_and_fixed_after_the_first_movement(uow_factory):
@@ -159,4 +160,71 @@ def test_a_layer_cannot_be_drawn_below_zero(uow_factory):
         (layer,) = uow.valuation.open_layers(1, 1)
         uow.valuation.record_draws(999, [LayerDraw(layer.id, D(3), D("6.00"))])  # 3 from a layer of 2
     assert "ck_cost_layer_remaining" in str(broken.value) or "CHECK" in str(broken.value).upper()
+    books_ok(uow_factory)
+
+
+# ---- batches ---------------------------------------------------------------------------------------
+
+
+def batch_shop(uow_factory) -> None:  # type: ignore[no-untyped-def]
+    fields = (("unit", "罐"), ("batch_managed", True), ("shelf_life_days", 180))
+    services.add_product(uow_factory(), ctx(), c.AddProduct("A001", "可乐", fields))
+    services.add_warehouse(uow_factory(), ctx(), c.AddWarehouse("二仓"))
+
+
+def stored_batches(uow_factory, warehouse: str = "主仓") -> list[tuple[str, Decimal, date | None]]:  # type: ignore[no-untyped-def]
+    with uow_factory() as uow:
+        product = uow.products.get("A001")
+        found = uow.stock.warehouse_named(warehouse)
+        return [(b.code, b.quantity, b.expires_on) for b in uow.batches.batches(product.id, found.id)]
+
+
+def test_product_batch_fields_are_stored(uow_factory):
+    batch_shop(uow_factory)
+    with uow_factory() as uow:
+        product = uow.products.get("A001")
+    assert (product.batch_managed, product.shelf_life_days) == (True, 180)
+
+
+def test_batches_are_received_issued_earliest_expiry_first_transferred_and_undone(uow_factory):
+    batch_shop(uow_factory)
+    today = ctx().today
+    soon, later = today + timedelta(days=30), today + timedelta(days=90)
+    services.receive_stock(uow_factory(), ctx(1), c.ReceiveStock("A001", D(5), unit_price=D(2), batch="L2", expires_on=later, confirmed=True))
+    services.receive_stock(uow_factory(), ctx(2), c.ReceiveStock("A001", D(3), unit_price=D(2), batch="L1", expires_on=soon, confirmed=True))
+    assert stored_batches(uow_factory) == [("L1", D(3), soon), ("L2", D(5), later)]
+    issued = services.issue_stock(uow_factory(), ctx(3), c.IssueStock("A001", D(4), confirmed=True))
+    assert issued.batches == (BatchTake("L1", D(-3), soon), BatchTake("L2", D(-1), later))
+    with uow_factory() as uow:
+        assert uow.batches.moves_of(issued.movement.id) == list(issued.batches)
+    moved = services.transfer_stock(uow_factory(), ctx(4), c.TransferStock("A001", D(2), "主仓", "二仓", confirmed=True))
+    assert stored_batches(uow_factory, "二仓") == [("L2", D(2), later)]
+    history.undo(uow_factory(), ctx(5), c.Undo(moved.number, confirmed=True))
+    history.undo(uow_factory(), ctx(6), c.Undo(issued.movement.number, confirmed=True))
+    assert stored_batches(uow_factory) == [("L1", D(3), soon), ("L2", D(5), later)]
+    assert stored_batches(uow_factory, "二仓") == []
+    # L1 emptied and received again takes the new expiry.
+    services.scrap_stock(uow_factory(), ctx(7), c.ScrapStock("A001", D(3), "破损", batch="L1", confirmed=True))
+    services.receive_stock(uow_factory(), ctx(8), c.ReceiveStock("A001", D(1), unit_price=D(2), batch="L1", expires_on=later, confirmed=True))
+    assert stored_batches(uow_factory) == [("L1", D(1), later), ("L2", D(5), later)]
+    books_ok(uow_factory)
+
+
+def test_check_finds_batches_that_do_not_add_up(engine, workspace_id, uow_factory):
+    batch_shop(uow_factory)
+    services.receive_stock(uow_factory(), ctx(1), c.ReceiveStock("A001", D(5), unit_price=D(2), batch="L1", expires_on=ctx().today + timedelta(days=9), confirmed=True))
+    with Session(engine) as session:
+        session.execute(update(StockBatchRow).where(StockBatchRow.workspace_id == workspace_id).values(quantity=D(4)))
+        session.commit()
+    report = services.check_books(uow_factory())
+    (mismatch,) = report.batch_mismatches
+    assert (mismatch.product_code, mismatch.balance_quantity, mismatch.batches_quantity) == ("A001", D(5), D(4))
+
+
+def test_a_batch_cannot_go_below_zero(uow_factory):
+    batch_shop(uow_factory)
+    services.receive_stock(uow_factory(), ctx(1), c.ReceiveStock("A001", D(2), unit_price=D(2), batch="L1", expires_on=ctx().today + timedelta(days=9), confirmed=True))
+    uow = uow_factory()
+    with uow.writing(), pytest.raises(IntegrityError):
+        uow.batches.record_moves(999, 1, 1, [BatchTake("L1", D(-3))])
     books_ok(uow_factory)
