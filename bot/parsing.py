@@ -656,6 +656,25 @@ def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
     return tuple(result)
 
 
+# ---- per-warehouse stock levels (valuation area) ----
+_LEVELS_USAGE = "商品 修改 <编码> 安全库存 … [最高库存 …] 仓库 <仓库名>"
+
+
+def _stock_levels(code: str, tokens: Tokens, pack_field: tuple[tuple[str, object], ...], usage: str) -> c.Command:
+    """``商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓``: the levels in one warehouse (``无`` clears)."""
+    warehouse = _warehouse_name(tokens.values.pop("仓库"), _LEVELS_USAGE)
+    other = [key for key in tokens.values if key not in ("安全库存", "最高库存")]
+    if other or pack_field:
+        raise ParseError(f"按仓库只能设置安全库存和最高库存，不能设置「{other[0] if other else '包装'}」", _LEVELS_USAGE)
+    if not tokens.values:
+        raise ParseError("要写安全库存或最高库存", _LEVELS_USAGE)
+    fields: list[tuple[str, object]] = []
+    for key, raw in tokens.values.items():
+        value = None if raw in ("无", "-") else parse_quantity(raw, _LEVELS_USAGE, key, allow_zero=True)[0]
+        fields.append((EDITABLE_FIELDS[key], value))
+    return c.SetStockLevels(code, warehouse, tuple(fields))
+
+
 def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
     sub = next((s for s in sorted(_SUB_VERB_CANON, key=len, reverse=True) if rest.startswith(s)), None)
     if sub is None or (len(rest) > len(sub) and not (rest[len(sub)] == " " or _GLUE_OK.match(rest[len(sub)]))):
@@ -697,7 +716,9 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
     if len(tokens.words) > 1:
         raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", usage)
     if canon == "修改":
-        _refuse_extras(tokens, usage, keys=field_keys)
+        _refuse_extras(tokens, usage, keys=(*field_keys, "仓库"))
+        if "仓库" in tokens.values:
+            return _stock_levels(code, tokens, pack_field, usage)
         if not tokens.values and not pack_field:
             raise ParseError("没有要修改的字段", usage)
         return c.ChangeProduct(code, _product_fields(tokens.values, usage) + pack_field)
@@ -1354,6 +1375,12 @@ def to_text(command: c.Command) -> str:
             return kind + (f" {query}" if query else "") + page(p)
         case c.SetNegativeStock(allow=allow):
             return f"设置 负库存 {'允许' if allow else '禁止'}"
+        case c.SetStockLevels(code=code, warehouse=warehouse, fields=fields):
+            levels = "".join(
+                f" {'安全库存' if name == 'safety_stock' else '最高库存'} {_number(value) if isinstance(value, Decimal) else '无'}"
+                for name, value in fields
+            )
+            return f"商品 修改 {code}{levels} 仓库 {warehouse}"
         case c.SetValuationMethod(method=method):
             return f"设置 计价 {'先进先出' if method == 'fifo' else '移动平均'}"
         case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):

@@ -46,6 +46,7 @@ _EXAMPLES: dict[type, str] = {
     c.CancelStocktake: "盘点 取消",
     c.SetNegativeStock: "设置 负库存 允许|禁止",
     c.SetValuationMethod: "设置 计价 先进先出|移动平均",
+    c.SetStockLevels: "商品 修改 … 安全库存 … 仓库 …",
     c.AnalyseAbc: "分析 ABC [90天]",
     c.SuggestReplenishment: "补货建议 [30天]",
     c.AddPartner: "供应商|客户 新增 <名称> …",

@@ -40,6 +40,7 @@ class Action(StrEnum):
     SET_ROLE = "设置角色"
     REMOVE_MEMBER = "移除成员"
     LIMIT_WAREHOUSES = "限定仓库"
+    SET_STOCK_LEVELS = "仓库库存上下限"  # valuation area (issue 5): not undoable, set it again
 
 
 # Operations 撤销 can reverse, and the permission the reversal needs (the original's own).

@@ -174,6 +174,16 @@ class SetNegativeStock:
 
 
 @dataclass(frozen=True, slots=True)
+class SetStockLevels:
+    """`商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓`: the product's levels in one warehouse;
+    ``fields`` are safety_stock / max_stock (None clears the warehouse's own level)."""
+
+    code: str
+    warehouse: str
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SetValuationMethod:
     """`设置 计价 先进先出|FIFO` / `设置 计价 移动平均`; ``method`` is a ValuationMethod value."""
 
@@ -342,6 +352,7 @@ Command = (
     | CancelStocktake
     | SetNegativeStock
     | SetValuationMethod
+    | SetStockLevels
     | AddPartner
     | ChangePartner
     | FindPartners

@@ -14,7 +14,7 @@ from domain.audit import Action, AuditEntry
 from domain.batches import Batch, BatchMismatch, BatchTake
 from domain.errors import ProductHint
 from domain.partners import Partner, PartnerKind
-from domain.products import Product
+from domain.products import Product, StockLevels
 from domain.stock import BalanceMismatch, Movement, StockBalance
 from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 
@@ -327,6 +327,20 @@ class BatchRepository(Protocol):
         ...
 
 
+class ThresholdRepository(Protocol):
+    """Per-warehouse safety and maximum stock of products."""
+
+    def get(self, product_id: int, warehouse_id: int) -> StockLevels | None: ...
+
+    def set(self, product_id: int, warehouse_id: int, levels: StockLevels) -> None:
+        """Store the warehouse's levels (both None: back to the product's own)."""
+        ...
+
+    def of_product(self, product_id: int) -> dict[int, StockLevels]:
+        """Warehouse id → the levels set for this product there."""
+        ...
+
+
 class MemberRepository(Protocol):
     def get(self, user_id: int) -> Member | None: ...
 
@@ -475,6 +489,7 @@ class UnitOfWork(Protocol):
     partners: PartnerRepository
     valuation: ValuationRepository
     batches: BatchRepository
+    thresholds: ThresholdRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -146,6 +146,8 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "show_sensitive": "群内显示成本",
     "allow_negative": "允许负库存",
     "valuation": "计价方法",
+    "warehouse_safety_stock": "本仓安全库存",
+    "warehouse_max_stock": "本仓最高库存",
     "contact": "联系人",
     "phone": "电话",
     "terms_days": "账期（天）",
@@ -233,13 +235,41 @@ def check_quantity_unit(product: Product, quantity: Decimal, unit: str | None) -
         raise FractionalQuantity(product.code, product.name, product.unit, quantity)
 
 
-def stock_status(product: Product, on_hand: Decimal) -> StockStatus:
-    """Classify on-hand stock against the product's safety and maximum levels."""
+@dataclass(frozen=True, slots=True)
+class StockLevels:
+    """Safety and maximum stock of one product in one warehouse (None: the product's own);
+    set with 商品 修改 … 仓库 …, see ``domain/thresholds.py``."""
+
+    safety_stock: Decimal | None = None
+    max_stock: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for label, level in (("安全库存", self.safety_stock), ("最高库存", self.max_stock)):
+            if level is not None and not (ZERO <= level <= MAX_QUANTITY):
+                raise InvalidProduct(label, "应在 0 到 10,000,000 之间")
+        if self.safety_stock is not None and self.max_stock and self.max_stock < self.safety_stock:
+            raise InvalidProduct("最高库存", "不能低于安全库存")
+
+
+_PRODUCT_LEVEL = object()  # "use the product's own level"
+
+
+def stock_status(
+    product: Product,
+    on_hand: Decimal,
+    *,
+    safety_stock: Decimal | None | object = _PRODUCT_LEVEL,
+    max_stock: Decimal | None | object = _PRODUCT_LEVEL,
+) -> StockStatus:
+    """Classify on-hand stock against the product's safety and maximum levels, or against the
+    levels given (a warehouse's own, ``domain/thresholds.py``)."""
+    safety = product.safety_stock if safety_stock is _PRODUCT_LEVEL else safety_stock
+    maximum = product.max_stock if max_stock is _PRODUCT_LEVEL else max_stock
     if on_hand <= 0:
         return StockStatus.OUT
-    if product.safety_stock is not None and on_hand < product.safety_stock:
+    if isinstance(safety, Decimal) and on_hand < safety:
         return StockStatus.LOW
-    if product.max_stock is not None and product.max_stock > 0 and on_hand > product.max_stock:
+    if isinstance(maximum, Decimal) and maximum > 0 and on_hand > maximum:
         return StockStatus.OVER
     return StockStatus.OK
 

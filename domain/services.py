@@ -38,6 +38,7 @@ from domain.money import quantize_money, quantize_unit_cost
 from domain.periods import Period
 from domain.ports import StockLine, StockTotals, UnitOfWork, Warehouse
 from domain.products import (
+    StockLevels,
     FieldChange,
     PackQuantity,
     Product,
@@ -171,6 +172,8 @@ class StockCard:
     by_warehouse: tuple[tuple[Warehouse, StockBalance], ...] = ()
     batches: tuple[tuple[Warehouse, Batch], ...] = ()  # batch-managed: earliest expiry first
     today: date | None = None  # to mark expired batches
+    # Warehouses with levels of their own: (warehouse, its levels, its status against them).
+    warehouse_levels: tuple[tuple[Warehouse, StockLevels, StockStatus], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,7 +531,13 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
             split = tuple(uow.stock.balances_by_warehouse(product.id, ctx.actor.warehouse_ids))
             names = {w.id: w for w in uow.stock.warehouses()}
             batches = tuple((names[b.warehouse_id], b) for b in uow.batches.of_product(product.id, ctx.actor.warehouse_ids))
-            return StockCard(product, balance, stock_status(product, balance.quantity), split, batches, ctx.today)
+            on_hand = {w.id: b.quantity for w, b in split}
+            levels = tuple(
+                (names[wid], own, warehouse_status(product, on_hand.get(wid, Decimal(0)), own))
+                for wid, own in sorted(uow.thresholds.of_product(product.id).items())
+                if _allowed(ctx, wid)
+            )
+            return StockCard(product, balance, stock_status(product, balance.quantity), split, batches, ctx.today, levels)
         totals = uow.stock.totals(ctx.actor.warehouse_ids)
         pages = _pages(totals.products)
         page = _clamp_page(cmd.page, pages)
@@ -663,6 +672,18 @@ def set_valuation_method(uow: UnitOfWork, ctx: Context, cmd: c.SetValuationMetho
         audit(uow, ctx, Action.SETTINGS, "计价", changes=(FieldChange("valuation", current.label, method.label),))
         uow.commit()
     return ValuationMethodSet(method)
+
+
+def warehouse_status(product: Product, on_hand: Decimal, levels: StockLevels | None) -> StockStatus:
+    """A warehouse's status: its own levels where set, else the product's."""
+    if levels is None:
+        return stock_status(product, on_hand)
+    return stock_status(
+        product,
+        on_hand,
+        safety_stock=levels.safety_stock if levels.safety_stock is not None else product.safety_stock,
+        max_stock=levels.max_stock if levels.max_stock is not None else product.max_stock,
+    )
 
 
 def refuse_batch_switch_with_stock(uow: UnitOfWork, product: Product, updated: Product) -> None:

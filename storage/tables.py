@@ -298,5 +298,6 @@ from storage.valuation_tables import (  # noqa: E402,F401  (valuation)
     CostLayerRow,
     StockBatchMoveRow,
     StockBatchRow,
+    StockThresholdRow,
     ValuationSettingRow,
 )

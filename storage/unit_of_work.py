@@ -30,7 +30,7 @@ from storage.repositories import (
     SqlStocktakeRepository,
 )
 from storage.tables import ProcessedUpdateRow
-from storage.valuation_repositories import SqlBatchRepository, SqlValuationRepository
+from storage.valuation_repositories import SqlBatchRepository, SqlThresholdRepository, SqlValuationRepository
 
 _processed = ProcessedUpdateRow.__table__
 _RECORD_UPDATE = insert(_processed)
@@ -94,6 +94,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
         self.valuation = SqlValuationRepository(self.session, self.workspace_id, self.numbers)
         self.batches = SqlBatchRepository(self.session, self.workspace_id, self.numbers)
+        self.thresholds = SqlThresholdRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

@@ -10,11 +10,19 @@ from sqlmodel import Session, select
 
 from domain.batches import Batch, BatchMismatch, BatchTake, fefo
 from domain.money import ZERO
+from domain.products import StockLevels
 from domain.stock import StockBalance
 from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 from storage.repositories import SqlNumberSequence, dialect_insert
 from storage.tables import ProductRow, StockBalanceRow, StockMovementRow, WarehouseRow
-from storage.valuation_tables import CostLayerDrawRow, CostLayerRow, StockBatchMoveRow, StockBatchRow, ValuationSettingRow
+from storage.valuation_tables import (
+    CostLayerDrawRow,
+    CostLayerRow,
+    StockBatchMoveRow,
+    StockBatchRow,
+    StockThresholdRow,
+    ValuationSettingRow,
+)
 
 _layer = CostLayerRow.__table__.c
 _APPLY_DRAW = (
@@ -308,3 +316,31 @@ class SqlBatchRepository:
             if key in broken or balance != sums.get(key, ZERO):
                 mismatches.append(BatchMismatch(codes.get(key[0], f"#{key[0]}"), names.get(key[1], "?"), balance, sums.get(key, ZERO)))
         return mismatches
+
+
+class SqlThresholdRepository:
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+
+    def get(self, product_id: int, warehouse_id: int) -> StockLevels | None:
+        row = self._session.get(StockThresholdRow, (self._workspace_id, product_id, warehouse_id))
+        return StockLevels(row.safety_stock, row.max_stock) if row is not None else None
+
+    def set(self, product_id: int, warehouse_id: int, levels: StockLevels) -> None:
+        key = {"workspace_id": self._workspace_id, "product_id": product_id, "warehouse_id": warehouse_id}
+        table = StockThresholdRow.__table__
+        if levels == StockLevels():
+            self._session.execute(table.delete().where(*(table.c[name] == value for name, value in key.items())))
+            return
+        values = {"safety_stock": levels.safety_stock, "max_stock": levels.max_stock}
+        insert = dialect_insert(self._session, table).values(**key, **values)
+        self._session.execute(insert.on_conflict_do_update(index_elements=list(key), set_=values))
+
+    def of_product(self, product_id: int) -> dict[int, StockLevels]:
+        rows = self._session.exec(
+            select(StockThresholdRow).where(
+                StockThresholdRow.workspace_id == self._workspace_id, StockThresholdRow.product_id == product_id
+            )
+        )
+        return {row.warehouse_id: StockLevels(row.safety_stock, row.max_stock) for row in rows}

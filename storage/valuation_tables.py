@@ -104,3 +104,19 @@ class StockBatchMoveRow(SQLModel, table=True):
     warehouse_id: int = Field(sa_type=BigInteger)
     batch: str = Field(max_length=30)
     quantity: Decimal = Field(sa_type=Milli)
+
+
+class StockThresholdRow(SQLModel, table=True):
+    """A product's safety and maximum stock in one warehouse (商品 修改 … 仓库 …)."""
+
+    __tablename__ = "stock_threshold"
+    __table_args__ = (
+        ForeignKeyConstraint(["workspace_id", "product_id"], ["product.workspace_id", "product.id"]),
+        ForeignKeyConstraint(["workspace_id", "warehouse_id"], ["warehouse.workspace_id", "warehouse.id"]),
+    )
+
+    workspace_id: int = Field(primary_key=True, sa_type=BigInteger)
+    product_id: int = Field(primary_key=True, sa_type=BigInteger)
+    warehouse_id: int = Field(primary_key=True, sa_type=BigInteger)
+    safety_stock: Decimal | None = Field(default=None, sa_type=Milli)
+    max_stock: Decimal | None = Field(default=None, sa_type=Milli)

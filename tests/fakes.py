@@ -50,7 +50,7 @@ from domain.ports import (
     Warehouse,
     WorkspaceSettings,
 )
-from domain.products import Product
+from domain.products import Product, StockLevels
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
 from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 from storage.access_repositories import changes_from_text, changes_text
@@ -827,6 +827,27 @@ class FakeBatchRepository:
         return mismatches
 
 
+class FakeThresholdRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.levels: dict[tuple[int, int], StockLevels] = {}
+
+    def get(self, product_id: int, warehouse_id: int) -> StockLevels | None:
+        self._uow._require()
+        return self.levels.get((product_id, warehouse_id))
+
+    def set(self, product_id: int, warehouse_id: int, levels: StockLevels) -> None:
+        self._uow._require(write=True)
+        if levels == StockLevels():
+            self.levels.pop((product_id, warehouse_id), None)
+        else:
+            self.levels[(product_id, warehouse_id)] = levels
+
+    def of_product(self, product_id: int) -> dict[int, StockLevels]:
+        self._uow._require()
+        return {wid: levels for (pid, wid), levels in self.levels.items() if pid == product_id}
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -849,6 +870,7 @@ class _Snapshot:
         ValuationMethod.MOVING_AVERAGE, {}, ()
     )
     batches: tuple[dict[tuple[int, int, str], Batch], tuple[tuple[int, int, int, BatchTake], ...]] = ({}, ())
+    thresholds: dict[tuple[int, int], StockLevels] | None = None
 
 
 class FakeUnitOfWork:
@@ -879,6 +901,7 @@ class FakeUnitOfWork:
         self.partners = FakePartnerRepository(self)
         self.valuation = FakeValuationRepository(self)
         self.batches = FakeBatchRepository(self)
+        self.thresholds = FakeThresholdRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -968,6 +991,7 @@ class FakeUnitOfWork:
             stocktake_lines=dict(self.stocktakes.recorded),
             valuation=(self.valuation.current, dict(self.valuation.layers), tuple(self.valuation.draws)),
             batches=(dict(self.batches.rows), tuple(self.batches.moves)),
+            thresholds=dict(self.thresholds.levels),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -993,6 +1017,7 @@ class FakeUnitOfWork:
         self.valuation.current, self.valuation.layers, self.valuation.draws = method, dict(layers), list(draws)
         batch_rows, batch_moves = snapshot.batches
         self.batches.rows, self.batches.moves = dict(batch_rows), list(batch_moves)
+        self.thresholds.levels = dict(snapshot.thresholds or {})
 
     # -- test helpers --------------------------------------------------------------------
 

@@ -168,6 +168,7 @@ MATRIX = [
     ("设置 负库存", "设置 负库存 允许", "private", "OA", "✅ 已允许负库存", (SETTINGS, "OA"), ("设置 负库存 禁止",)),
     # ---- valuation: the method can only change before the first movement, so it goes to 移动平均 and back ----
     ("设置 计价", "设置 计价 先进先出", "private", "OA", "✅ 计价方法：先进先出", (SETTINGS, "OA"), ("设置 计价 移动平均",)),
+    ("商品 修改 … 仓库", "商品 修改 A001 安全库存 {n} 仓库 主仓", "private", "OAKB", "✅ 已修改 <b>A001</b>", (EDIT, "OAKB")),
     ("分析 ABC", "分析 ABC", "private", "OABFV", "📈 ABC 分析 · 近 90 天", (REPORTS, "OABFV")),
     ("补货建议", "补货建议", "private", ALL, "🛒 补货建议 · 按近 30 天日均销量", None),
     # ---- partners (issue 4): suppliers are the buyer's, customers the seller's ----
@@ -452,6 +453,7 @@ MEMBER_COMMANDS = [
     "盘点 取消",
     "设置 负库存 允许",
     "设置 计价 先进先出",
+    "商品 修改 A001 安全库存 5 仓库 主仓",
     "分析 ABC",
     "补货建议",
     "供应商 新增 华南食品",

@@ -28,6 +28,7 @@ ANALYSIS_USAGE = "分析 ABC [90天] [A/B 百分比，如 80/15]"
 REPLENISH_USAGE = "补货建议 [30天]"
 NEGATIVE_USAGE = "设置 负库存 允许|禁止"
 VALUATION_USAGE = "设置 计价 先进先出|移动平均"
+LEVELS_USAGE = "商品 修改 <编码> 安全库存 … [最高库存 …] 仓库 <仓库名>"
 CHANGE_USAGE = "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐；批次管理 是 保质期 180天）"
 ADD_USAGE = "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]"
 IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]"
@@ -118,6 +119,10 @@ ACCEPTED = [
     ("商品 修改 A001 保质期 2年", c.ChangeProduct("A001", (("shelf_life_days", 730),))),
     ("商品 修改 A001 保质期 无", c.ChangeProduct("A001", (("shelf_life_days", None),))),
     ("商品 修改 A001 批次管理 否", c.ChangeProduct("A001", (("batch_managed", False),))),
+    # ---- per-warehouse levels ----
+    ("商品 修改 A001 安全库存 20 仓库 二仓", c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)),))),
+    ("商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓", c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)), ("max_stock", D(200))))),
+    ("商品 修改 A001 仓库 二仓 最高库存 无", c.SetStockLevels("A001", "二仓", (("max_stock", None),))),
     # ---- 设置 计价 (valuation) ----
     ("设置 计价 先进先出", c.SetValuationMethod("fifo")),
     ("设置 计价 FIFO", c.SetValuationMethod("fifo")),
@@ -185,6 +190,7 @@ def test_inventory_commands_as_people_type_them(text: str, expected: c.Command) 
         (c.CancelStocktake(), "盘点 取消"),
         (c.SetNegativeStock(False), "设置 负库存 禁止"),
         (c.SetValuationMethod("fifo"), "设置 计价 先进先出"),
+        (c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)), ("max_stock", None))), "商品 修改 A001 安全库存 20 最高库存 无 仓库 二仓"),
         (c.ReceiveStock("A001", D(5), batch="L1", produced_on=date(2026, 9, 1)), "入库 A001 5 批次 L1 生产日期 2026-09-01"),
         (c.ReceiveStock("A001", D(5), batch="L1", expires_on=date(2027, 3, 1)), "入库 A001 5 批次 L1 有效期 2027-03-01"),
         (c.IssueStock("A001", D(5), batch="L1"), "出库 A001 5 批次 L1"),
@@ -258,6 +264,10 @@ REFUSED = [
     ("设置 负库存 是", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 负库存 允许 确认", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 计价", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
+    ("商品 修改 A001 仓库 二仓", "要写安全库存或最高库存", LEVELS_USAGE),
+    ("商品 修改 A001 进价 2 仓库 二仓", "按仓库只能设置安全库存和最高库存，不能设置「进价」", LEVELS_USAGE),
+    ("商品 修改 A001 箱=24罐 安全库存 2 仓库 二仓", "按仓库只能设置安全库存和最高库存，不能设置「包装」", LEVELS_USAGE),
+    ("商品 修改 A001 安全库存 很多 仓库 二仓", "安全库存「很多」看不懂，应是数字，如 50 或 50罐", LEVELS_USAGE),
     ("报损 A001 2 批次 L1 原因 过期 批次 L2", "「批次」写了两次", SCRAP_USAGE),
     ("报损 A001 2 原因 过期 批次 批次号", "批次号「批次号」不对：字母、数字和 . _ / -，最多 30 位", SCRAP_USAGE),
     ("商品 修改 A001 批次管理 也许", "批次管理只能写 是 或 否", CHANGE_USAGE),

@@ -391,6 +391,14 @@ commands = st.one_of(
     st.builds(c.CancelStocktake, warehouse=st.none() | warehouse_names),
     st.builds(c.SetNegativeStock, allow=st.booleans()),
     st.builds(c.SetValuationMethod, method=st.sampled_from(["fifo", "moving_average"])),
+    st.builds(
+        c.SetStockLevels,
+        code=product_codes,
+        warehouse=warehouse_names,
+        fields=st.lists(st.sampled_from(["safety_stock", "max_stock"]), min_size=1, unique=True).flatmap(
+            lambda chosen: st.tuples(*(st.tuples(st.just(name), st.none() | quantity_values) for name in chosen))
+        ),
+    ),
     st.builds(lambda days, ab: c.AnalyseAbc(days, *ab), analysis_days, shares),
     st.builds(c.SuggestReplenishment, days=analysis_days),
     # ---- partners (issue 4) ----

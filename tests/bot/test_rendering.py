@@ -20,6 +20,7 @@ from domain import history as h
 from domain import partner_services as ps
 from domain import services as s
 from domain import stocktake as stk
+from domain import thresholds as thr
 from domain import workspaces as w
 from domain.access import Invitation, Member, Permission, Role
 from domain.audit import Action, AuditEntry
@@ -28,7 +29,7 @@ from domain.guards import Risk, RiskKind
 from domain.partners import Partner, PartnerKind
 from domain.periods import Period
 from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
-from domain.products import FieldChange, PackQuantity, Product, StockStatus
+from domain.products import FieldChange, PackQuantity, Product, StockLevels, StockStatus
 from domain.stock import Movement, MovementKind, StockBalance
 from domain.valuation import ValuationMethod
 
@@ -1136,6 +1137,15 @@ SAMPLES |= {
             },
             ["批次（先到期先出）：", "L2301 · 3 罐 · 主仓 · 有效期 2026-03-01 ⛔ 已过期", "L2311 · 5 罐 · 二&lt;仓&gt; · 有效期 2027-03-01"],
         ),
+        "a warehouse with its own levels": Sample(
+            {
+                "result": s.StockCard(
+                    product(), StockBalance(D("100"), D("240.00")), StockStatus.OK, SPLIT, (), None,
+                    ((SECOND, StockLevels(D(40), None), StockStatus.LOW),),
+                ),
+            },
+            ["二&lt;仓&gt;：安全库存 40 · 低于安全库存\n安全库存：20"],
+        ),
     },
     "stock/issued.html": SAMPLES["stock/issued.html"]
     | {
@@ -1149,6 +1159,17 @@ SAMPLES |= {
         "into a batch": Sample(
             {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), None, None, (BatchTake("L2311", D("1200"), date(2027, 3, 1)),))},
             ["批次：L2311 1,200 罐（有效期 2027-03-01）"],
+        ),
+    },
+    "product/levels_set.html": {
+        "set": Sample(
+            {"result": thr.StockLevelsSet(product(), SECOND, StockLevels(D(20), D(200)), [FieldChange("warehouse_safety_stock", None, D(20))])},
+            [f"✅ 已修改 <b>A001</b> {ESCAPED} 在{SECOND_ESCAPED}的库存上下限", "本仓安全库存：（空） → 20"],
+            ["改回"],
+        ),
+        "cleared": Sample(
+            {"result": thr.StockLevelsSet(product(), MAIN, StockLevels(), [FieldChange("warehouse_max_stock", D(200), None)])},
+            ["本仓最高库存：200 → （空）", "主仓改回使用商品的安全库存和最高库存。"],
         ),
     },
     "stock/scrapped.html": SAMPLES["stock/scrapped.html"]

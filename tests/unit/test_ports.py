@@ -33,6 +33,7 @@ from tests.fakes import (
     FakeSettingsRepository,
     FakeValuationRepository,
     FakeBatchRepository,
+    FakeThresholdRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -49,6 +50,7 @@ PAIRS = [
     (ports.PartnerRepository, FakePartnerRepository),
     (ports.ValuationRepository, FakeValuationRepository),
     (ports.BatchRepository, FakeBatchRepository),
+    (ports.ThresholdRepository, FakeThresholdRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -73,6 +75,7 @@ UOW_ATTRIBUTES = {
     "partners": FakePartnerRepository,
     "valuation": FakeValuationRepository,
     "batches": FakeBatchRepository,
+    "thresholds": FakeThresholdRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

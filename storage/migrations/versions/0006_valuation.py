@@ -1,4 +1,4 @@
-"""valuation: the workspace's method (设置 计价), FIFO cost layers with their draws, batches
+"""valuation: the workspace's method (设置 计价), FIFO cost layers with their draws, batches, per-warehouse stock levels
 
 Revision ID: 0006
 Revises: 0004
@@ -88,8 +88,20 @@ def upgrade() -> None:
     with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
         batch_op.create_index('ix_stock_batch_move_movement', ['workspace_id', 'movement_id'], unique=False)
 
+    op.create_table('stock_threshold',
+    sa.Column('workspace_id', sa.BigInteger(), nullable=False),
+    sa.Column('product_id', sa.BigInteger(), nullable=False),
+    sa.Column('warehouse_id', sa.BigInteger(), nullable=False),
+    sa.Column('safety_stock', sa.BigInteger(), nullable=True),
+    sa.Column('max_stock', sa.BigInteger(), nullable=True),
+    sa.ForeignKeyConstraint(['workspace_id', 'product_id'], ['product.workspace_id', 'product.id'], ),
+    sa.ForeignKeyConstraint(['workspace_id', 'warehouse_id'], ['warehouse.workspace_id', 'warehouse.id'], ),
+    sa.PrimaryKeyConstraint('workspace_id', 'product_id', 'warehouse_id')
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('stock_threshold')
     with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_batch_move_movement')
     op.drop_table('stock_batch_move')
