@@ -179,7 +179,7 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb(
         "供应商",
-        usage="供应商 新增 <名称> [联系人 …] [电话 …] [账期 30天]",
+        usage="供应商 新增 <名称> [联系人 …] [电话 …] [账期 30天] [交期 7天]",
         summary="供应商资料：联系人、电话、账期",
         sub_verbs=("新增", "修改"),
         available=True,
@@ -978,6 +978,11 @@ def _partner_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
             fields.append(("terms_days", int(match.group(1))))
         elif key == "信用额度":
             fields.append(("credit_limit", parse_money(raw, usage, "信用额度")))
+        elif key == "交期":  # a supplier's lead time, for 补货建议
+            match = _TERMS.fullmatch(raw)
+            if match is None or int(match.group(1)) > 365:
+                raise ParseError(f"交期「{raw[:20]}」看不懂，写成 7天（0–365）", usage)
+            fields.append(("lead_days", int(match.group(1))))
         elif key == "电话":
             if not re.fullmatch(r"\+?[0-9][0-9-]{4,19}", raw):
                 raise ParseError(f"电话「{raw[:20]}」不对：只能是数字（可带 + 和 -），5–20 位", usage)
@@ -1002,7 +1007,7 @@ def _parse_partner(rest: str, today: date, verb: Verb) -> c.Command:
         return c.FindPartners(kind, query, tokens.page or 1)
     usage = verb.usage if sub == "新增" else f"{kind} 修改 <名称> <字段> <值>…（字段：{' '.join(_PARTNER_KEYS)}）"
     tokens = tokenise(rest[len(sub) :], usage)
-    keys = _PARTNER_KEYS if kind == "客户" else _PARTNER_KEYS[:3]
+    keys = _PARTNER_KEYS if kind == "客户" else (*_PARTNER_KEYS[:3], "交期")
     _refuse_extras(tokens, usage, keys=keys)
     if not tokens.words:
         raise ParseError(f"缺少{kind}名称", usage)
@@ -1435,10 +1440,10 @@ def to_text(command: c.Command) -> str:
 
 
 def _partner_fields_text(fields: tuple[tuple[str, object], ...]) -> str:
-    labels = {"contact": "联系人", "phone": "电话", "terms_days": "账期", "credit_limit": "信用额度"}
+    labels = {"contact": "联系人", "phone": "电话", "terms_days": "账期", "credit_limit": "信用额度", "lead_days": "交期"}
     parts = []
     for name, value in fields:
-        shown = f"{value}天" if name == "terms_days" else _number(value) if isinstance(value, Decimal) else str(value)
+        shown = f"{value}天" if name in ("terms_days", "lead_days") else _number(value) if isinstance(value, Decimal) else str(value)
         parts.append(f" {labels[name]} {shown}")
     return "".join(parts)
 

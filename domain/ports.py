@@ -341,6 +341,19 @@ class ThresholdRepository(Protocol):
         ...
 
 
+class PlanningRepository(Protocol):
+    """What replenishment needs besides stock and sales."""
+
+    def on_order(self, product_id: int) -> Decimal:
+        """Units ordered from suppliers and not yet received (在途). Zero until purchase orders
+        exist; the documents area replaces this with the open purchase-order quantity."""
+        ...
+
+    def first_movements(self) -> dict[int, datetime]:
+        """Per product, when its first stock movement happened (how long it has a history)."""
+        ...
+
+
 class MemberRepository(Protocol):
     def get(self, user_id: int) -> Member | None: ...
 
@@ -490,6 +503,7 @@ class UnitOfWork(Protocol):
     valuation: ValuationRepository
     batches: BatchRepository
     thresholds: ThresholdRepository
+    planning: PlanningRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

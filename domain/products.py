@@ -147,6 +147,7 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "allow_negative": "允许负库存",
     "valuation": "计价方法",
     "warehouse_safety_stock": "本仓安全库存",
+    "lead_days": "交期（天）",
     "warehouse_max_stock": "本仓最高库存",
     "contact": "联系人",
     "phone": "电话",

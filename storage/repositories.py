@@ -768,6 +768,7 @@ def _partner_to_domain(row: PartnerRow) -> Partner:
         terms_days=row.terms_days,
         credit_limit=row.credit_limit,
         id=row.id,
+        lead_days=row.lead_days,
     )
 
 
@@ -797,6 +798,7 @@ class SqlPartnerRepository:
                 phone=partner.phone,
                 terms_days=partner.terms_days,
                 credit_limit=partner.credit_limit,
+                lead_days=partner.lead_days,
                 created_at=self._now,
             )
         )
@@ -812,6 +814,7 @@ class SqlPartnerRepository:
                 phone=partner.phone,
                 terms_days=partner.terms_days,
                 credit_limit=partner.credit_limit,
+                lead_days=partner.lead_days,
             )
         )
 

@@ -290,6 +290,7 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+    lead_days: int | None = None  # 交期 of a supplier (valuation area, issue 5: 补货建议)
 
 
 # Areas in modules of their own, imported here so that every table is known to the metadata.

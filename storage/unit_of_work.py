@@ -30,7 +30,12 @@ from storage.repositories import (
     SqlStocktakeRepository,
 )
 from storage.tables import ProcessedUpdateRow
-from storage.valuation_repositories import SqlBatchRepository, SqlThresholdRepository, SqlValuationRepository
+from storage.valuation_repositories import (
+    SqlBatchRepository,
+    SqlPlanningRepository,
+    SqlThresholdRepository,
+    SqlValuationRepository,
+)
 
 _processed = ProcessedUpdateRow.__table__
 _RECORD_UPDATE = insert(_processed)
@@ -95,6 +100,7 @@ class SqlUnitOfWork:
         self.valuation = SqlValuationRepository(self.session, self.workspace_id, self.numbers)
         self.batches = SqlBatchRepository(self.session, self.workspace_id, self.numbers)
         self.thresholds = SqlThresholdRepository(self.session, self.workspace_id)
+        self.planning = SqlPlanningRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

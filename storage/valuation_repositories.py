@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, case, func, update
@@ -344,3 +345,21 @@ class SqlThresholdRepository:
             )
         )
         return {row.warehouse_id: StockLevels(row.safety_stock, row.max_stock) for row in rows}
+
+
+class SqlPlanningRepository:
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self._session = session
+        self._workspace_id = workspace_id
+
+    def on_order(self, product_id: int) -> Decimal:
+        # No purchase orders yet: nothing is on order. The documents area replaces this.
+        return ZERO
+
+    def first_movements(self) -> dict[int, datetime]:
+        rows = self._session.exec(
+            select(StockMovementRow.product_id, func.min(StockMovementRow.occurred_at))
+            .where(StockMovementRow.workspace_id == self._workspace_id)
+            .group_by(StockMovementRow.product_id)
+        )
+        return {product_id: first for product_id, first in rows}

@@ -848,6 +848,24 @@ class FakeThresholdRepository:
         return {wid: levels for (pid, wid), levels in self.levels.items() if pid == product_id}
 
 
+class FakePlanningRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.ordered: dict[int, Decimal] = {}  # stands in for open purchase orders in tests
+
+    def on_order(self, product_id: int) -> Decimal:
+        self._uow._require()
+        return self.ordered.get(product_id, ZERO)
+
+    def first_movements(self) -> dict[int, datetime]:
+        self._uow._require()
+        first: dict[int, datetime] = {}
+        for m in self._uow.stock.ledger:
+            if m.product_id not in first or m.occurred_at < first[m.product_id]:
+                first[m.product_id] = m.occurred_at
+        return first
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     products: dict[int, Product]
@@ -902,6 +920,7 @@ class FakeUnitOfWork:
         self.valuation = FakeValuationRepository(self)
         self.batches = FakeBatchRepository(self)
         self.thresholds = FakeThresholdRepository(self)
+        self.planning = FakePlanningRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()

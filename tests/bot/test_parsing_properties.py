@@ -310,11 +310,12 @@ PARTNER_VALUES = {
     "phone": phones,
     "terms_days": st.integers(0, 365),
     "credit_limit": money_values,
+    "lead_days": st.integers(0, 365),
 }
 
 
 def _partner_fields(kind: str, min_size: int) -> st.SearchStrategy[tuple[tuple[str, object], ...]]:
-    allowed = ["contact", "phone", "terms_days"] + (["credit_limit"] if kind == "客户" else [])
+    allowed = ["contact", "phone", "terms_days"] + (["credit_limit"] if kind == "客户" else ["lead_days"])
     return st.lists(st.sampled_from(allowed), min_size=min_size, unique=True).flatmap(
         lambda chosen: st.tuples(*(st.tuples(st.just(name), PARTNER_VALUES[name]) for name in chosen))
     )

@@ -34,6 +34,7 @@ from tests.fakes import (
     FakeValuationRepository,
     FakeBatchRepository,
     FakeThresholdRepository,
+    FakePlanningRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -51,6 +52,7 @@ PAIRS = [
     (ports.ValuationRepository, FakeValuationRepository),
     (ports.BatchRepository, FakeBatchRepository),
     (ports.ThresholdRepository, FakeThresholdRepository),
+    (ports.PlanningRepository, FakePlanningRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -76,6 +78,7 @@ UOW_ATTRIBUTES = {
     "valuation": FakeValuationRepository,
     "batches": FakeBatchRepository,
     "thresholds": FakeThresholdRepository,
+    "planning": FakePlanningRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

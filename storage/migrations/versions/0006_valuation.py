@@ -1,4 +1,4 @@
-"""valuation: the workspace's method (设置 计价), FIFO cost layers with their draws, batches, per-warehouse stock levels
+"""valuation: the workspace's method (设置 计价), FIFO cost layers with their draws, batches, per-warehouse stock levels, suppliers' lead time
 
 Revision ID: 0006
 Revises: 0004
@@ -88,6 +88,8 @@ def upgrade() -> None:
     with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
         batch_op.create_index('ix_stock_batch_move_movement', ['workspace_id', 'movement_id'], unique=False)
 
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('lead_days', sa.Integer(), nullable=True))
     op.create_table('stock_threshold',
     sa.Column('workspace_id', sa.BigInteger(), nullable=False),
     sa.Column('product_id', sa.BigInteger(), nullable=False),
@@ -102,6 +104,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('stock_threshold')
+    with op.batch_alter_table('partner', schema=None) as batch_op:
+        batch_op.drop_column('lead_days')
     with op.batch_alter_table('stock_batch_move', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_batch_move_movement')
     op.drop_table('stock_batch_move')
