@@ -1161,6 +1161,18 @@ SAMPLES |= {
             ["批次：L2311 1,200 罐（有效期 2027-03-01）"],
         ),
     },
+    "analysis/replenishment.html": SAMPLES["analysis/replenishment.html"]
+    | {
+        "a supplier's lead time, a young product, on order": Sample(
+            {
+                "result": an.ReplenishmentReport(
+                    30, 7, 14,
+                    [an.Suggestion(product(code="N001", unit="罐"), D("4"), D("6"), D("4"), D("33"), D("89"), D("79"), "华南", 3, 10)],
+                )
+            },
+            ["<b>华南</b> · 交期 3 天", "现有 4 · 在途 6 · 日均 4（10 天） · 再订货点 33", "不足 30 天的新商品按实际天数", "交期 7天"],
+        ),
+    },
     "product/levels_set.html": {
         "set": Sample(
             {"result": thr.StockLevelsSet(product(), SECOND, StockLevels(D(20), D(200)), [FieldChange("warehouse_safety_stock", None, D(20))])},

@@ -14,9 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from domain import commands as c
-from domain import history, services, stocktake
+from domain import history, partner_services, services, stocktake, thresholds
 from domain.errors import ConcurrentChange, InsufficientStock, UndoRefused, ValuationRefused
 from domain.batches import BatchTake
+from domain.partners import PartnerKind
+from domain.products import StockLevels, StockStatus
 from domain.valuation import LayerDraw, ValuationMethod
 from storage.valuation_tables import CostLayerRow, StockBatchRow
 from tests.conftest import make_context
@@ -228,3 +230,34 @@ def test_a_batch_cannot_go_below_zero(uow_factory):
     with uow.writing(), pytest.raises(IntegrityError):
         uow.batches.record_moves(999, 1, 1, [BatchTake("L1", D(-3))])
     books_ok(uow_factory)
+
+
+# ---- per-warehouse levels, suppliers' lead time, planning -------------------------------------------
+
+
+def test_warehouse_levels_are_stored_and_cleared(uow_factory):
+    services.add_product(uow_factory(), ctx(), c.AddProduct("A001", "可乐", (("unit", "罐"), ("safety_stock", D(10)))))
+    services.add_warehouse(uow_factory(), ctx(), c.AddWarehouse("二仓"))
+    services.receive_stock(uow_factory(), ctx(1), c.ReceiveStock("A001", D(15), unit_price=D(2), warehouse="二仓", confirmed=True))
+    thresholds.set_stock_levels(uow_factory(), ctx(2), c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)), ("max_stock", D("50.5")))))
+    with uow_factory() as uow:
+        product = uow.products.get("A001")
+        second = uow.stock.warehouse_named("二仓")
+        assert uow.thresholds.of_product(product.id) == {second.id: StockLevels(D(20), D("50.5"))}
+    card = services.show_stock(uow_factory(), ctx(3), c.ShowStock("A001"))
+    assert [(w.name, status) for w, _, status in card.warehouse_levels] == [("二仓", StockStatus.LOW)]
+    thresholds.set_stock_levels(uow_factory(), ctx(4), c.SetStockLevels("A001", "二仓", (("safety_stock", None), ("max_stock", None))))
+    with uow_factory() as uow:
+        assert uow.thresholds.of_product(product.id) == {} and uow.thresholds.get(product.id, second.id) is None
+
+
+def test_a_supplier_s_lead_time_and_the_planning_facts(uow_factory):
+    partner_services.add_partner(uow_factory(), ctx(), c.AddPartner("供应商", "华东饮料", (("lead_days", 5),)))
+    partner_services.change_partner(uow_factory(), ctx(1), c.ChangePartner("供应商", "华东饮料", (("lead_days", 9),)))
+    services.add_product(uow_factory(), ctx(), c.AddProduct("A001", "可乐", (("unit", "罐"),)))
+    services.receive_stock(uow_factory(), ctx(2), c.ReceiveStock("A001", D(5), unit_price=D(2), counterparty="华东饮料", confirmed=True))
+    with uow_factory() as uow:
+        assert uow.partners.get(PartnerKind.SUPPLIER, "华东饮料").lead_days == 9
+        product = uow.products.get("A001")
+        assert uow.planning.first_movements() == {product.id: NOW + timedelta(minutes=2)}
+        assert uow.planning.on_order(product.id) == D(0)
