@@ -299,7 +299,7 @@ def test_a_scrap_in_a_group_hides_the_loss_and_a_short_stock_is_refused(runtime:
     refused(
         runtime,
         group("报损 A001 1", GROUP, KEEPER),
-        "❌ 请写报损原因，如 原因 破损\n用法：<code>报损 &lt;编码&gt; &lt;数量&gt; 原因 … [仓库 …]</code>",
+        "❌ 请写报损原因，如 原因 破损\n用法：<code>报损 &lt;编码&gt; &lt;数量&gt; 原因 … [仓库 …] [批次 …]</code>",
     )
 
 
