@@ -529,12 +529,15 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
             product = get_product(uow, cmd.code)
             balance = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
             split = tuple(uow.stock.balances_by_warehouse(product.id, ctx.actor.warehouse_ids))
-            names = {w.id: w for w in uow.stock.warehouses()}
-            batches = tuple((names[b.warehouse_id], b) for b in uow.batches.of_product(product.id, ctx.actor.warehouse_ids))
+            # Batches and warehouse levels cost a query each: only asked for where they can exist.
+            found = uow.batches.of_product(product.id, ctx.actor.warehouse_ids) if product.batch_managed else []
+            own_levels = sorted(uow.thresholds.of_product(product.id).items())
+            names = {w.id: w for w in uow.stock.warehouses()} if found or own_levels else {}
+            batches = tuple((names[b.warehouse_id], b) for b in found)
             on_hand = {w.id: b.quantity for w, b in split}
             levels = tuple(
                 (names[wid], own, warehouse_status(product, on_hand.get(wid, Decimal(0)), own))
-                for wid, own in sorted(uow.thresholds.of_product(product.id).items())
+                for wid, own in own_levels
                 if _allowed(ctx, wid)
             )
             return StockCard(product, balance, stock_status(product, balance.quantity), split, batches, ctx.today, levels)
