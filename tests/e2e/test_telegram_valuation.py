@@ -60,3 +60,29 @@ async def test_fifo_from_the_setting_to_an_undo(bot: Bot):
         ("reversal", "主仓", 12_000, 2_600),
     ]
     assert bot.scalar("SELECT method FROM valuation_setting WHERE workspace_id = 1") == "fifo"
+
+
+async def test_replenishment_with_a_supplier_s_lead_time_and_warehouse_levels(bot: Bot):
+    await say_ok(
+        bot,
+        "供应商 新增 华东饮料 交期 3天",
+        "商品 新增 A001 可口可乐 单位 罐 安全库存 10",
+        "仓库 新增 二仓",
+        "入库 A001 30 单价 2 @华东饮料",
+        "出库 A001 20",
+    )
+    # A product that came in today: 20 sold ÷ 1 day = 20 a day (not 20 ÷ 30).
+    # 再订货点 10 + 20 × 3 = 70 ≥ 10 on hand; 目标 10 + 20 × (3 + 14) = 350 → 340.
+    report = await bot.say("补货建议")
+    lines = report["text"].splitlines()
+    assert lines[0] == "🛒 补货建议 · 按近 30 天日均销量 · 交期 7 天 · 补货周期 14 天"
+    assert "华东饮料 · 交期 3 天" in lines
+    assert "A001 可口可乐 建议 340 罐 · 现有 10 · 日均 20（1 天） · 再订货点 70" in lines
+    assert lines[-1].startswith("公式：再订货点 = 安全库存 + 日均 × 交期")
+
+    levels = await bot.say("商品 修改 A001 安全库存 20 仓库 二仓")
+    assert levels["text"] == "✅ 已修改 A001 可口可乐 在二仓的库存上下限\n本仓安全库存：（空） → 20"
+    await say_ok(bot, "调拨 A001 5 主仓→二仓")
+    card = await bot.say("库存 A001")
+    assert "二仓：安全库存 20 · 低于安全库存" in card["text"]
+    assert bot.rows("SELECT safety_stock, max_stock FROM stock_threshold WHERE workspace_id = 1") == [(20_000, None)]
