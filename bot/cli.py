@@ -132,22 +132,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     balances = movements = 0
     problems = []
     document_problems = []
+    layer_problems = []
+    batch_problems = []
     for workspace_id in workspace_ids(engine):
         report = check_books(SqlUnitOfWork(engine, workspace_id))
         balances += report.balances
         movements += report.movements
         problems += [(workspace_id, mismatch) for mismatch in report.mismatches]
         document_problems += [(workspace_id, found) for found in report.documents]
+        layer_problems += [(workspace_id, mismatch) for mismatch in report.layer_mismatches]
+        batch_problems += [(workspace_id, mismatch) for mismatch in report.batch_mismatches]
     for workspace_id, m in problems:
         print(
             f"账套 {workspace_id} {m.product_code}@{m.warehouse}: 记录 {m.stored.quantity}/{m.stored.value}"
             f" ≠ 流水合计 {m.derived.quantity}/{m.derived.value}"
         )
+    for workspace_id, lm in layer_problems:
+        print(
+            f"账套 {workspace_id} {lm.product_code}@{lm.warehouse}: 余额 {lm.balance_quantity}/{lm.balance_value}"
+            f" ≠ 先进先出成本批次合计 {lm.layers_quantity}/{lm.layers_value}"
+        )
+    for workspace_id, bm in batch_problems:
+        print(f"账套 {workspace_id} {bm.product_code}@{bm.warehouse}: 库存 {bm.balance_quantity} ≠ 批次合计 {bm.batches_quantity}")
     for workspace_id, found in document_problems:
         print(f"账套 {workspace_id} {found.subject}: {found.problem}")
-    if problems or document_problems:
+    if problems or layer_problems or batch_problems or document_problems:
         print(
-            f"❌ 对账失败：{len(problems)} 个余额与流水不符，{len(document_problems)} 处单据往来不符"
+            f"❌ 对账失败：{len(problems)} 个余额与流水不符，{len(layer_problems)} 个余额与成本批次不符，"
+            f"{len(batch_problems)} 个库存与批次不符，{len(document_problems)} 处单据往来不符"
             f"（共 {balances} 个余额，{movements} 笔流水）"
         )
         return 1

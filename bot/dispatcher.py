@@ -23,7 +23,7 @@ from bot import barcode, parsing, spreadsheet
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, batch, document_services, history, imports, lookup, partner_services, services, stocktake, workspaces
+from domain import analysis, batch, document_services, history, imports, lookup, partner_services, services, stocktake, thresholds, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -468,6 +468,10 @@ class Dispatcher:
                 return self._reply("stocktake/cancelled.html", stocktake.cancel_stocktake(uow, context, command))
             case c.SetNegativeStock():
                 return self._reply("stock/negative_setting.html", services.set_negative_stock(uow, context, command))
+            case c.SetStockLevels():
+                return self._reply("product/levels_set.html", thresholds.set_stock_levels(uow, context, command))
+            case c.SetValuationMethod():
+                return self._reply("stock/valuation_setting.html", services.set_valuation_method(uow, context, command))
             case c.AddPartner():
                 return self._reply("partner/added.html", partner_services.add_partner(uow, context, command), show=show)
             case c.ChangePartner():

@@ -40,6 +40,8 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.EmptyStocktake: "errors/empty_stocktake.html",
     e.StocktakeBelowZero: "errors/stocktake_below_zero.html",
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
+    e.ValuationRefused: "errors/valuation_refused.html",
+    e.BatchRefused: "errors/batch_refused.html",
     e.PartnerExists: "errors/partner_exists.html",
     e.UnknownPartner: "errors/unknown_partner.html",
     e.UnknownDocument: "errors/unknown_document.html",

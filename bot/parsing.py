@@ -85,15 +85,20 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "入库",
         ("in",),
-        "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]",
+        "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]",
         "货物进仓，库存增加",
         available=True,
-        examples=("入库 A001 50", "入库 A001 50 单价 2.4 备注 补货", "入库 A001 2.5kg 日期 11-20"),
+        examples=(
+            "入库 A001 50",
+            "入库 A001 50 单价 2.4 备注 补货",
+            "入库 A001 2.5kg 日期 11-20",
+            "入库 A001 50 批次 L2311 有效期 2027-03-01",
+        ),
     ),
     Verb(
         "出库",
         ("out",),
-        "出库 <编码> <数量> [单价 …] [@客户 [现款]] [仓库 …] [备注 …] [日期 11-20]",
+        "出库 <编码> <数量> [单价 …] [@客户 [现款]] [仓库 …] [批次 …] [备注 …] [日期 11-20]",
         "货物出仓，库存减少（默认不允许负库存）",
         available=True,
         examples=("出库 A001 5", "出库 A001 5 单价 3.5"),
@@ -166,15 +171,15 @@ VERBS: tuple[Verb, ...] = (
     Verb("解绑", usage="解绑", summary="解除本群与账套的绑定", available=True, examples=("解绑",)),
     Verb(
         "设置",
-        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止",
-        summary="本群能否看到成本；出库能否低于零",
-        sub_verbs=("本群", "负库存"),
+        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 计价 先进先出|移动平均",
+        summary="本群能否看到成本；出库能否低于零；计价方法（首笔出入库前）",
+        sub_verbs=("本群", "负库存", "计价"),
         available=True,
         examples=("设置 本群 可见 成本",),
     ),
     Verb(
         "供应商",
-        usage="供应商 新增 <名称> [联系人 …] [电话 …] [账期 30天]",
+        usage="供应商 新增 <名称> [联系人 …] [电话 …] [账期 30天] [交期 7天]",
         summary="供应商资料：联系人、电话、账期",
         sub_verbs=("新增", "修改"),
         available=True,
@@ -285,7 +290,7 @@ VERBS: tuple[Verb, ...] = (
     ),
     Verb(
         "报损",
-        usage="报损 <编码> <数量> 原因 … [仓库 …]",
+        usage="报损 <编码> <数量> 原因 … [仓库 …] [批次 …]",
         summary="破损、过期、丢失：按成本出库并记下原因",
         available=True,
         examples=("报损 A001 2 原因 破损",),
@@ -420,6 +425,7 @@ KEYS = (
     "仓库",
     "批次",
     "有效期",
+    "生产日期",
     "原因",
     "交期",
     "快递",
@@ -656,7 +662,7 @@ def _parse_help(rest: str, today: date, verb: Verb) -> c.Command:
 
 _PRODUCT_USAGES = {
     "新增": "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]",
-    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐）",
+    "修改": "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐；批次管理 是 保质期 180天）",
     "停用": "商品 停用 <编码>",
     "启用": "商品 启用 <编码>",
     "查询": "商品 <编码或名称>",
@@ -695,6 +701,23 @@ def _take_packs(tokens: Tokens, usage: str) -> tuple[tuple[str, Decimal], ...] |
     return tuple(packs)
 
 
+_YES_NO = {"是": True, "否": False, "开": True, "关": False}
+
+
+def _shelf_life(raw: str, usage: str) -> int | None:
+    """``180天``, ``6个月`` (30 days each), ``2年`` (365 days each), ``无`` → days."""
+    if raw in ("无", "没有", "-"):
+        return None
+    match = re.fullmatch(r"(\d{1,4})(天|日|个月|月|年)?", raw)
+    if match is None:
+        raise ParseError(f"保质期「{raw[:20]}」看不懂，应写成 180天、6个月 或 2年", usage)
+    number, unit = int(match.group(1)), match.group(2) or "天"
+    days = number * (365 if unit == "年" else 30 if unit in ("个月", "月") else 1)
+    if not 1 <= days <= 3650:
+        raise ParseError("保质期应在 1 到 3650 天之间", usage)
+    return days
+
+
 def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, object], ...]:
     result: list[tuple[str, object]] = []
     for key, raw in values.items():
@@ -703,12 +726,37 @@ def _product_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
             result.append((name, parse_money(raw, usage, key)))
         elif name in _LEVEL_FIELDS:
             result.append((name, parse_quantity(raw, usage, key, allow_zero=True)[0]))
+        elif name == "batch_managed":
+            if raw not in _YES_NO:
+                raise ParseError("批次管理只能写 是 或 否", usage)
+            result.append((name, _YES_NO[raw]))
+        elif name == "shelf_life_days":
+            result.append((name, _shelf_life(raw, usage)))
         else:
             limit = 8 if name == "unit" else 60
             if len(raw) > limit:
                 raise ParseError(f"{key}太长（最多 {limit} 字）", usage)
             result.append((name, raw.lower() if name == "unit" and raw.isascii() else raw))
     return tuple(result)
+
+
+# ---- per-warehouse stock levels (valuation area) ----
+_LEVELS_USAGE = "商品 修改 <编码> 安全库存 … [最高库存 …] 仓库 <仓库名>"
+
+
+def _stock_levels(code: str, tokens: Tokens, pack_field: tuple[tuple[str, object], ...], usage: str) -> c.Command:
+    """``商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓``: the levels in one warehouse (``无`` clears)."""
+    warehouse = _warehouse_name(tokens.values.pop("仓库"), _LEVELS_USAGE)
+    other = [key for key in tokens.values if key not in ("安全库存", "最高库存")]
+    if other or pack_field:
+        raise ParseError(f"按仓库只能设置安全库存和最高库存，不能设置「{other[0] if other else '包装'}」", _LEVELS_USAGE)
+    if not tokens.values:
+        raise ParseError("要写安全库存或最高库存", _LEVELS_USAGE)
+    fields: list[tuple[str, object]] = []
+    for key, raw in tokens.values.items():
+        value = None if raw in ("无", "-") else parse_quantity(raw, _LEVELS_USAGE, key, allow_zero=True)[0]
+        fields.append((EDITABLE_FIELDS[key], value))
+    return c.SetStockLevels(code, warehouse, tuple(fields))
 
 
 def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
@@ -752,7 +800,9 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
     if len(tokens.words) > 1:
         raise ParseError(f"多余的内容「{' '.join(tokens.words[1:])[:30]}」", usage)
     if canon == "修改":
-        _refuse_extras(tokens, usage, keys=field_keys)
+        _refuse_extras(tokens, usage, keys=(*field_keys, "仓库"))
+        if "仓库" in tokens.values:
+            return _stock_levels(code, tokens, pack_field, usage)
         if not tokens.values and not pack_field:
             raise ParseError("没有要修改的字段", usage)
         return c.ChangeProduct(code, _product_fields(tokens.values, usage) + pack_field)
@@ -763,7 +813,8 @@ def _parse_product(rest: str, today: date, verb: Verb) -> c.Command:
 def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
-    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库"), partner=True)
+    batch_keys = ("批次", "有效期", "生产日期") if verb.name == "入库" else ("批次",)
+    _refuse_extras(tokens, usage, keys=("单价", "备注", "日期", "仓库", *batch_keys), partner=True)
     confirmed = _take_confirm(tokens)
     cash = verb.name == "出库" and CASH_WORD in tokens.words
     if cash:
@@ -785,9 +836,39 @@ def _parse_movement(rest: str, today: date, verb: Verb) -> c.Command:
         raise ParseError(f"备注太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
     occurred_on = parse_date(tokens.values["日期"], today, usage) if "日期" in tokens.values else None
     warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
+    batch = _batch_code(tokens.values["批次"], usage) if "批次" in tokens.values else None
+    expires_on = _batch_date(tokens.values, "有效期", usage)
+    produced_on = _batch_date(tokens.values, "生产日期", usage)
+    if expires_on is not None and produced_on is not None:
+        raise ParseError("有效期和生产日期只写一个（生产日期按保质期推算有效期）", usage)
+    fields = (code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed, batch, expires_on, produced_on)
     if verb.name == "入库":
-        return c.ReceiveStock(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed)
-    return c.IssueStock(code, quantity, unit, unit_price, tokens.partner or "", note, occurred_on, warehouse, confirmed, cash)
+        return c.ReceiveStock(*fields)
+    return c.IssueStock(*fields, cash=cash)
+
+
+# ---- batches ----
+_BATCH_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,29}")
+_ISO_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", re.ASCII)
+
+
+def _batch_code(word: str, usage: str) -> str:
+    if _BATCH_CODE.fullmatch(word) is None:
+        raise ParseError(f"批次号「{word[:30]}」不对：字母、数字和 . _ / -，最多 30 位", usage)
+    return word.upper()
+
+
+def _batch_date(values: dict[str, str], key: str, usage: str) -> date | None:
+    """有效期 / 生产日期 as a full date (2027-03-01): a month-day alone would be ambiguous."""
+    if key not in values:
+        return None
+    match = _ISO_DATE.fullmatch(values[key])
+    if match is None:
+        raise ParseError(f"{key}「{values[key][:20]}」要写完整日期，如 2027-03-01", usage)
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ParseError(f"{key}「{values[key]}」不存在", usage) from None
 
 
 def _parse_stock(rest: str, today: date, verb: Verb) -> c.Command:
@@ -848,20 +929,14 @@ def _parse_transfer(rest: str, today: date, verb: Verb) -> c.Command:
     return c.TransferStock(code, quantity, source, target, unit, note, confirmed)
 
 
-_REASON_TAIL = re.compile(r"(?P<reason>.*?)(?:\s+仓库\s*(?P<warehouse>\S+))?(?:\s+(?P<confirm>确认))?")
+_REASON_TAIL = re.compile(r"(?P<reason>.*?)(?:\s+仓库\s*(?P<warehouse>\S+))?(?:\s+批次\s*(?P<batch>\S+))?(?:\s+(?P<confirm>确认))?")
 
 
 def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     tokens = tokenise(rest, usage)
-    _refuse_extras(tokens, usage, keys=("原因", "仓库"))
+    _refuse_extras(tokens, usage, keys=("原因", "仓库", "批次"))
     confirmed = _take_confirm(tokens)
-    cash = verb.name == "出库" and CASH_WORD in tokens.words
-    if cash:
-        tokens.words.remove(CASH_WORD)
-        if tokens.partner is None or "单价" not in tokens.values:
-            raise ParseError("「现款」要和 @客户 和 单价 一起写", usage)
-        confirmed = confirmed or _take_confirm(tokens)
     if not tokens.words:
         raise ParseError("缺少商品编码和数量", usage)
     code = parse_subject(tokens.words[0], usage)
@@ -878,13 +953,18 @@ def _parse_scrap(rest: str, today: date, verb: Verb) -> c.Command:
             if "仓库" in tokens.values:
                 raise ParseError("「仓库」写了两次", usage)
             tokens.values["仓库"] = trailing.group("warehouse")
+        if trailing.group("batch"):
+            if "批次" in tokens.values:
+                raise ParseError("「批次」写了两次", usage)
+            tokens.values["批次"] = trailing.group("batch")
         confirmed = confirmed or bool(trailing.group("confirm"))
     if not reason:
         raise ParseError("请写报损原因，如 原因 破损", usage)
     if len(reason) > MAX_NOTE_LENGTH:
         raise ParseError(f"原因太长（最多 {MAX_NOTE_LENGTH} 字）", usage)
     warehouse = _warehouse_name(tokens.values["仓库"], usage) if "仓库" in tokens.values else None
-    return c.ScrapStock(code, quantity, reason, unit, warehouse, confirmed)
+    batch = _batch_code(tokens.values["批次"], usage) if "批次" in tokens.values else None
+    return c.ScrapStock(code, quantity, reason, unit, warehouse, confirmed, batch)
 
 
 _STOCKTAKE_USAGES = {
@@ -987,6 +1067,11 @@ def _partner_fields(values: dict[str, str], usage: str) -> tuple[tuple[str, obje
             fields.append(("terms_days", int(match.group(1))))
         elif key == "信用额度":
             fields.append(("credit_limit", parse_money(raw, usage, "信用额度")))
+        elif key == "交期":  # a supplier's lead time, for 补货建议
+            match = _TERMS.fullmatch(raw)
+            if match is None or int(match.group(1)) > 365:
+                raise ParseError(f"交期「{raw[:20]}」看不懂，写成 7天（0–365）", usage)
+            fields.append(("lead_days", int(match.group(1))))
         elif key == "电话":
             if not re.fullmatch(r"\+?[0-9][0-9-]{4,19}", raw):
                 raise ParseError(f"电话「{raw[:20]}」不对：只能是数字（可带 + 和 -），5–20 位", usage)
@@ -1011,7 +1096,7 @@ def _parse_partner(rest: str, today: date, verb: Verb) -> c.Command:
         return c.FindPartners(kind, query, tokens.page or 1)
     usage = verb.usage if sub == "新增" else f"{kind} 修改 <名称> <字段> <值>…（字段：{' '.join(_PARTNER_KEYS)}）"
     tokens = tokenise(rest[len(sub) :], usage)
-    keys = _PARTNER_KEYS if kind == "客户" else _PARTNER_KEYS[:3]
+    keys = _PARTNER_KEYS if kind == "客户" else (*_PARTNER_KEYS[:3], "交期")
     _refuse_extras(tokens, usage, keys=keys)
     if not tokens.words:
         raise ParseError(f"缺少{kind}名称", usage)
@@ -1219,6 +1304,14 @@ def _parse_undo(rest: str, today: date, verb: Verb) -> c.Command:
     return c.Undo(parse_document_number(word, verb.usage), confirmed)
 
 
+_VALUATION_WORDS = {
+    "FIFO": "fifo",
+    "先进先出": "fifo",
+    "移动平均": "moving_average",
+    "移动加权平均": "moving_average",
+}
+
+
 def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, verb.usage)
     _refuse_extras(tokens, verb.usage)
@@ -1227,6 +1320,12 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
         if len(words) == 2 and words[1] in ("允许", "禁止", "不允许"):
             return c.SetNegativeStock(words[1] == "允许")
         raise ParseError("负库存的设置只有：允许 / 禁止", "设置 负库存 允许|禁止")
+    # ---- valuation ----
+    if words[:1] == ["计价"]:
+        method = _VALUATION_WORDS.get(words[1].upper()) if len(words) == 2 else None
+        if method is None:
+            raise ParseError("计价方法只有：先进先出（FIFO）/ 移动平均", "设置 计价 先进先出|移动平均")
+        return c.SetValuationMethod(method)
     if words[:1] != ["本群"]:
         return c.NotYetAvailable(verb.name)
     if len(words) == 3 and words[1] in ("可见", "隐藏") and words[2] in ("成本", "敏感信息"):
@@ -1738,8 +1837,12 @@ def to_text(command: c.Command) -> str:
                 text += f" 日期 {command.occurred_on:%Y-%m-%d}"
             if command.warehouse is not None:
                 text += f" 仓库 {command.warehouse}"
-            if isinstance(command, c.IssueStock) and command.cash:
-                text += f" {CASH_WORD}"
+            if command.batch is not None:
+                text += f" 批次 {command.batch}"
+            if command.expires_on is not None:
+                text += f" 有效期 {command.expires_on:%Y-%m-%d}"
+            if command.produced_on is not None:
+                text += f" 生产日期 {command.produced_on:%Y-%m-%d}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             if command.note:
@@ -1754,6 +1857,8 @@ def to_text(command: c.Command) -> str:
             text = f"报损 {command.code} {_number(command.quantity)}{command.unit or ''}"
             if command.warehouse is not None:
                 text += f" 仓库 {command.warehouse}"
+            if command.batch is not None:
+                text += f" 批次 {command.batch}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             return text + f" 原因 {command.reason}"
@@ -1775,6 +1880,14 @@ def to_text(command: c.Command) -> str:
             return kind + (f" {query}" if query else "") + page(p)
         case c.SetNegativeStock(allow=allow):
             return f"设置 负库存 {'允许' if allow else '禁止'}"
+        case c.SetStockLevels(code=code, warehouse=warehouse, fields=fields):
+            levels = "".join(
+                f" {'安全库存' if name == 'safety_stock' else '最高库存'} {_number(value) if isinstance(value, Decimal) else '无'}"
+                for name, value in fields
+            )
+            return f"商品 修改 {code}{levels} 仓库 {warehouse}"
+        case c.SetValuationMethod(method=method):
+            return f"设置 计价 {'先进先出' if method == 'fifo' else '移动平均'}"
         case c.AnalyseAbc(days=days, a_share=a_share, b_share=b_share):
             text = f"分析 ABC {days}天"
             if a_share is not None and b_share is not None:
@@ -1887,10 +2000,10 @@ def _lines_text(lines: tuple[c.LineInput, ...]) -> str:
 
 
 def _partner_fields_text(fields: tuple[tuple[str, object], ...]) -> str:
-    labels = {"contact": "联系人", "phone": "电话", "terms_days": "账期", "credit_limit": "信用额度"}
+    labels = {"contact": "联系人", "phone": "电话", "terms_days": "账期", "credit_limit": "信用额度", "lead_days": "交期"}
     parts = []
     for name, value in fields:
-        shown = f"{value}天" if name == "terms_days" else _number(value) if isinstance(value, Decimal) else str(value)
+        shown = f"{value}天" if name in ("terms_days", "lead_days") else _number(value) if isinstance(value, Decimal) else str(value)
         parts.append(f" {labels[name]} {shown}")
     return "".join(parts)
 
@@ -1903,6 +2016,11 @@ def _fields_text(fields: tuple[tuple[str, object], ...]) -> str:
             packs = value if isinstance(value, tuple) else ()
             parts.append(" " + " ".join(f"{unit}={_number(factor)}" for unit, factor in packs) if packs else " 包装 无")
             continue
-        shown = _number(value) if isinstance(value, Decimal) else str(value)
+        if isinstance(value, bool):
+            shown = "是" if value else "否"
+        elif name == "shelf_life_days":
+            shown = f"{value}天" if value is not None else "无"
+        else:
+            shown = _number(value) if isinstance(value, Decimal) else str(value)
         parts.append(f" {labels[name]} {shown}")
     return "".join(parts)

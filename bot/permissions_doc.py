@@ -45,6 +45,8 @@ _EXAMPLES: dict[type, str] = {
     c.ConfirmStocktake: "盘点 确认",
     c.CancelStocktake: "盘点 取消",
     c.SetNegativeStock: "设置 负库存 允许|禁止",
+    c.SetValuationMethod: "设置 计价 先进先出|移动平均",
+    c.SetStockLevels: "商品 修改 … 安全库存 … 仓库 …",
     c.AnalyseAbc: "分析 ABC [90天]",
     c.SuggestReplenishment: "补货建议 [30天]",
     c.CreatePurchaseOrder: "采购 @供应商 A001 100 单价 2.4 …",

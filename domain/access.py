@@ -94,6 +94,8 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.ConfirmStocktake: P.MOVE_STOCK,
     c.CancelStocktake: P.MOVE_STOCK,
     c.SetNegativeStock: P.WORKSPACE_SETTINGS,
+    c.SetValuationMethod: P.WORKSPACE_SETTINGS,
+    c.SetStockLevels: P.EDIT_PRODUCTS,
     # Suppliers are the buyer's, customers the seller's (by the command's kind).
     c.AddPartner: {"供应商": P.PURCHASE, "客户": P.SELL},
     c.ChangePartner: {"供应商": P.PURCHASE, "客户": P.SELL},

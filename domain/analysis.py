@@ -4,15 +4,18 @@ ABC (分析 ABC): products ranked by the value they sold over a period; the top 
 up the first ``a_share`` of the total are A, the next ``b_share`` B, the rest (and products
 that did not sell) C. A product straddling a boundary belongs to the class it starts in.
 
-Replenishment (补货建议), per active product, over the last ``days`` days::
+Replenishment (补货建议), per active product, over the last ``days`` (N) days::
 
-    日均销量 d   = issued quantity ÷ days
+    日均销量 d   = issued quantity ÷ min(N, days since the product's first movement)
     再订货点 ROP = 安全库存 + d × 交期
     目标库存 T   = 最高库存, if set, else 安全库存 + d × (交期 + 补货周期)
     建议采购量   = ⌈T − 现有库存 − 在途⌉, suggested when 现有库存 + 在途 ≤ ROP and it is > 0
 
-交期 (lead time) and 补货周期 (review cycle) default to 7 and 14 days; 在途 (on order) is zero
-until purchase orders exist.
+A young product (fewer than N days of history) is averaged over the days it has existed, not N,
+which would understate its sales. 交期 (lead time) is the usual supplier's (供应商 … 交期 7天),
+else 7 days; the usual supplier is the counterparty of the product's latest receipt that named
+one. 补货周期 (review cycle) is 14 days. 在途 (on order) comes from ``uow.planning.on_order``
+(open purchase orders once the documents area has them).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from decimal import Decimal
 
 from domain import commands as c
 from domain.money import ZERO, quantize_money
+from domain.partners import PartnerKind
 from domain.ports import SaleTotal, UnitOfWork
 from domain.products import Product
 from domain.services import Context
@@ -94,6 +98,8 @@ class Suggestion:
     target: Decimal
     quantity: Decimal
     supplier: str
+    lead_days: int = LEAD_DAYS
+    days: int = 0  # the days the daily average is taken over (fewer for a young product)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,20 +117,27 @@ class ReplenishmentReport:
 
 
 def suggest(
-    product: Product, on_hand: Decimal, on_order: Decimal, sold: Decimal, days: int, supplier: str
+    product: Product,
+    on_hand: Decimal,
+    on_order: Decimal,
+    sold: Decimal,
+    days: int,
+    supplier: str,
+    *,
+    lead_days: int = LEAD_DAYS,
 ) -> Suggestion | None:
     """The order to place for one product, or None when its stock covers the lead time."""
     daily = sold / days
     safety = product.safety_stock or ZERO
-    reorder_point = safety + daily * LEAD_DAYS
-    target = product.max_stock if product.max_stock else safety + daily * (LEAD_DAYS + REVIEW_DAYS)
+    reorder_point = safety + daily * lead_days
+    target = product.max_stock if product.max_stock else safety + daily * (lead_days + REVIEW_DAYS)
     if on_hand + on_order > reorder_point:
         return None
     needed = target - on_hand - on_order
     quantity = Decimal(math.ceil(needed)) if not product.is_measured else needed.quantize(Decimal("0.001"))
     if quantity <= 0:
         return None
-    return Suggestion(product, on_hand, on_order, daily, reorder_point, target, quantity, supplier)
+    return Suggestion(product, on_hand, on_order, daily, reorder_point, target, quantity, supplier, lead_days, days)
 
 
 def _since(ctx: Context, days: int) -> datetime:
@@ -151,16 +164,36 @@ def _sales_value(product: Product, sale: SaleTotal | None) -> Decimal:
     return quantize_money(sale.revenue + unpriced)
 
 
+def history_days(ctx: Context, first: datetime | None, days: int) -> int:
+    """The days to average over: N, or fewer for a product whose first movement was less than N
+    days ago (counting its first day, as ``_since`` counts today)."""
+    if first is None:
+        return days
+    return max(1, min(days, (ctx.today - first.astimezone(ctx.tz).date()).days + 1))
+
+
 def replenishment(uow: UnitOfWork, ctx: Context, cmd: c.SuggestReplenishment) -> ReplenishmentReport:
     with uow:
         sales = {sale.product_id: sale for sale in uow.stock.sales(_since(ctx, cmd.days), ctx.actor.warehouse_ids)}
         suppliers = uow.stock.last_counterparties("receipt")
         products = uow.products.active()
         balances = {p.id: uow.stock.total_balance(p.id, ctx.actor.warehouse_ids).quantity for p in products}
+        on_order = {p.id: uow.planning.on_order(p.id) for p in products if p.id is not None}
+        first = uow.planning.first_movements()
+        lead: dict[str, int] = {}
+        for name in set(suppliers.values()):
+            partner = uow.partners.get(PartnerKind.SUPPLIER, name)
+            if partner is not None and partner.lead_days is not None:
+                lead[name] = partner.lead_days
     suggestions = []
     for product in products:
+        assert product.id is not None
         sold = sales[product.id].quantity if product.id in sales else ZERO
-        found = suggest(product, balances[product.id], ZERO, sold, cmd.days, suppliers.get(product.id, ""))
+        supplier = suppliers.get(product.id, "")
+        found = suggest(
+            product, balances[product.id], on_order[product.id], sold, history_days(ctx, first.get(product.id), cmd.days),
+            supplier, lead_days=lead.get(supplier, LEAD_DAYS),
+        )
         if found is not None:
             suggestions.append(found)
     suggestions.sort(key=lambda s: (s.supplier, s.product.code))

@@ -49,6 +49,7 @@ class Action(StrEnum):
     PAYMENT = "收付款"
     CASH_ENTRY = "其他收支"
     IMPORT_OPENING = "导入期初库存"  # faster entry: one entry per imported sheet
+    SET_STOCK_LEVELS = "仓库库存上下限"  # valuation area (issue 5): not undoable, set it again
 
 
 # Operations 撤销 can reverse, and the permission the reversal needs (the original's own).

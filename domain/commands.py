@@ -54,6 +54,10 @@ class StockChange:
     occurred_on: date | None = None
     warehouse: str | None = None
     confirmed: bool = False  # the issuer already answered "are you sure?" (or wrote 确认)
+    # ---- batches (issue 5): 批次 on both; 有效期 / 生产日期 only on 入库 ----
+    batch: str | None = None
+    expires_on: date | None = None
+    produced_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,7 @@ class ScrapStock:
     unit: str | None = None
     warehouse: str | None = None
     confirmed: bool = False
+    batch: str | None = None  # 批次: scrap this batch (else earliest expiry first, expired included)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +171,26 @@ class SetNegativeStock:
     """`设置 负库存 允许` / `设置 负库存 禁止`."""
 
     allow: bool
+
+
+# ---- valuation ----
+
+
+@dataclass(frozen=True, slots=True)
+class SetStockLevels:
+    """`商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓`: the product's levels in one warehouse;
+    ``fields`` are safety_stock / max_stock (None clears the warehouse's own level)."""
+
+    code: str
+    warehouse: str
+    fields: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SetValuationMethod:
+    """`设置 计价 先进先出|FIFO` / `设置 计价 移动平均`; ``method`` is a ValuationMethod value."""
+
+    method: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +423,8 @@ Command = (
     | ConfirmStocktake
     | CancelStocktake
     | SetNegativeStock
+    | SetValuationMethod
+    | SetStockLevels
     | AddPartner
     | ChangePartner
     | FindPartners

@@ -238,6 +238,7 @@ class UndoRefused(DomainError):
     VALUE_WOULD_BE_NEGATIVE = "value_negative"
     CHANGED_SINCE = "changed_since"
     HAS_MOVEMENTS = "has_movements"
+    LAYER_DRAWN = "layer_drawn"  # FIFO: later issues drew from the layer this receipt opened
 
     def __init__(self, why: str, label: str, **details: object) -> None:
         super().__init__(f"cannot undo {label}: {why}")
@@ -466,3 +467,41 @@ class AmbiguousProduct(DomainError):
         super().__init__(f"{query!r} matches {len(candidates)} products")
         self.query = query
         self.candidates = candidates
+# ---- valuation ----------------------------------------------------------------------------
+
+
+class ValuationRefused(DomainError):
+    """设置 计价 (or 负库存 允许 under FIFO) cannot be done, and why."""
+
+    ALREADY = "already"  # the workspace already values this way
+    HAS_MOVEMENTS = "has_movements"  # stock was already booked under the current method
+    FIFO_NO_NEGATIVE = "fifo_no_negative"  # FIFO has no layer to cost a deficit from
+
+    def __init__(self, why: str, method: str, current: str = "") -> None:
+        super().__init__(f"valuation {method}: {why}")
+        self.why = why
+        self.method = method
+        self.current = current
+
+
+class BatchRefused(DomainError):
+    """A batch rule refused the command; ``why`` names the rule (a template branch)."""
+
+    REQUIRED = "required"  # a batch-managed receipt without 批次
+    NOT_MANAGED = "not_managed"  # 批次/有效期 for a product that is not batch-managed
+    NO_SHELF_LIFE = "no_shelf_life"  # 生产日期 without the product's 保质期
+    EXPIRY_REQUIRED = "expiry_required"  # the product has a 保质期: the new batch needs its expiry
+    EXPIRY_CONFLICT = "expiry_conflict"  # more of a batch in stock, with another expiry
+    EXPIRED_ON_ARRIVAL = "expired_on_arrival"
+    UNKNOWN_BATCH = "unknown_batch"
+    BATCH_SHORT = "batch_short"
+    EXPIRED = "expired"  # not enough stock that has not expired (the expired batches are listed)
+    STOCK_ON_HAND = "stock_on_hand"  # 批次管理 switched while the product has stock
+    GAIN_WITHOUT_BATCH = "gain_without_batch"  # a stocktake gain with no batch in stock to join
+
+    def __init__(self, why: str, code: str, name: str, **details: object) -> None:
+        super().__init__(f"{code}: batch rule {why}")
+        self.why = why
+        self.code = code
+        self.name = name
+        self.details = details

@@ -29,8 +29,21 @@ from domain.errors import (
 from domain.periods import Period
 from domain.ports import PendingConfirmation, UnitOfWork
 from domain.products import FieldChange, Product, apply_changes, normalise_code
-from domain.services import PAGE_SIZE, Context, _clamp_page, _number, _pages, append_movement, audit, get_product
+from domain.services import (
+    PAGE_SIZE,
+    Context,
+    _clamp_page,
+    _number,
+    _pages,
+    append_movement,
+    audit,
+    get_product,
+    refuse_batch_switch_with_stock,
+)
+from domain.batches import BatchTake
+from domain.booking import is_fifo
 from domain.stock import Movement, MovementKind, Posting, StockBalance, post_reversal
+from domain.valuation import LayerDraw
 from domain.workspaces import find_member
 
 CONFIRMATION_LIFETIME = timedelta(minutes=5)
@@ -169,17 +182,24 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
     reversals: list[Movement] = []
     product = None
     carried: Decimal | None = None  # the value a transfer's reversal took out of the target
+    fifo = is_fifo(uow)
+    layer_draws: list[LayerDraw] = []
     # Newest first: a transfer's incoming leg leaves the target before the outgoing one returns.
     for original in sorted(originals, key=lambda m: m.id or 0, reverse=True):
         product = uow.products.with_id(original.product_id)
         before = uow.stock.lock_balance(original.product_id, original.warehouse_id)
-        posting = post_reversal(before, original.quantity, original.value)
-        if posting is not None and original.kind is MovementKind.TRANSFER_IN:
-            carried = -posting.value
-        elif posting is not None and original.kind is MovementKind.TRANSFER_OUT and carried is not None:
-            # Back into the source goes exactly what left the target (which may differ from the
-            # original value when the target's average moved): a transfer only moves value.
-            posting = Posting(-original.quantity, carried)
+        if fifo:
+            posting, layer_draws = _fifo_reversal(uow, original)
+            if posting is None:
+                raise UndoRefused(UndoRefused.LAYER_DRAWN, label, code=product.code, name=product.name)
+        else:
+            posting = post_reversal(before, original.quantity, original.value)
+            if posting is not None and original.kind is MovementKind.TRANSFER_IN:
+                carried = -posting.value
+            elif posting is not None and original.kind is MovementKind.TRANSFER_OUT and carried is not None:
+                # Back into the source goes exactly what left the target (which may differ from the
+                # original value when the target's average moved): a transfer only moves value.
+                posting = Posting(-original.quantity, carried)
         if posting is None:
             why = (
                 UndoRefused.STOCK_SINCE_ISSUED
@@ -187,6 +207,11 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
                 else UndoRefused.VALUE_WOULD_BE_NEGATIVE
             )
             raise UndoRefused(why, label, code=product.code, name=product.name, unit=product.unit, on_hand=before.quantity)
+        batch_moves = _batch_reversal(uow, original)
+        if isinstance(batch_moves, Decimal):  # a batch no longer holds what the original brought in
+            raise UndoRefused(
+                UndoRefused.STOCK_SINCE_ISSUED, label, code=product.code, name=product.name, unit=product.unit, on_hand=batch_moves
+            )
         reversal, _ = append_movement(
             uow,
             ctx,
@@ -201,6 +226,12 @@ def _reverse_movement(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undon
             note=f"冲销 {original.number}",
             reverses_id=original.id,
         )
+        if fifo and layer_draws:
+            assert reversal.id is not None
+            uow.valuation.record_draws(reversal.id, layer_draws)
+        if batch_moves:
+            assert reversal.id is not None
+            uow.batches.record_moves(reversal.id, original.product_id, original.warehouse_id, batch_moves)
         reversals.append(reversal)
     assert product is not None
     _reverse_billing(uow, ctx, entry.numbers[0], number)
@@ -217,6 +248,33 @@ def _reverse_billing(uow: UnitOfWork, ctx: Context, original: str, reversal: str
         partner = uow.partners.get(kind, item.partner_name)
         if partner is not None and item.amount:
             post_item(uow, partner, reversal, -item.amount, ctx.today)
+def _batch_reversal(uow: UnitOfWork, original: Movement) -> list[BatchTake] | Decimal:
+    """The batch moves that cancel the original's, or the quantity left in a batch that no
+    longer holds what the original brought in (its goods have since been issued)."""
+    assert original.id is not None
+    moves = [BatchTake(take.code, -take.quantity, take.expires_on) for take in uow.batches.moves_of(original.id)]
+    for take in moves:
+        found = uow.batches.find(original.product_id, original.warehouse_id, take.code)
+        held = found.quantity if found is not None else Decimal(0)
+        if held + take.quantity < 0:
+            return held
+    return moves
+
+
+def _fifo_reversal(uow: UnitOfWork, original: Movement) -> tuple[Posting | None, list[LayerDraw]]:
+    """Under FIFO a reversal is the exact negation of the original, with its layers put back:
+    an outgoing movement returns what it drew to the very layers it drew from; an incoming one
+    takes its layers away again — refused (None) once any of them has been drawn from, since the
+    issues that drew would have to be re-costed."""
+    assert original.id is not None
+    created = uow.valuation.layers_of(original.id)
+    if created:
+        if not all(layer.untouched for layer in created):
+            return None, []
+        draws = [LayerDraw(layer.id, layer.remaining_quantity, layer.remaining_value) for layer in created]
+        return Posting(-original.quantity, -original.value), draws
+    restored = [draw.negated() for draw in uow.valuation.draws_of(original.id)]
+    return Posting(-original.quantity, -original.value), restored
 
 
 def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) -> Undone:
@@ -231,6 +289,7 @@ def _reverse_product_change(uow: UnitOfWork, ctx: Context, entry: AuditEntry) ->
             raise UndoRefused(UndoRefused.CHANGED_SINCE, label, code=product.code)
         wanted = {change.field: change.before for change in entry.changes}
     updated, changes = apply_changes(product, wanted)
+    refuse_batch_switch_with_stock(uow, product, updated)
     uow.products.update(updated)
     audit(uow, ctx, Action.UNDO, product.code, changes=tuple(changes), undoes=entry.id)
     return Undone(entry, updated, changes=tuple(changes))

@@ -31,7 +31,9 @@ PARTNER_FIELDS: dict[str, str] = {
     "电话": "phone",
     "账期": "terms_days",
     "信用额度": "credit_limit",
+    "交期": "lead_days",
 }
+MAX_LEAD_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Partner:
     terms_days: int = 0
     credit_limit: Decimal | None = None
     id: int = 0
+    lead_days: int | None = None  # 交期: a supplier's days from order to receipt (补货建议 uses it)
 
     def __post_init__(self) -> None:
         if not self.name.strip() or len(self.name) > MAX_NAME_LENGTH:
@@ -57,3 +60,7 @@ class Partner:
             raise InvalidProduct("信用额度", "应在 0 到 10,000,000 元之间")
         if self.credit_limit is not None and self.kind is PartnerKind.SUPPLIER:
             raise InvalidProduct("信用额度", "只有客户有信用额度")
+        if self.lead_days is not None and not 0 <= self.lead_days <= MAX_LEAD_DAYS:
+            raise InvalidProduct("交期", f"应在 0 到 {MAX_LEAD_DAYS} 天之间")
+        if self.lead_days is not None and self.kind is PartnerKind.CUSTOMER:
+            raise InvalidProduct("交期", "只有供应商有交期")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,10 +12,12 @@ from typing import Protocol, Self
 from domain.access import ChatSettings, Invitation, Member
 from domain.audit import Action, AuditEntry
 from domain.documents import Allocation, CashEntry, Credit, Discrepancy, Ledger, OpenItem, Order, OrderKind, Payment
+from domain.batches import Batch, BatchMismatch, BatchTake
 from domain.errors import ProductHint
 from domain.partners import Partner, PartnerKind
-from domain.products import Product
+from domain.products import Product, StockLevels
 from domain.stock import BalanceMismatch, Movement, StockBalance
+from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 
 
 class Clock(Protocol):
@@ -328,6 +331,103 @@ class DocumentRepository(Protocol):
 
     def check(self) -> list[Discrepancy]:
         """Allocations within their items and credits; lines billed as delivered."""
+# ---- valuation ----
+
+
+class ValuationRepository(Protocol):
+    """The workspace's valuation method and, under FIFO, the cost layers of each stock.
+
+    Layers are read and changed only while the stock's balance is locked (``lock_balance``), so
+    the balance lock serialises them too."""
+
+    def method(self) -> ValuationMethod: ...
+
+    def set_method(self, method: ValuationMethod) -> None: ...
+
+    def any_movement(self) -> bool:
+        """Whether the workspace has booked any stock movement (the method is fixed after)."""
+        ...
+
+    def open_layers(self, product_id: int, warehouse_id: int) -> list[CostLayer]:
+        """Layers with units left, oldest first (received_at, then id)."""
+        ...
+
+    def add_layer(self, layer: CostLayer) -> CostLayer:
+        """Store a new layer and return it with its id."""
+        ...
+
+    def record_draws(self, movement_id: int, draws: Sequence[LayerDraw]) -> None:
+        """Record what a movement took from layers (negative: put back) and apply it to them."""
+        ...
+
+    def draws_of(self, movement_id: int) -> list[LayerDraw]:
+        """What a movement took from layers, in the order it took them."""
+        ...
+
+    def layers_of(self, movement_id: int) -> list[CostLayer]:
+        """The layers a movement created."""
+        ...
+
+    def check(self) -> list[LayerMismatch]:
+        """Under FIFO: every stock whose layers do not add up to its balance, and every layer
+        whose remainder is not its quantity less its draws (or keeps value without units)."""
+        ...
+
+
+class BatchRepository(Protocol):
+    """Batch quantities of batch-managed products per warehouse, and the batch moves of each
+    movement (changed only under the stock's balance lock)."""
+
+    def batches(self, product_id: int, warehouse_id: int) -> list[Batch]:
+        """The stock's batches with a quantity, earliest expiry first."""
+        ...
+
+    def find(self, product_id: int, warehouse_id: int, code: str) -> Batch | None:
+        """A batch by code, whatever its quantity (a new receipt of it keeps its expiry)."""
+        ...
+
+    def of_product(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> list[Batch]:
+        """The product's batches with a quantity in every (allowed) warehouse, earliest expiry first."""
+        ...
+
+    def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
+        """Apply signed batch quantities (creating a batch on its first receipt) and record them."""
+        ...
+
+    def moves_of(self, movement_id: int) -> list[BatchTake]:
+        """What a movement moved in or out of batches (signed), in order."""
+        ...
+
+    def check(self) -> list[BatchMismatch]:
+        """Every batch-managed stock whose batches do not add up to its balance, or whose batch
+        quantities are not the sums of their moves (or are negative)."""
+        ...
+
+
+class ThresholdRepository(Protocol):
+    """Per-warehouse safety and maximum stock of products."""
+
+    def get(self, product_id: int, warehouse_id: int) -> StockLevels | None: ...
+
+    def set(self, product_id: int, warehouse_id: int, levels: StockLevels) -> None:
+        """Store the warehouse's levels (both None: back to the product's own)."""
+        ...
+
+    def of_product(self, product_id: int) -> dict[int, StockLevels]:
+        """Warehouse id → the levels set for this product there."""
+        ...
+
+
+class PlanningRepository(Protocol):
+    """What replenishment needs besides stock and sales."""
+
+    def on_order(self, product_id: int) -> Decimal:
+        """Units ordered from suppliers and not yet received (在途). Zero until purchase orders
+        exist; the documents area replaces this with the open purchase-order quantity."""
+        ...
+
+    def first_movements(self) -> dict[int, datetime]:
+        """Per product, when its first stock movement happened (how long it has a history)."""
         ...
 
 
@@ -513,6 +613,10 @@ class UnitOfWork(Protocol):
     documents: DocumentRepository
     lookup_choices: LookupChoiceRepository
     import_jobs: ImportJobRepository
+    valuation: ValuationRepository
+    batches: BatchRepository
+    thresholds: ThresholdRepository
+    planning: PlanningRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -21,6 +21,7 @@ MEASURED_UNITS = frozenset(
     {"kg", "g", "t", "l", "ml", "m", "cm", "斤", "两", "公斤", "千克", "克", "吨", "升", "毫升", "米", "厘米", "平方米", "立方米"}
 )
 MAX_PACKS = 4
+MAX_SHELF_LIFE_DAYS = 3650
 MAX_PACK_FACTOR = Decimal(100_000)
 # Generic counters people type for any counted good ("50件" for 50 cans).
 GENERIC_COUNT_UNITS = frozenset({"件", "个", "pcs", "pc"})
@@ -69,6 +70,9 @@ class Product:
     active: bool = True
     id: int | None = None
     packs: tuple[tuple[str, Decimal], ...] = ()  # packing units: ("箱", 24) means 1 箱 = 24 units
+    # ---- batches (issue 5): receipts carry a batch and expiry; issues pick earliest expiry first ----
+    batch_managed: bool = False
+    shelf_life_days: int | None = None  # 保质期: expiry = production date + this many days
 
     def __post_init__(self) -> None:
         if CODE_PATTERN.fullmatch(self.code) is None:
@@ -95,6 +99,8 @@ class Product:
             and self.max_stock < self.safety_stock
         ):
             raise InvalidProduct("最高库存", "不能低于安全库存")
+        if self.shelf_life_days is not None and not (1 <= self.shelf_life_days <= MAX_SHELF_LIFE_DAYS):
+            raise InvalidProduct("保质期", f"应在 1 到 {MAX_SHELF_LIFE_DAYS} 天之间")
         names = [name for name, _ in self.packs]
         if len(set(names)) != len(names) or len(self.packs) > MAX_PACKS:
             raise InvalidProduct("包装", f"每种包装只写一次，最多 {MAX_PACKS} 种")
@@ -129,6 +135,8 @@ EDITABLE_FIELDS: dict[str, str] = {
     "安全库存": "safety_stock",
     "最高库存": "max_stock",
     "包装": "packs",
+    "批次管理": "batch_managed",
+    "保质期": "shelf_life_days",
 }
 FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.items()} | {
     # Fields the audit log records besides product master data.
@@ -137,6 +145,10 @@ FIELD_LABELS: dict[str, str] = {name: label for label, name in EDITABLE_FIELDS.i
     "warehouses": "仓库",
     "show_sensitive": "群内显示成本",
     "allow_negative": "允许负库存",
+    "valuation": "计价方法",
+    "warehouse_safety_stock": "本仓安全库存",
+    "lead_days": "交期（天）",
+    "warehouse_max_stock": "本仓最高库存",
     "contact": "联系人",
     "phone": "电话",
     "terms_days": "账期（天）",
@@ -224,13 +236,41 @@ def check_quantity_unit(product: Product, quantity: Decimal, unit: str | None) -
         raise FractionalQuantity(product.code, product.name, product.unit, quantity)
 
 
-def stock_status(product: Product, on_hand: Decimal) -> StockStatus:
-    """Classify on-hand stock against the product's safety and maximum levels."""
+@dataclass(frozen=True, slots=True)
+class StockLevels:
+    """Safety and maximum stock of one product in one warehouse (None: the product's own);
+    set with 商品 修改 … 仓库 …, see ``domain/thresholds.py``."""
+
+    safety_stock: Decimal | None = None
+    max_stock: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for label, level in (("安全库存", self.safety_stock), ("最高库存", self.max_stock)):
+            if level is not None and not (ZERO <= level <= MAX_QUANTITY):
+                raise InvalidProduct(label, "应在 0 到 10,000,000 之间")
+        if self.safety_stock is not None and self.max_stock and self.max_stock < self.safety_stock:
+            raise InvalidProduct("最高库存", "不能低于安全库存")
+
+
+_PRODUCT_LEVEL = object()  # "use the product's own level"
+
+
+def stock_status(
+    product: Product,
+    on_hand: Decimal,
+    *,
+    safety_stock: Decimal | None | object = _PRODUCT_LEVEL,
+    max_stock: Decimal | None | object = _PRODUCT_LEVEL,
+) -> StockStatus:
+    """Classify on-hand stock against the product's safety and maximum levels, or against the
+    levels given (a warehouse's own, ``domain/thresholds.py``)."""
+    safety = product.safety_stock if safety_stock is _PRODUCT_LEVEL else safety_stock
+    maximum = product.max_stock if max_stock is _PRODUCT_LEVEL else max_stock
     if on_hand <= 0:
         return StockStatus.OUT
-    if product.safety_stock is not None and on_hand < product.safety_stock:
+    if isinstance(safety, Decimal) and on_hand < safety:
         return StockStatus.LOW
-    if product.max_stock is not None and product.max_stock > 0 and on_hand > product.max_stock:
+    if isinstance(maximum, Decimal) and maximum > 0 and on_hand > maximum:
         return StockStatus.OVER
     return StockStatus.OK
 

@@ -28,16 +28,20 @@ from domain.errors import (
     UnknownProduct,
     UnknownWarehouse,
     WarehouseExists,
+    BatchRefused,
+    ValuationRefused,
     WarehouseNotAllowed,
 )
+from domain.batches import Batch, BatchMismatch, BatchTake, normalise_batch, receipt_expiry
 from domain.billing import QuickBilling, bill_quick
+from domain.booking import Booked, append_movement, prepare_out, stock_in, transfer
 from domain.documents import Discrepancy
-from domain.booking import Booked, append_movement, prepare_out, stock_in
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
 from domain.periods import Period
 from domain.ports import StockLine, StockTotals, UnitOfWork, Warehouse
 from domain.products import (
+    StockLevels,
     FieldChange,
     PackQuantity,
     Product,
@@ -49,6 +53,7 @@ from domain.products import (
     suggest_codes,
     to_base_quantity,
 )
+from domain.valuation import LayerMismatch, ValuationMethod
 from domain.stock import (
     NUMBER_PREFIX,
     BalanceMismatch,
@@ -140,6 +145,7 @@ class StockReceived:
     pack: PackQuantity | None = None
     cost_adjustment: Decimal | None = None  # booked when the receipt restored negative stock
     billing: QuickBilling | None = None  # the payable, when the counterparty is a known supplier
+    batches: tuple[BatchTake, ...] = ()  # batch-managed: the batch received, with its expiry
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +156,7 @@ class StockIssued:
     status: StockStatus
     pack: PackQuantity | None = None
     billing: QuickBilling | None = None  # the receivable, when the counterparty is a known customer
+    batches: tuple[BatchTake, ...] = ()  # batch-managed: the batches taken (negative), with expiry
 
     @property
     def cost(self) -> Decimal:
@@ -168,6 +175,10 @@ class StockCard:
     balance: StockBalance
     status: StockStatus
     by_warehouse: tuple[tuple[Warehouse, StockBalance], ...] = ()
+    batches: tuple[tuple[Warehouse, Batch], ...] = ()  # batch-managed: earliest expiry first
+    today: date | None = None  # to mark expired batches
+    # Warehouses with levels of their own: (warehouse, its levels, its status against them).
+    warehouse_levels: tuple[tuple[Warehouse, StockLevels, StockStatus], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +202,7 @@ class StockScrapped:
     balance: StockBalance
     status: StockStatus
     pack: PackQuantity | None = None
-    billing: QuickBilling | None = None  # the receivable, when the counterparty is a known customer
+    batches: tuple[BatchTake, ...] = ()
 
     @property
     def cost(self) -> Decimal:
@@ -232,11 +243,13 @@ class CheckReport:
     balances: int
     movements: int
     mismatches: list[BalanceMismatch]
+    layer_mismatches: list[LayerMismatch] = field(default_factory=list)  # FIFO: layers ≠ balance
+    batch_mismatches: list[BatchMismatch] = field(default_factory=list)  # batches ≠ balance
     documents: list[Discrepancy] = field(default_factory=list)  # open items, allocations, order lines
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches and not self.documents
+        return not (self.mismatches or self.layer_mismatches or self.batch_mismatches or self.documents)
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -380,6 +393,7 @@ def change_product(uow: UnitOfWork, ctx: Context, cmd: c.ChangeProduct) -> Produ
         updated, changes = apply_changes(product, dict(cmd.fields))
         if not changes:
             raise NothingToChange(product.code)
+        refuse_batch_switch_with_stock(uow, product, updated)
         uow.products.update(updated)
         audit(uow, ctx, Action.CHANGE_PRODUCT, product.code, changes=tuple(changes))
         uow.commit()
@@ -486,10 +500,12 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
             unit_cost, source = None, PriceSource.NONE  # at the current average, if there is one
         # Priced per pack: the value is packs × pack price exactly, not via a rounded unit cost.
         value = quantize_money(pack.quantity * cmd.unit_price) if pack is not None and cmd.unit_price is not None else None
+        _refuse_expired_arrival(uow, cmd, product, warehouse, cmd.occurred_on or ctx.today)
         booked = stock_in(
             uow, ctx, MovementKind.RECEIPT, product, warehouse, quantity, _number(uow, ctx, MovementKind.RECEIPT),
             unit_cost=unit_cost, value=value, occurred_at=occurred_at, unit_price=unit_price,
             counterparty=cmd.counterparty, note=cmd.note,
+            batch=cmd.batch, expires_on=cmd.expires_on, produced_on=cmd.produced_on,
         )
         movement, adjustment = booked.movement, booked.adjustment
         if source is PriceSource.NONE and booked.before.unit_cost:  # an average of 0.00 is no price either
@@ -499,8 +515,19 @@ def receive_stock(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveStock) -> StockRe
         billing = bill_quick(uow, ctx, movement, movement.value if priced else None)
         uow.commit()
     return StockReceived(
-        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None, billing
+        product, movement, total, source, unit_cost, pack, adjustment.value if adjustment is not None else None,
+        billing=billing, batches=booked.batches,
     )
+
+
+def _refuse_expired_arrival(uow: UnitOfWork, cmd: c.ReceiveStock, product: Product, warehouse: Warehouse, day: date) -> None:
+    """A 入库 of goods already expired on the day they came in is refused (a customer return of
+    them is not); a receipt back-dated with 日期 is judged on its own day."""
+    if cmd.batch is None and cmd.expires_on is None and cmd.produced_on is None and not product.batch_managed:
+        return
+    batch = normalise_batch(cmd.batch)
+    existing = uow.batches.find(product.id, warehouse.id, batch) if batch is not None else None
+    receipt_expiry(product, batch, cmd.expires_on, cmd.produced_on, existing, day)
 
 
 def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued:
@@ -512,7 +539,7 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
         plan = prepare_out(
             uow, product, warehouse, quantity, name_warehouse=bool(cmd.warehouse),
-            allow_negative=uow.settings.get().allow_negative,
+            allow_negative=uow.settings.get().allow_negative, batch=cmd.batch, today=ctx.today,
         )
         _confirm_risks(uow, cmd, product, MovementKind.ISSUE, product.sale_price, quantity, unit_price)
         booked = plan.book(
@@ -526,7 +553,9 @@ def issue_stock(uow: UnitOfWork, ctx: Context, cmd: c.IssueStock) -> StockIssued
             revenue = quantize_money(pack.quantity * cmd.unit_price)  # priced per pack: exactly packs × price
         billing = bill_quick(uow, ctx, movement, revenue, cash=cmd.cash)
         uow.commit()
-    return StockIssued(product, movement, total, stock_status(product, total.quantity), pack, billing)
+    return StockIssued(
+        product, movement, total, stock_status(product, total.quantity), pack, billing=billing, batches=booked.batches
+    )
 
 
 def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | StockOverview:
@@ -536,7 +565,18 @@ def show_stock(uow: UnitOfWork, ctx: Context, cmd: c.ShowStock) -> StockCard | S
             product = get_product(uow, cmd.code)
             balance = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
             split = tuple(uow.stock.balances_by_warehouse(product.id, ctx.actor.warehouse_ids))
-            return StockCard(product, balance, stock_status(product, balance.quantity), split)
+            # Batches and warehouse levels cost a query each: only asked for where they can exist.
+            found = uow.batches.of_product(product.id, ctx.actor.warehouse_ids) if product.batch_managed else []
+            own_levels = sorted(uow.thresholds.of_product(product.id).items())
+            names = {w.id: w for w in uow.stock.warehouses()} if found or own_levels else {}
+            batches = tuple((names[b.warehouse_id], b) for b in found)
+            on_hand = {w.id: b.quantity for w, b in split}
+            levels = tuple(
+                (names[wid], own, warehouse_status(product, on_hand.get(wid, Decimal(0)), own))
+                for wid, own in own_levels
+                if _allowed(ctx, wid)
+            )
+            return StockCard(product, balance, stock_status(product, balance.quantity), split, batches, ctx.today, levels)
         totals = uow.stock.totals(ctx.actor.warehouse_ids)
         pages = _pages(totals.products)
         page = _clamp_page(cmd.page, pages)
@@ -571,25 +611,17 @@ def transfer_stock(uow: UnitOfWork, ctx: Context, cmd: c.TransferStock) -> Stock
         target = warehouse_for(uow, ctx, cmd.target)
         if source.id == target.id:
             raise SameWarehouse(source.name)
-        # Lock in warehouse order, so two opposite transfers cannot wait on each other.
-        locked = {wid: uow.stock.lock_balance(product.id, wid) for wid in sorted((source.id, target.id))}
-        legs = post_transfer(locked[source.id], quantity)
-        if legs is None:
-            available = max(locked[source.id].quantity, Decimal(0))
-            raise InsufficientStock(product.code, product.name, product.unit, quantity, available, source.name, "调出")
-        _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity)  # after the stock check
         number = _number(uow, ctx, MovementKind.TRANSFER_OUT)
-        out, source_after = append_movement(
-            uow, ctx, MovementKind.TRANSFER_OUT, product.id, source.id, locked[source.id], legs[0], number,
-            counterparty=target.name, note=cmd.note,
-        )
-        _, target_after = append_movement(
-            uow, ctx, MovementKind.TRANSFER_IN, product.id, target.id, locked[target.id], legs[1], number,
-            counterparty=source.name, note=cmd.note,
+        moved = transfer(
+            uow, ctx, product, source, target, quantity, number, note=cmd.note,
+            # After the stock check, before anything is written.
+            confirm=lambda: _confirm_quantity(uow, cmd, product, MovementKind.TRANSFER_OUT, quantity),
         )
         audit(uow, ctx, Action.TRANSFER, product.code, numbers=(number,))
         uow.commit()
-    return StockTransferred(product, number, quantity, -out.value, source, target, source_after, target_after, pack)
+    return StockTransferred(
+        product, number, quantity, moved.value, source, target, moved.out.after, moved.into.after, pack
+    )
 
 
 def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapped:
@@ -598,13 +630,15 @@ def scrap_stock(uow: UnitOfWork, ctx: Context, cmd: c.ScrapStock) -> StockScrapp
         product = _active_product(uow, cmd.code)
         quantity, pack = to_base_quantity(product, cmd.quantity, cmd.unit)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        plan = prepare_out(uow, product, warehouse, quantity, action="报损")
+        # Expired goods are what 报损 is for: earliest expiry first, expired batches included.
+        plan = prepare_out(uow, product, warehouse, quantity, action="报损", batch=cmd.batch, today=ctx.today, allow_expired=True)
         _confirm_quantity(uow, cmd, product, MovementKind.SCRAP, quantity)
-        movement = plan.book(uow, ctx, MovementKind.SCRAP, _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason).movement
+        booked = plan.book(uow, ctx, MovementKind.SCRAP, _number(uow, ctx, MovementKind.SCRAP), note=cmd.reason)
+        movement = booked.movement
         audit(uow, ctx, Action.SCRAP, product.code, numbers=(movement.number,))
         total = uow.stock.total_balance(product.id, ctx.actor.warehouse_ids)
         uow.commit()
-    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity), pack)
+    return StockScrapped(product, movement, warehouse, total, stock_status(product, total.quantity), pack, booked.batches)
 
 
 # ---- warehouses ------------------------------------------------------------------------
@@ -635,6 +669,8 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
     with uow.writing():
         if uow.settings.get().allow_negative == cmd.allow:
             raise NegativeStockSetting(cmd.allow)
+        if cmd.allow and uow.valuation.method() is ValuationMethod.FIFO:
+            raise ValuationRefused(ValuationRefused.FIFO_NO_NEGATIVE, ValuationMethod.FIFO.label)
         uow.settings.set_allow_negative(cmd.allow)
         audit(uow, ctx, Action.SETTINGS, "负库存", changes=(FieldChange("allow_negative", not cmd.allow, cmd.allow),))
         uow.commit()
@@ -642,10 +678,62 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:
-    """Prove every stored balance equals the sum of its movements (quantity and value), and
+    """Prove every stored balance equals the sum of its movements (quantity and value), under
+    FIFO the sum of its cost layers, and for a batch-managed product the sum of its batches; and
     that what is owed adds up: no item or credit allocated beyond its amount, every order line
     billed exactly for what was delivered."""
     with uow:
         balances, movements, mismatches = uow.stock.check()
+        layer_mismatches = uow.valuation.check()
+        batch_mismatches = uow.batches.check()
         documents = uow.documents.check()
-    return CheckReport(balances, movements, mismatches, documents)
+    return CheckReport(balances, movements, mismatches, layer_mismatches, batch_mismatches, documents)
+
+
+# ---- valuation ----
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationMethodSet:
+    method: ValuationMethod
+
+
+def set_valuation_method(uow: UnitOfWork, ctx: Context, cmd: c.SetValuationMethod) -> ValuationMethodSet:
+    """Choose 先进先出 or 移动加权平均 for the workspace — only before its first movement, since
+    the stock already booked was valued by the other method."""
+    method = ValuationMethod(cmd.method)
+    with uow.writing():
+        current = uow.valuation.method()
+        if current is method:
+            raise ValuationRefused(ValuationRefused.ALREADY, method.label)
+        if uow.valuation.any_movement():
+            raise ValuationRefused(ValuationRefused.HAS_MOVEMENTS, method.label, current=current.label)
+        if method is ValuationMethod.FIFO and uow.settings.get().allow_negative:
+            raise ValuationRefused(ValuationRefused.FIFO_NO_NEGATIVE, method.label)
+        uow.valuation.set_method(method)
+        audit(uow, ctx, Action.SETTINGS, "计价", changes=(FieldChange("valuation", current.label, method.label),))
+        uow.commit()
+    return ValuationMethodSet(method)
+
+
+def warehouse_status(product: Product, on_hand: Decimal, levels: StockLevels | None) -> StockStatus:
+    """A warehouse's status: its own levels where set, else the product's."""
+    if levels is None:
+        return stock_status(product, on_hand)
+    return stock_status(
+        product,
+        on_hand,
+        safety_stock=levels.safety_stock if levels.safety_stock is not None else product.safety_stock,
+        max_stock=levels.max_stock if levels.max_stock is not None else product.max_stock,
+    )
+
+
+def refuse_batch_switch_with_stock(uow: UnitOfWork, product: Product, updated: Product) -> None:
+    """批次管理 switches only while the product has no stock anywhere: stock on hand would
+    otherwise belong to no batch (or batches would outlive the rule)."""
+    if product.batch_managed == updated.batch_managed:
+        return
+    assert product.id is not None
+    on_hand = [(w.name, b.quantity) for w, b in uow.stock.balances_by_warehouse(product.id) if b.quantity != 0]
+    if on_hand:
+        raise BatchRefused(BatchRefused.STOCK_ON_HAND, product.code, product.name, unit=product.unit, on_hand=on_hand)

@@ -15,7 +15,9 @@ from domain import commands as c
 from domain.audit import Action
 from domain.errors import (
     AmbiguousStocktake,
+    BatchRefused,
     EmptyStocktake,
+    InsufficientStock,
     NeedsConfirmation,
     NoOpenStocktake,
     StocktakeBelowZero,
@@ -31,12 +33,12 @@ from domain.services import (
     _clamp_page,
     _number,
     _pages,
-    append_movement,
     audit,
     get_product,
     warehouse_for,
 )
-from domain.stock import Movement, MovementKind, Posting, StockBalance, post_gain, post_issue
+from domain.booking import OutPlan, estimate_out, prepare_out, stock_in
+from domain.stock import Movement, MovementKind, Posting, StockBalance, post_gain
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +136,13 @@ def count_stock(uow: UnitOfWork, ctx: Context, cmd: c.CountStock) -> StockCounte
     return StockCounted(stocktake, line, len(lines))
 
 
-def _posting(line: StocktakeLine, balance: StockBalance) -> tuple[Posting, Decimal]:
+def _posting(uow: UnitOfWork, warehouse_id: int, line: StocktakeLine, balance: StockBalance) -> tuple[Posting, Decimal]:
     """What confirming a line books, from the balance now: (posting, shortfall). The preview and
-    the booking both come from here, so the question shows exactly the values then booked."""
+    the booking cost the same way (a loss as an issue: the average, or the oldest FIFO layers),
+    so the question shows exactly the values then booked."""
     if line.variance > 0:
         return post_gain(balance, line.variance, line.product.purchase_price), ZERO
-    costing = post_issue(balance, -line.variance)
-    return costing.posting, costing.shortfall
+    return estimate_out(uow, line.product.id, warehouse_id, balance, -line.variance)
 
 
 def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int, size: int | None = PAGE_SIZE) -> StocktakeVariance:
@@ -151,7 +153,8 @@ def _variance(uow: UnitOfWork, stocktake: Stocktake, page: int, size: int | None
     for line in lines:
         value = ZERO
         if line.variance != 0:
-            value = _posting(line, _balance_in(uow, line.product.id, stocktake.warehouse.id))[0].value
+            warehouse_id = stocktake.warehouse.id
+            value = _posting(uow, warehouse_id, line, _balance_in(uow, line.product.id, warehouse_id))[0].value
         valued.append(VarianceLine(line, value))
         if value > 0:
             gains += value
@@ -180,35 +183,60 @@ def confirm_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.ConfirmStocktake) ->
         lines = uow.stocktakes.lines(stocktake.id)
         if not lines:
             raise EmptyStocktake(stocktake.number)
-        planned: list[tuple[StocktakeLine, StockBalance, Posting]] = []
+        planned: list[tuple[StocktakeLine, Posting, OutPlan | None, str | None]] = []
         for line in lines:
             if line.variance == 0:
                 continue
             before = uow.stock.lock_balance(line.product.id, stocktake.warehouse.id)
-            posting, shortfall = _posting(line, before)
-            if shortfall > 0:  # goods left after the count: refused before anyone is asked
+            if line.variance > 0:
+                batch = _gain_batch(uow, line, stocktake)
+                planned.append((line, post_gain(before, line.variance, line.product.purchase_price), None, batch))
+                continue
+            try:
+                # Counted away: expired batches go first (earliest expiry first).
+                plan = prepare_out(
+                    uow, line.product, stocktake.warehouse, -line.variance, action="盘亏", today=ctx.today, allow_expired=True
+                )
+            except InsufficientStock:  # goods left after the count: refused before anyone is asked
                 product = line.product
-                raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity)
-            planned.append((line, before, posting))
+                raise StocktakeBelowZero(product.code, product.name, product.unit, -line.variance, before.quantity) from None
+            planned.append((line, plan.posting, plan, None))
         if not cmd.confirmed:
             again = c.ConfirmStocktake(stocktake.warehouse.name, confirmed=True)
             raise NeedsConfirmation([], again, _variance(uow, stocktake, 1, size=None))
         booked: list[tuple[StocktakeLine, Movement]] = []
-        for line, before, posting in planned:
-            kind = MovementKind.STOCKTAKE_GAIN if posting.quantity > 0 else MovementKind.STOCKTAKE_LOSS
-            movement, _ = append_movement(
-                uow, ctx, kind, line.product.id, stocktake.warehouse.id, before, posting, stocktake.number,
-                note=f"盘点 实盘 {line.counted.normalize():f} 账面 {line.book_quantity.normalize():f}",
-            )
-            booked.append((line, movement))
+        for line, posting, plan, batch in planned:
+            note = f"盘点 实盘 {line.counted.normalize():f} 账面 {line.book_quantity.normalize():f}"
+            if plan is None:
+                done = stock_in(
+                    uow, ctx, MovementKind.STOCKTAKE_GAIN, line.product, stocktake.warehouse, posting.quantity,
+                    stocktake.number, value=posting.value, note=note, batch=batch,
+                )
+            else:
+                done = plan.book(uow, ctx, MovementKind.STOCKTAKE_LOSS, stocktake.number, note=note)
+            booked.append((line, done.movement))
         uow.stocktakes.close(stocktake.id, "confirmed", ctx.now)
         # A count that matched the book everywhere booked nothing, so there is nothing to undo.
         action = Action.STOCKTAKE_CONFIRM if booked else Action.STOCKTAKE_MATCHED
         audit(uow, ctx, action, stocktake.warehouse.name, numbers=(stocktake.number,))
         uow.commit()
-    gain_value = sum((p.value for _, _, p in planned if p.value > 0), ZERO)
-    loss_value = -sum((p.value for _, _, p in planned if p.value < 0), ZERO)
+    gain_value = sum((p.value for _, p, _, _ in planned if p.value > 0), ZERO)
+    loss_value = -sum((p.value for _, p, _, _ in planned if p.value < 0), ZERO)
     return StocktakeConfirmed(stocktake, booked, len(lines), gain_value, loss_value)
+
+
+def _gain_batch(uow: UnitOfWork, line: StocktakeLine, stocktake: Stocktake) -> str | None:
+    """A batch-managed gain joins the stocked batch that expires first (so the found units are
+    the first to be sold or flagged, never assumed fresher than they may be); with no batch in
+    stock it cannot be placed and is refused — book it with 入库 … 批次 … instead."""
+    product = line.product
+    if not product.batch_managed:
+        return None
+    assert product.id is not None
+    stocked = uow.batches.batches(product.id, stocktake.warehouse.id)
+    if not stocked:
+        raise BatchRefused(BatchRefused.GAIN_WITHOUT_BATCH, product.code, product.name, unit=product.unit, gain=line.variance)
+    return stocked[0].code
 
 
 def cancel_stocktake(uow: UnitOfWork, ctx: Context, cmd: c.CancelStocktake) -> StocktakeCancelled:

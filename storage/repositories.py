@@ -120,6 +120,8 @@ def _product_to_domain(row: ProductRow) -> Product:
         max_stock=row.max_stock,
         active=row.active,
         packs=_packs_from_text(row.packs),
+        batch_managed=row.batch_managed,
+        shelf_life_days=row.shelf_life_days,
     )
 
 
@@ -135,6 +137,8 @@ _PRODUCT_FIELDS = (
     "safety_stock",
     "max_stock",
     "active",
+    "batch_managed",
+    "shelf_life_days",
 )
 
 
@@ -797,6 +801,7 @@ def _partner_to_domain(row: PartnerRow) -> Partner:
         terms_days=row.terms_days,
         credit_limit=row.credit_limit,
         id=row.id,
+        lead_days=row.lead_days,
     )
 
 
@@ -826,6 +831,7 @@ class SqlPartnerRepository:
                 phone=partner.phone,
                 terms_days=partner.terms_days,
                 credit_limit=partner.credit_limit,
+                lead_days=partner.lead_days,
                 created_at=self._now,
             )
         )
@@ -841,6 +847,7 @@ class SqlPartnerRepository:
                 phone=partner.phone,
                 terms_days=partner.terms_days,
                 credit_limit=partner.credit_limit,
+                lead_days=partner.lead_days,
             )
         )
 

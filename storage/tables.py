@@ -61,6 +61,8 @@ class ProductRow(SQLModel, table=True):
     max_stock: Decimal | None = Field(default=None, sa_type=Milli)
     active: bool = True
     packs: str = Field(default="", max_length=100)  # packing units, "箱=24;包=6"
+    batch_managed: bool = False  # valuation (issue 5): batches and expiry
+    shelf_life_days: int | None = None
     created_at: datetime = Field(sa_type=UtcDateTime)
     updated_at: datetime = Field(sa_type=UtcDateTime)
 
@@ -288,6 +290,18 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+    lead_days: int | None = None  # 交期 of a supplier (valuation area, issue 5: 补货建议)
+
+
+# Areas in modules of their own, imported here so that every table is known to the metadata.
+from storage.valuation_tables import (  # noqa: E402,F401  (valuation)
+    CostLayerDrawRow,
+    CostLayerRow,
+    StockBatchMoveRow,
+    StockBatchRow,
+    StockThresholdRow,
+    ValuationSettingRow,
+)
 
 
 from storage.document_tables import *  # noqa: E402,F401,F403  (registers the documents tables)

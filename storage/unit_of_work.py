@@ -32,6 +32,12 @@ from storage.repositories import (
     SqlStocktakeRepository,
 )
 from storage.tables import ProcessedUpdateRow
+from storage.valuation_repositories import (
+    SqlBatchRepository,
+    SqlPlanningRepository,
+    SqlThresholdRepository,
+    SqlValuationRepository,
+)
 
 _processed = ProcessedUpdateRow.__table__
 _RECORD_UPDATE = insert(_processed)
@@ -96,6 +102,10 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(self.session, self.workspace_id, self.numbers)
         self.lookup_choices = SqlLookupChoiceRepository(self.session, self.workspace_id)
         self.import_jobs = SqlImportJobRepository(self.session, self.workspace_id)
+        self.valuation = SqlValuationRepository(self.session, self.workspace_id, self.numbers)
+        self.batches = SqlBatchRepository(self.session, self.workspace_id, self.numbers)
+        self.thresholds = SqlThresholdRepository(self.session, self.workspace_id)
+        self.planning = SqlPlanningRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

@@ -26,6 +26,7 @@ tamper with it directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -47,6 +48,7 @@ from domain.documents import (
     OrderStatus,
     Payment,
 )
+from domain.batches import Batch, BatchMismatch, BatchTake, fefo
 from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpired, ProductHint
 from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
@@ -62,8 +64,9 @@ from domain.ports import (
     Warehouse,
     WorkspaceSettings,
 )
-from domain.products import Product
+from domain.products import Product, StockLevels
 from domain.stock import BalanceMismatch, Movement, MovementKind, StockBalance
+from domain.valuation import CostLayer, LayerDraw, LayerMismatch, ValuationMethod
 from storage.access_repositories import changes_from_text, changes_text
 from storage.pinyin import best_matches
 
@@ -897,6 +900,199 @@ class FakeImportJobRepository:
     def get(self, token: str) -> ImportJob | None:
         self._uow._require()
         return self.jobs.get(token)
+# ---- valuation ----
+
+
+class FakeValuationRepository:
+    """The method and the FIFO cost layers, as storage/valuation_repositories.py keeps them."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.current = ValuationMethod.MOVING_AVERAGE
+        self.layers: dict[int, CostLayer] = {}
+        self.draws: list[tuple[int, LayerDraw]] = []  # (movement id, draw), in booking order
+
+    def method(self) -> ValuationMethod:
+        self._uow._require()
+        return self.current
+
+    def set_method(self, method: ValuationMethod) -> None:
+        self._uow._require(write=True)
+        self.current = method
+
+    def any_movement(self) -> bool:
+        self._uow._require()
+        return bool(self._uow.stock.ledger)
+
+    def open_layers(self, product_id: int, warehouse_id: int) -> list[CostLayer]:
+        self._uow._require()
+        found = [
+            layer
+            for layer in self.layers.values()
+            if layer.product_id == product_id and layer.warehouse_id == warehouse_id and layer.remaining_quantity > 0
+        ]
+        return sorted(found, key=lambda layer: (layer.received_at, layer.id))
+
+    def add_layer(self, layer: CostLayer) -> CostLayer:
+        self._uow._require(write=True)
+        stored = replace(layer, id=self._uow.numbers.next("id:cost_layer"))
+        self.layers[stored.id] = stored
+        return stored
+
+    def record_draws(self, movement_id: int, draws: Sequence[LayerDraw]) -> None:
+        self._uow._require(write=True)
+        for draw in draws:
+            layer = self.layers[draw.layer_id]
+            remaining = (layer.remaining_quantity - draw.quantity, layer.remaining_value - draw.value)
+            if remaining[0] < 0 or remaining[0] > layer.quantity:  # the CHECK constraint in storage
+                raise FakeIntegrityError(f"CHECK constraint failed: cost_layer {layer.id} remaining {remaining}")
+            self.layers[layer.id] = replace(layer, remaining_quantity=remaining[0], remaining_value=remaining[1])
+            self.draws.append((movement_id, LayerDraw(draw.layer_id, draw.quantity, draw.value, layer.received_at)))
+
+    def draws_of(self, movement_id: int) -> list[LayerDraw]:
+        self._uow._require()
+        return [draw for mid, draw in self.draws if mid == movement_id]
+
+    def layers_of(self, movement_id: int) -> list[CostLayer]:
+        self._uow._require()
+        return [layer for _, layer in sorted(self.layers.items()) if layer.movement_id == movement_id]
+
+    def check(self) -> list[LayerMismatch]:
+        self._uow._require()
+        if self.current is not ValuationMethod.FIFO:
+            return []
+        sums: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        broken: set[tuple[int, int]] = set()
+        for layer in self.layers.values():
+            key = (layer.product_id, layer.warehouse_id)
+            quantity, value = sums.get(key, (ZERO, ZERO))
+            sums[key] = (quantity + layer.remaining_quantity, value + layer.remaining_value)
+            taken = [d for _, d in self.draws if d.layer_id == layer.id]
+            expected = (layer.quantity - sum((d.quantity for d in taken), ZERO), layer.value - sum((d.value for d in taken), ZERO))
+            if expected != (layer.remaining_quantity, layer.remaining_value) or (layer.remaining_quantity == 0 and layer.remaining_value != 0):
+                broken.add(key)
+        mismatches = []
+        for key in sorted(set(sums) | set(self._uow.stock.balances)):
+            balance = self._uow.stock.balances.get(key, StockBalance())
+            quantity, value = sums.get(key, (ZERO, ZERO))
+            if key in broken or (quantity, value) != (balance.quantity, balance.value):
+                product = self._uow.products.by_id.get(key[0])
+                warehouse = self._uow.stock.warehouse_rows.get(key[1])
+                mismatches.append(
+                    LayerMismatch(
+                        product.code if product else f"#{key[0]}", warehouse.name if warehouse else "?",
+                        balance.quantity, balance.value, quantity, value,
+                    )
+                )
+        return mismatches
+
+
+class FakeBatchRepository:
+    """Batch quantities and the batch moves of each movement, as storage keeps them."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.rows: dict[tuple[int, int, str], Batch] = {}
+        self.moves: list[tuple[int, int, int, BatchTake]] = []  # (movement, product, warehouse, take)
+
+    def batches(self, product_id: int, warehouse_id: int) -> list[Batch]:
+        self._uow._require()
+        return fefo([b for (p, w, _), b in self.rows.items() if (p, w) == (product_id, warehouse_id) and b.quantity != 0])
+
+    def find(self, product_id: int, warehouse_id: int, code: str) -> Batch | None:
+        self._uow._require()
+        return self.rows.get((product_id, warehouse_id, code))
+
+    def of_product(self, product_id: int, warehouse_ids: frozenset[int] | None = None) -> list[Batch]:
+        self._uow._require()
+        return fefo(
+            [
+                b
+                for (p, w, _), b in self.rows.items()
+                if p == product_id and b.quantity != 0 and (warehouse_ids is None or w in warehouse_ids)
+            ]
+        )
+
+    def record_moves(self, movement_id: int, product_id: int, warehouse_id: int, takes: Sequence[BatchTake]) -> None:
+        self._uow._require(write=True)
+        for take in takes:
+            key = (product_id, warehouse_id, take.code)
+            found = self.rows.get(key)
+            quantity = (found.quantity if found else ZERO) + take.quantity
+            if quantity < 0:  # the CHECK constraint in storage
+                raise FakeIntegrityError(f"CHECK constraint failed: stock_batch {key} quantity {quantity}")
+            expires_on = found.expires_on if found is not None and found.quantity != 0 else take.expires_on
+            self.rows[key] = Batch(product_id, warehouse_id, take.code, expires_on, quantity)
+            self.moves.append((movement_id, product_id, warehouse_id, BatchTake(take.code, take.quantity, expires_on)))
+
+    def moves_of(self, movement_id: int) -> list[BatchTake]:
+        self._uow._require()
+        return [take for mid, _, _, take in self.moves if mid == movement_id]
+
+    def check(self) -> list[BatchMismatch]:
+        self._uow._require()
+        managed = {pid for pid, p in self._uow.products.by_id.items() if p.batch_managed}
+        sums: dict[tuple[int, int], Decimal] = {}
+        broken: set[tuple[int, int]] = set()
+        for (pid, wid, code), batch in self.rows.items():
+            sums[(pid, wid)] = sums.get((pid, wid), ZERO) + batch.quantity
+            moved = sum((t.quantity for _, p, w, t in self.moves if (p, w, t.code) == (pid, wid, code)), ZERO)
+            if moved != batch.quantity or batch.quantity < 0:
+                broken.add((pid, wid))
+        mismatches = []
+        keys = {k for k in self._uow.stock.balances if k[0] in managed} | set(sums)
+        for key in sorted(keys):
+            balance = self._uow.stock.balances.get(key, StockBalance()).quantity
+            if key[0] not in managed and balance == sums.get(key, ZERO) and key not in broken:
+                continue
+            if key in broken or balance != sums.get(key, ZERO):
+                product = self._uow.products.by_id.get(key[0])
+                warehouse = self._uow.stock.warehouse_rows.get(key[1])
+                mismatches.append(
+                    BatchMismatch(
+                        product.code if product else f"#{key[0]}", warehouse.name if warehouse else "?", balance, sums.get(key, ZERO)
+                    )
+                )
+        return mismatches
+
+
+class FakeThresholdRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.levels: dict[tuple[int, int], StockLevels] = {}
+
+    def get(self, product_id: int, warehouse_id: int) -> StockLevels | None:
+        self._uow._require()
+        return self.levels.get((product_id, warehouse_id))
+
+    def set(self, product_id: int, warehouse_id: int, levels: StockLevels) -> None:
+        self._uow._require(write=True)
+        if levels == StockLevels():
+            self.levels.pop((product_id, warehouse_id), None)
+        else:
+            self.levels[(product_id, warehouse_id)] = levels
+
+    def of_product(self, product_id: int) -> dict[int, StockLevels]:
+        self._uow._require()
+        return {wid: levels for (pid, wid), levels in self.levels.items() if pid == product_id}
+
+
+class FakePlanningRepository:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.ordered: dict[int, Decimal] = {}  # stands in for open purchase orders in tests
+
+    def on_order(self, product_id: int) -> Decimal:
+        self._uow._require()
+        return self.ordered.get(product_id, ZERO)
+
+    def first_movements(self) -> dict[int, datetime]:
+        self._uow._require()
+        first: dict[int, datetime] = {}
+        for m in self._uow.stock.ledger:
+            if m.product_id not in first or m.occurred_at < first[m.product_id]:
+                first[m.product_id] = m.occurred_at
+        return first
 
 
 @dataclass(frozen=True)
@@ -920,6 +1116,11 @@ class _Snapshot:
     documents: tuple[object, ...]
     lookup_choices: dict[tuple[int, str], str]
     import_jobs: dict[str, ImportJob]
+    valuation: tuple[ValuationMethod, dict[int, CostLayer], tuple[tuple[int, LayerDraw], ...]] = (
+        ValuationMethod.MOVING_AVERAGE, {}, ()
+    )
+    batches: tuple[dict[tuple[int, int, str], Batch], tuple[tuple[int, int, int, BatchTake], ...]] = ({}, ())
+    thresholds: dict[tuple[int, int], StockLevels] | None = None
 
 
 class FakeUnitOfWork:
@@ -951,6 +1152,10 @@ class FakeUnitOfWork:
         self.documents = FakeDocumentRepository(self)
         self.lookup_choices = FakeLookupChoiceRepository(self)
         self.import_jobs = FakeImportJobRepository(self)
+        self.valuation = FakeValuationRepository(self)
+        self.batches = FakeBatchRepository(self)
+        self.thresholds = FakeThresholdRepository(self)
+        self.planning = FakePlanningRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -1041,6 +1246,9 @@ class FakeUnitOfWork:
             documents=self.documents.state(),
             lookup_choices=dict(self.lookup_choices.picks),
             import_jobs=dict(self.import_jobs.jobs),
+            valuation=(self.valuation.current, dict(self.valuation.layers), tuple(self.valuation.draws)),
+            batches=(dict(self.batches.rows), tuple(self.batches.moves)),
+            thresholds=dict(self.thresholds.levels),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -1065,6 +1273,11 @@ class FakeUnitOfWork:
         self.documents.restore(snapshot.documents)
         self.lookup_choices.picks = dict(snapshot.lookup_choices)
         self.import_jobs.jobs = dict(snapshot.import_jobs)
+        method, layers, draws = snapshot.valuation
+        self.valuation.current, self.valuation.layers, self.valuation.draws = method, dict(layers), list(draws)
+        batch_rows, batch_moves = snapshot.batches
+        self.batches.rows, self.batches.moves = dict(batch_rows), list(batch_moves)
+        self.thresholds.levels = dict(snapshot.thresholds or {})
 
     # -- test helpers --------------------------------------------------------------------
 

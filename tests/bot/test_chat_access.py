@@ -166,6 +166,10 @@ MATRIX = [
     ),
     ("盘点 取消", "盘点 取消 仓库 消{n}", "private", "OAK", "✅ 已取消盘点 PD-2026-", (MOVE, "OAK"), ("仓库 新增 消{n}", "盘点 开始 消{n}")),
     ("设置 负库存", "设置 负库存 允许", "private", "OA", "✅ 已允许负库存", (SETTINGS, "OA"), ("设置 负库存 禁止",)),
+    # ---- valuation: the team's books have movements, so the method is past choosing: the permitted
+    # roles get the reason (and nothing is written), the others the permission refusal ----
+    ("设置 计价", "设置 计价 先进先出", "private", "OA", "❌ 不能改为「先进先出」：本账套已经有出入库记录", (SETTINGS, "OA")),
+    ("商品 修改 … 仓库", "商品 修改 A001 安全库存 {n} 仓库 主仓", "private", "OAKB", "✅ 已修改 <b>A001</b>", (EDIT, "OAKB")),
     ("分析 ABC", "分析 ABC", "private", "OABFV", "📈 ABC 分析 · 近 90 天", (REPORTS, "OABFV")),
     ("补货建议", "补货建议", "private", ALL, "🛒 补货建议 · 按近 30 天日均销量", None),
     # ---- partners (issue 4): suppliers are the buyer's, customers the seller's ----
@@ -189,6 +193,7 @@ MATRIX = [
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]
 READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商", "导入 商品"}
+READS |= {"设置 计价"}  # refused for every role on books that have movements: writes nothing
 # What the owner's setup commands may answer: done, asked, counted, or already so.
 SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
@@ -455,6 +460,8 @@ MEMBER_COMMANDS = [
     "盘点 确认",
     "盘点 取消",
     "设置 负库存 允许",
+    "设置 计价 先进先出",
+    "商品 修改 A001 安全库存 5 仓库 主仓",
     "分析 ABC",
     "补货建议",
     "供应商 新增 华南食品",

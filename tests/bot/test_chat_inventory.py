@@ -299,7 +299,7 @@ def test_a_scrap_in_a_group_hides_the_loss_and_a_short_stock_is_refused(runtime:
     refused(
         runtime,
         group("报损 A001 1", GROUP, KEEPER),
-        "❌ 请写报损原因，如 原因 破损\n用法：<code>报损 &lt;编码&gt; &lt;数量&gt; 原因 … [仓库 …]</code>",
+        "❌ 请写报损原因，如 原因 破损\n用法：<code>报损 &lt;编码&gt; &lt;数量&gt; 原因 … [仓库 …] [批次 …]</code>",
     )
 
 
@@ -762,7 +762,10 @@ def reorder(runtime: Runtime) -> Runtime:
     return runtime
 
 
-FORMULA = "公式：再订货点 = 安全库存 + 日均 × 交期；建议量 = 目标库存 − 现有 − 在途，目标库存 = 最高库存（未设时为 安全库存 + 日均 ×（交期 + 补货周期））。"
+FORMULA = (
+    "公式：再订货点 = 安全库存 + 日均 × 交期；建议量 = 目标库存 − 现有 − 在途，目标库存 = 最高库存（未设时为 安全库存 + 日均 ×（交期 + 补货周期））。"
+    "日均 = 近 {days} 天销量 ÷ {days}（不足 {days} 天的新商品按实际天数）；交期按供应商设置（<code>供应商 修改 … 交期 7天</code>），未设为 7 天。"
+)
 REPLENISHMENT = [
     # 30 days: R001 60 sold → 2 a day; reorder point 10 + 2 × 7 = 24 ≥ 20 on hand; target
     # 10 + 2 × (7 + 14) = 52 → order 52 − 20 = 32. R002 30 sold → 1 a day; point 5 + 7 = 12 ≥ 10;
@@ -773,15 +776,16 @@ REPLENISHMENT = [
         "<b>华东饮料</b>\n"
         "<b>R001</b> 可乐 建议 <b>32</b> 罐 · 现有 20 · 日均 2 · 再订货点 24\n\n"
         "<b>（未记供应商）</b>\n"
-        "<b>R002</b> 雪碧 建议 <b>90</b> 瓶 · 现有 10 · 日均 1 · 再订货点 12\n\n" + FORMULA,
+        "<b>R002</b> 雪碧 建议 <b>90</b> 瓶 · 现有 10 · 日均 1 · 再订货点 12\n\n" + FORMULA.format(days=30),
     ),
-    # 60 days: R001 90 sold → 1.5 a day; point 10 + 10.5 = 20.5 ≥ 20; target 10 + 31.5 = 41.5 →
-    # ⌈21.5⌉ = 22. R002 0.5 a day → point 8.5 < 10: nothing.
+    # 60 days: R001 has moved only since 10-03 (51 days with today), so 90 sold → 90 ÷ 51 = 1.7647
+    # a day, not 90 ÷ 60; point 10 + 1.7647 × 7 = 22.35 ≥ 20; target 10 + 1.7647 × 21 = 47.06 →
+    # ⌈27.06⌉ = 28. R002 (also since 10-03) 30 ÷ 51 = 0.59 a day → point 9.12 < 10: nothing.
     (
         "补货建议 60天",
         "🛒 补货建议 · 按近 60 天日均销量 · 交期 7 天 · 补货周期 14 天\n\n"
         "<b>华东饮料</b>\n"
-        "<b>R001</b> 可乐 建议 <b>22</b> 罐 · 现有 20 · 日均 1.5 · 再订货点 20.5\n\n" + FORMULA,
+        "<b>R001</b> 可乐 建议 <b>28</b> 罐 · 现有 20 · 日均 1.76（51 天） · 再订货点 22.35\n\n" + FORMULA.format(days=60),
     ),
 ]
 
@@ -796,7 +800,7 @@ def test_replenishment_suggests_what_to_order_by_supplier(reorder: Runtime, text
 def test_with_enough_stock_nothing_is_suggested(runtime: Runtime) -> None:
     setup(runtime, "商品 新增 A001 可乐 单位 罐 安全库存 1", "入库 A001 50 单价 2", "出库 A001 3")
     assert say(runtime, private("补货建议")).html == (
-        "🛒 补货建议 · 按近 30 天日均销量 · 交期 7 天 · 补货周期 14 天\n\n库存都够用，暂时不用补货。\n\n" + FORMULA
+        "🛒 补货建议 · 按近 30 天日均销量 · 交期 7 天 · 补货周期 14 天\n\n库存都够用，暂时不用补货。\n\n" + FORMULA.format(days=30)
     )
 
 

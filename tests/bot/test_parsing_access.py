@@ -17,8 +17,8 @@ D = Decimal
 ROLES = "老板 管理员 仓管 采购 销售 财务 只读"
 
 USAGE = {name: VERBS_BY_NAME[name].usage for name in VERBS_BY_NAME}
-IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]"
-OUT_USAGE = "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [备注 …] [日期 11-20]"
+IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]"
+OUT_USAGE = "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [批次 …] [备注 …] [日期 11-20]"
 INVITE_USAGE = f"邀请 <角色>（{ROLES}）"
 MEMBERS_USAGE = "成员 [设置 @成员 <角色>|移除 @成员|仓库 @成员 <仓库…>]"
 SET_ROLE_USAGE = "成员 设置 @成员 <角色>"
@@ -26,7 +26,7 @@ REMOVE_USAGE = "成员 移除 @成员"
 LIMIT_USAGE = "成员 仓库 @成员 <仓库…|全部>"
 AUDIT_USAGE = "日志 [编码] [@成员] [今天|7天|本月]"
 UNDO_USAGE = "撤销 [单号]"
-SETTINGS_USAGE = "设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止"
+SETTINGS_USAGE = "设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 计价 先进先出|移动平均"
 WAREHOUSE_USAGE = "仓库 [新增 <名称>]"
 ADD_WAREHOUSE_USAGE = "仓库 新增 <名称>"
 
@@ -117,7 +117,8 @@ ACCEPTED = [
     ("设置　本群　隐藏　成本", c.SetChatVisibility(False)),
     ("设置 本群 可见 敏感信息", c.SetChatVisibility(True)),
     # Other settings belong to later issues.
-    ("设置 计价 FIFO", c.NotYetAvailable("设置")),
+    ("设置 计价 FIFO", c.SetValuationMethod("fifo")),  # valuation (issue 5)
+    ("设置 单据 格式", c.NotYetAvailable("设置")),
     ("设置", c.NotYetAvailable("设置")),
     # ---- 仓库 -------------------------------------------------------------------------------
     ("仓库", c.ListWarehouses()),

@@ -18,7 +18,7 @@ TODAY = date(2026, 11, 22)
 D = Decimal
 
 TRANSFER_USAGE = "调拨 <编码> <数量> <从仓>→<到仓> [备注 …]"
-SCRAP_USAGE = "报损 <编码> <数量> 原因 … [仓库 …]"
+SCRAP_USAGE = "报损 <编码> <数量> 原因 … [仓库 …] [批次 …]"
 START_USAGE = "盘点 开始 [仓库名]"
 VARIANCE_USAGE = "盘点 差异 [仓库 …]"
 CONFIRM_USAGE = "盘点 确认 [仓库 …]"
@@ -27,9 +27,11 @@ COUNT_USAGE = "盘点 <编码> <实盘数量> [仓库 …]"
 ANALYSIS_USAGE = "分析 ABC [90天] [A/B 百分比，如 80/15]"
 REPLENISH_USAGE = "补货建议 [30天]"
 NEGATIVE_USAGE = "设置 负库存 允许|禁止"
-CHANGE_USAGE = "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐）"
+VALUATION_USAGE = "设置 计价 先进先出|移动平均"
+LEVELS_USAGE = "商品 修改 <编码> 安全库存 … [最高库存 …] 仓库 <仓库名>"
+CHANGE_USAGE = "商品 修改 <编码> <字段> <值>…（字段：名称 规格 单位 分类 条码 进价 售价 安全库存 最高库存；包装 箱=24罐；批次管理 是 保质期 180天）"
 ADD_USAGE = "商品 新增 <编码> <名称> [规格 …] [单位 …] [进价 …] [售价 …] [安全库存 …]"
-IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]"
+IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]"
 
 
 def transfer(quantity: str = "10", source: str = "主仓", target: str = "二仓", **kwargs: object) -> c.TransferStock:
@@ -103,6 +105,33 @@ ACCEPTED = [
     ("设置负库存 允许", c.SetNegativeStock(True)),
     ("设置 负库存 禁止", c.SetNegativeStock(False)),
     ("设置 负库存 不允许", c.SetNegativeStock(False)),
+    # ---- batches: 入库 carries 批次 and 有效期 (or 生产日期); 出库 and 报损 may name a batch ----
+    ("入库 A001 50 批次 L2311 有效期 2027-03-01", c.ReceiveStock("A001", D(50), batch="L2311", expires_on=date(2027, 3, 1))),
+    ("入库 A001 50 批次l2311 有效期2027/3/1", c.ReceiveStock("A001", D(50), batch="L2311", expires_on=date(2027, 3, 1))),
+    ("入库 A001 50 批次 L2311 生产日期 2026年9月1日", c.ReceiveStock("A001", D(50), batch="L2311", produced_on=date(2026, 9, 1))),
+    ("入库 A001 50 批次 2311-B", c.ReceiveStock("A001", D(50), batch="2311-B")),
+    ("出库 A001 5 批次 L2311", c.IssueStock("A001", D(5), batch="L2311")),
+    ("报损 A001 2 批次 L2301 原因 过期", c.ScrapStock("A001", D(2), "过期", batch="L2301")),
+    ("报损 A001 2 原因 过期 批次 L2301", c.ScrapStock("A001", D(2), "过期", batch="L2301")),
+    ("报损 A001 2 原因 过期 仓库 二仓 批次 L2301 确认", c.ScrapStock("A001", D(2), "过期", None, "二仓", True, "L2301")),
+    ("商品 修改 A001 批次管理 是 保质期 180天", c.ChangeProduct("A001", (("batch_managed", True), ("shelf_life_days", 180)))),
+    ("商品 修改 A001 保质期 6个月", c.ChangeProduct("A001", (("shelf_life_days", 180),))),
+    ("商品 修改 A001 保质期 2年", c.ChangeProduct("A001", (("shelf_life_days", 730),))),
+    ("商品 修改 A001 保质期 无", c.ChangeProduct("A001", (("shelf_life_days", None),))),
+    ("商品 修改 A001 批次管理 否", c.ChangeProduct("A001", (("batch_managed", False),))),
+    # ---- per-warehouse levels ----
+    ("商品 修改 A001 安全库存 20 仓库 二仓", c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)),))),
+    ("商品 修改 A001 安全库存 20 最高库存 200 仓库 二仓", c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)), ("max_stock", D(200))))),
+    ("商品 修改 A001 仓库 二仓 最高库存 无", c.SetStockLevels("A001", "二仓", (("max_stock", None),))),
+    # ---- a supplier's lead time, for 补货建议 ----
+    ("供应商 新增 华东饮料 交期 7天", c.AddPartner("供应商", "华东饮料", (("lead_days", 7),))),
+    ("供应商 修改 华东饮料 交期 10", c.ChangePartner("供应商", "华东饮料", (("lead_days", 10),))),
+    # ---- 设置 计价 (valuation) ----
+    ("设置 计价 先进先出", c.SetValuationMethod("fifo")),
+    ("设置 计价 FIFO", c.SetValuationMethod("fifo")),
+    ("设置 计价 fifo", c.SetValuationMethod("fifo")),
+    ("设置计价 移动平均", c.SetValuationMethod("moving_average")),
+    ("设置 计价 移动加权平均", c.SetValuationMethod("moving_average")),
     # ---- 分析 ABC ----
     ("分析 ABC", c.AnalyseAbc()),
     ("分析 abc", c.AnalyseAbc()),
@@ -163,6 +192,15 @@ def test_inventory_commands_as_people_type_them(text: str, expected: c.Command) 
         (c.ConfirmStocktake("主仓", True), "盘点 确认 仓库 主仓 确认"),
         (c.CancelStocktake(), "盘点 取消"),
         (c.SetNegativeStock(False), "设置 负库存 禁止"),
+        (c.SetValuationMethod("fifo"), "设置 计价 先进先出"),
+        (c.SetStockLevels("A001", "二仓", (("safety_stock", D(20)), ("max_stock", None))), "商品 修改 A001 安全库存 20 最高库存 无 仓库 二仓"),
+        (c.ReceiveStock("A001", D(5), batch="L1", produced_on=date(2026, 9, 1)), "入库 A001 5 批次 L1 生产日期 2026-09-01"),
+        (c.ReceiveStock("A001", D(5), batch="L1", expires_on=date(2027, 3, 1)), "入库 A001 5 批次 L1 有效期 2027-03-01"),
+        (c.IssueStock("A001", D(5), batch="L1"), "出库 A001 5 批次 L1"),
+        (c.ScrapStock("A001", D(2), "过期", batch="L1"), "报损 A001 2 批次 L1 原因 过期"),
+        (c.ChangeProduct("A001", (("batch_managed", True), ("shelf_life_days", 180))), "商品 修改 A001 批次管理 是 保质期 180天"),
+        (c.ChangeProduct("A001", (("shelf_life_days", None),)), "商品 修改 A001 保质期 无"),
+        (c.SetValuationMethod("moving_average"), "设置 计价 移动平均"),
         (c.AnalyseAbc(), "分析 ABC 90天"),
         (c.AnalyseAbc(30, D("0.7"), D("0.2")), "分析 ABC 30天 70/20"),
         (c.SuggestReplenishment(), "补货建议 30天"),
@@ -228,6 +266,21 @@ REFUSED = [
     ("设置 负库存", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 负库存 是", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
     ("设置 负库存 允许 确认", "负库存的设置只有：允许 / 禁止", NEGATIVE_USAGE),
+    ("设置 计价", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
+    ("供应商 修改 华东饮料 交期 一周", "交期「一周」看不懂，写成 7天（0–365）", "供应商 修改 <名称> <字段> <值>…（字段：联系人 电话 账期 信用额度）"),
+    ("客户 修改 张三 交期 7天", "这个命令不用「交期」", "客户 修改 <名称> <字段> <值>…（字段：联系人 电话 账期 信用额度）"),
+    ("商品 修改 A001 仓库 二仓", "要写安全库存或最高库存", LEVELS_USAGE),
+    ("商品 修改 A001 进价 2 仓库 二仓", "按仓库只能设置安全库存和最高库存，不能设置「进价」", LEVELS_USAGE),
+    ("商品 修改 A001 箱=24罐 安全库存 2 仓库 二仓", "按仓库只能设置安全库存和最高库存，不能设置「包装」", LEVELS_USAGE),
+    ("商品 修改 A001 安全库存 很多 仓库 二仓", "安全库存「很多」看不懂，应是数字，如 50 或 50罐", LEVELS_USAGE),
+    ("报损 A001 2 批次 L1 原因 过期 批次 L2", "「批次」写了两次", SCRAP_USAGE),
+    ("报损 A001 2 原因 过期 批次 批次号", "批次号「批次号」不对：字母、数字和 . _ / -，最多 30 位", SCRAP_USAGE),
+    ("商品 修改 A001 批次管理 也许", "批次管理只能写 是 或 否", CHANGE_USAGE),
+    ("商品 修改 A001 保质期 很久", "保质期「很久」看不懂，应写成 180天、6个月 或 2年", CHANGE_USAGE),
+    ("商品 修改 A001 保质期 11年", "保质期应在 1 到 3650 天之间", CHANGE_USAGE),
+    ("商品 修改 A001 保质期 0天", "保质期应在 1 到 3650 天之间", CHANGE_USAGE),
+    ("设置 计价 LIFO", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
+    ("设置 计价 先进先出 确认", "计价方法只有：先进先出（FIFO）/ 移动平均", VALUATION_USAGE),
     # ---- 分析 ----
     ("分析", "现在能做的分析是 ABC", ANALYSIS_USAGE),
     ("分析 XYZ", "现在能做的分析是 ABC", ANALYSIS_USAGE),
@@ -277,7 +330,7 @@ def test_the_usages_of_the_refusals_are_the_ones_help_shows() -> None:
     assert VERBS_BY_NAME["报损"].usage == SCRAP_USAGE
     assert VERBS_BY_NAME["分析"].usage == ANALYSIS_USAGE
     assert VERBS_BY_NAME["补货建议"].usage == REPLENISH_USAGE
-    assert VERBS_BY_NAME["设置"].usage.endswith(f"/ {NEGATIVE_USAGE}")
+    assert VERBS_BY_NAME["设置"].usage.endswith(f"/ {NEGATIVE_USAGE} / {VALUATION_USAGE}")
 
 
 @pytest.mark.parametrize(

@@ -182,9 +182,19 @@ names = st.lists(positional_words, min_size=1, max_size=3).map(" ".join).filter(
 warehouse_names = positional_words.filter(lambda w: w not in ("全部",))
 
 
+# ---- batches (issue 5): codes upper-cased by the parser; expiry and production dates in full ----
+batch_codes = st.from_regex(r"[A-Z0-9][A-Z0-9._/-]{0,29}", fullmatch=True)
+batch_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+
+
 def _movement(kind: type) -> st.SearchStrategy[c.Command]:
+    receipt = kind is c.ReceiveStock
     return st.builds(
         kind,
+        batch=st.none() | batch_codes,
+        expires_on=(st.none() | batch_dates) if receipt else st.none(),
+        produced_on=st.none(),
+
         code=product_codes,
         quantity=quantity_values,
         unit=st.none() | units,
@@ -220,6 +230,8 @@ FIELD_VALUES = {
     "safety_stock": quantity_values,
     "max_stock": quantity_values,
     "packs": packs,
+    "batch_managed": st.booleans(),
+    "shelf_life_days": st.none() | st.integers(1, 3650),
 }
 
 
@@ -298,11 +310,12 @@ PARTNER_VALUES = {
     "phone": phones,
     "terms_days": st.integers(0, 365),
     "credit_limit": money_values,
+    "lead_days": st.integers(0, 365),
 }
 
 
 def _partner_fields(kind: str, min_size: int) -> st.SearchStrategy[tuple[tuple[str, object], ...]]:
-    allowed = ["contact", "phone", "terms_days"] + (["credit_limit"] if kind == "客户" else [])
+    allowed = ["contact", "phone", "terms_days"] + (["credit_limit"] if kind == "客户" else ["lead_days"])
     return st.lists(st.sampled_from(allowed), min_size=min_size, unique=True).flatmap(
         lambda chosen: st.tuples(*(st.tuples(st.just(name), PARTNER_VALUES[name]) for name in chosen))
     )
@@ -369,6 +382,7 @@ commands = st.one_of(
         unit=st.none() | units,
         warehouse=st.none() | warehouse_names,
         confirmed=st.booleans(),
+        batch=st.none() | batch_codes,
     ),
     st.builds(c.StartStocktake, warehouse=st.none() | warehouse_names),
     st.builds(
@@ -378,6 +392,15 @@ commands = st.one_of(
     st.builds(c.ConfirmStocktake, warehouse=st.none() | warehouse_names, confirmed=st.booleans()),
     st.builds(c.CancelStocktake, warehouse=st.none() | warehouse_names),
     st.builds(c.SetNegativeStock, allow=st.booleans()),
+    st.builds(c.SetValuationMethod, method=st.sampled_from(["fifo", "moving_average"])),
+    st.builds(
+        c.SetStockLevels,
+        code=product_codes,
+        warehouse=warehouse_names,
+        fields=st.lists(st.sampled_from(["safety_stock", "max_stock"]), min_size=1, unique=True).flatmap(
+            lambda chosen: st.tuples(*(st.tuples(st.just(name), st.none() | quantity_values) for name in chosen))
+        ),
+    ),
     st.builds(lambda days, ab: c.AnalyseAbc(days, *ab), analysis_days, shares),
     st.builds(c.SuggestReplenishment, days=analysis_days),
     # ---- partners (issue 4) ----

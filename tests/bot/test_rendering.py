@@ -20,15 +20,18 @@ from domain import history as h
 from domain import partner_services as ps
 from domain import services as s
 from domain import stocktake as stk
+from domain import thresholds as thr
 from domain import workspaces as w
 from domain.access import Invitation, Member, Permission, Role
 from domain.audit import Action, AuditEntry
+from domain.batches import Batch, BatchTake
 from domain.guards import Risk, RiskKind
 from domain.partners import Partner, PartnerKind
 from domain.periods import Period
 from domain.ports import StockLine, StockTotals, Stocktake, StocktakeLine, Warehouse
-from domain.products import FieldChange, PackQuantity, Product, StockStatus
+from domain.products import FieldChange, PackQuantity, Product, StockLevels, StockStatus
 from domain.stock import Movement, MovementKind, StockBalance
+from domain.valuation import ValuationMethod
 
 D = Decimal
 TZ = ZoneInfo("Asia/Shanghai")
@@ -471,6 +474,7 @@ UNDO_REASONS = {
     e.UndoRefused.VALUE_WOULD_BE_NEGATIVE: ({}, ["RK-2026-0007", "库存金额变成负数"]),
     e.UndoRefused.CHANGED_SINCE: ({"code": "A001"}, ["又被修改过", "商品 修改 A001"]),
     e.UndoRefused.HAS_MOVEMENTS: ({"code": "A001"}, ["出入库流水", "商品 停用 A001"]),
+    e.UndoRefused.LAYER_DRAWN: ({"code": "A001", "name": HOSTILE}, ["RK-2026-0007", "先进先出", ESCAPED, "撤销之后的出库"]),
 }
 
 HANDLE_HINT = "@ 后面写成员的 Telegram 用户名或名字，如 <code>@lisi</code>、<code>@老李</code>"
@@ -848,6 +852,17 @@ SAMPLES |= {
         "already allowed": Sample({"error": e.NegativeStockSetting(True)}, ["ℹ️ 负库存已经是「允许」了，没有改动。"]),
         "already forbidden": Sample({"error": e.NegativeStockSetting(False)}, ["ℹ️ 负库存已经是「禁止」了，没有改动。"]),
     },
+    "errors/valuation_refused.html": {
+        "already": Sample({"error": e.ValuationRefused(e.ValuationRefused.ALREADY, "先进先出")}, ["ℹ️ 计价方法已经是「先进先出」了"]),
+        "has movements": Sample(
+            {"error": e.ValuationRefused(e.ValuationRefused.HAS_MOVEMENTS, "先进先出", current="移动加权平均")},
+            ["❌ 不能改为「先进先出」", "按「移动加权平均」计价", "第一笔出入库之前"],
+        ),
+        "no negative": Sample(
+            {"error": e.ValuationRefused(e.ValuationRefused.FIFO_NO_NEGATIVE, "先进先出")},
+            ["先进先出计价不允许负库存", "<code>设置 负库存 禁止</code>"],
+        ),
+    },
     "errors/no_open_stocktake.html": {
         "in a warehouse": Sample(
             {"error": e.NoOpenStocktake("二<仓>")}, [f"ℹ️ {SECOND_ESCAPED}没有进行中的盘点。", f"<code>盘点 开始 {SECOND_ESCAPED}</code>"]
@@ -894,6 +909,10 @@ SAMPLES |= {
             {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-24")), BALANCE, StockStatus.OK, PackQuantity("箱", D("1"), D("24"))), "show_cost": False},
             ["✅ 出库 24 罐（1 箱） · <b>A001</b>"],
         ),
+    },
+    "stock/valuation_setting.html": {
+        "fifo": Sample({"result": s.ValuationMethodSet(ValuationMethod.FIFO)}, ["✅ 计价方法：先进先出", "最早入库的批次"], ["平均成本"]),
+        "average": Sample({"result": s.ValuationMethodSet(ValuationMethod.MOVING_AVERAGE)}, ["✅ 计价方法：移动加权平均"], ["批次"]),
     },
     "stock/negative_setting.html": {
         "allowed": Sample({"result": s.SettingChanged(True)}, ["✅ 已允许负库存", "差额记成本调整"], ["禁止"]),
@@ -1073,6 +1092,121 @@ SAMPLES |= {
     },
 }
 
+
+# ---- batches (issue 5) ----
+L1 = Batch(1, 1, "L2301", date(2026, 3, 1), D("3"))
+L2 = Batch(1, 2, "L2311", date(2027, 3, 1), D("5"))
+BATCH_TAKES = (BatchTake("L2311", D("-5"), date(2027, 3, 1)), BatchTake("L2401", D("-1"), None))
+
+
+def _batch_refused(why: str, **details: object) -> e.BatchRefused:
+    return e.BatchRefused(why, "A001", HOSTILE, **details)
+
+
+SAMPLES |= {
+    "errors/batch_refused.html": {
+        "required": Sample(
+            {"error": _batch_refused(e.BatchRefused.REQUIRED)},
+            [f"<b>A001</b> {ESCAPED} 按批次管理", "<code>入库 A001 50 批次 L2311 有效期 2027-03-01</code>", "生产日期"],
+        ),
+        "not managed": Sample({"error": _batch_refused(e.BatchRefused.NOT_MANAGED)}, ["没有启用批次管理", "商品 修改 A001 批次管理 是"]),
+        "no shelf life": Sample({"error": _batch_refused(e.BatchRefused.NO_SHELF_LIFE)}, ["没有设置保质期", "商品 修改 A001 保质期 180天"]),
+        "expiry required": Sample({"error": _batch_refused(e.BatchRefused.EXPIRY_REQUIRED, batch="L9")}, ["新批次 L9 要写有效期"]),
+        "expiry conflict": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRY_CONFLICT, batch="L2311", expires_on=date(2027, 3, 1))},
+            ["批次 L2311 已在库，有效期是 2027-03-01"],
+        ),
+        "expired on arrival": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRED_ON_ARRIVAL, batch="L2301", expires_on=date(2026, 3, 1))},
+            ["有效期 2026-03-01 已过，不能入库"],
+        ),
+        "unknown batch": Sample(
+            {"error": _batch_refused(e.BatchRefused.UNKNOWN_BATCH, batch="L9", known=["L2301", "L2311"])},
+            ["没有在库的批次 L9", "在库批次：L2301、L2311"],
+        ),
+        "batch short": Sample(
+            {"error": _batch_refused(e.BatchRefused.BATCH_SHORT, unit="罐", action="出库", batch="L2311", requested=D(6), available=D(5))},
+            ["批次 L2311 只有 5 罐，不能出库 6 罐"],
+        ),
+        "expired": Sample(
+            {"error": _batch_refused(e.BatchRefused.EXPIRED, unit="罐", action="出库", requested=D(10), usable=D(9), expired=[L1])},
+            ["不能出库过期的货", "未过期的只有 9 罐", "L2301（2026-03-01 到期，3 罐）", "<code>报损 A001 3 批次 L2301 原因 过期</code>"],
+        ),
+        "stock on hand": Sample(
+            {"error": _batch_refused(e.BatchRefused.STOCK_ON_HAND, unit="罐", on_hand=[("主仓", D(2)), ("二<仓>", D(1))])},
+            ["主仓 2 罐、二&lt;仓&gt; 1 罐", "不能切换批次管理"],
+        ),
+        "gain without batch": Sample(
+            {"error": _batch_refused(e.BatchRefused.GAIN_WITHOUT_BATCH, unit="罐", gain=D(2))},
+            ["盘盈 <b>A001</b>", "2 罐 无法归入批次", "<code>入库 A001 2 批次 … 有效期 …</code>"],
+        ),
+    },
+    "stock/card.html": SAMPLES["stock/card.html"]
+    | {
+        "batches, one expired": Sample(
+            {
+                "result": s.StockCard(
+                    product(batch_managed=True), StockBalance(D("8"), D("19.20")), StockStatus.LOW, SPLIT, ((MAIN, L1), (SECOND, L2)), date(2026, 3, 10)
+                ),
+                "show_cost": True,
+            },
+            ["批次（先到期先出）：", "L2301 · 3 罐 · 主仓 · 有效期 2026-03-01 ⛔ 已过期", "L2311 · 5 罐 · 二&lt;仓&gt; · 有效期 2027-03-01"],
+        ),
+        "a warehouse with its own levels": Sample(
+            {
+                "result": s.StockCard(
+                    product(), StockBalance(D("100"), D("240.00")), StockStatus.OK, SPLIT, (), None,
+                    ((SECOND, StockLevels(D(40), None), StockStatus.LOW),),
+                ),
+            },
+            ["二&lt;仓&gt;：安全库存 40 · 低于安全库存\n安全库存：20"],
+        ),
+    },
+    "stock/issued.html": SAMPLES["stock/issued.html"]
+    | {
+        "from batches": Sample(
+            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-6")), BALANCE, StockStatus.OK, None, BATCH_TAKES)},
+            ["批次：L2311 5 罐（有效期 2027-03-01）、L2401 1 罐"],
+        ),
+    },
+    "stock/received.html": SAMPLES["stock/received.html"]
+    | {
+        "into a batch": Sample(
+            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), None, None, (BatchTake("L2311", D("1200"), date(2027, 3, 1)),))},
+            ["批次：L2311 1,200 罐（有效期 2027-03-01）"],
+        ),
+    },
+    "analysis/replenishment.html": SAMPLES["analysis/replenishment.html"]
+    | {
+        "a supplier's lead time, a young product, on order": Sample(
+            {
+                "result": an.ReplenishmentReport(
+                    30, 7, 14,
+                    [an.Suggestion(product(code="N001", unit="罐"), D("4"), D("6"), D("4"), D("33"), D("89"), D("79"), "华南", 3, 10)],
+                )
+            },
+            ["<b>华南</b> · 交期 3 天", "现有 4 · 在途 6 · 日均 4（10 天） · 再订货点 33", "不足 30 天的新商品按实际天数", "交期 7天"],
+        ),
+    },
+    "product/levels_set.html": {
+        "set": Sample(
+            {"result": thr.StockLevelsSet(product(), SECOND, StockLevels(D(20), D(200)), [FieldChange("warehouse_safety_stock", None, D(20))])},
+            [f"✅ 已修改 <b>A001</b> {ESCAPED} 在{SECOND_ESCAPED}的库存上下限", "本仓安全库存：（空） → 20"],
+            ["改回"],
+        ),
+        "cleared": Sample(
+            {"result": thr.StockLevelsSet(product(), MAIN, StockLevels(), [FieldChange("warehouse_max_stock", D(200), None)])},
+            ["本仓最高库存：200 → （空）", "主仓改回使用商品的安全库存和最高库存。"],
+        ),
+    },
+    "stock/scrapped.html": SAMPLES["stock/scrapped.html"]
+    | {
+        "an expired batch": Sample(
+            {"result": s.StockScrapped(product(), SCRAP, MAIN, BALANCE, StockStatus.OK, None, (BatchTake("L2301", D("-2"), date(2026, 3, 1)),))},
+            ["批次：L2301 2 罐（有效期 2026-03-01）"],
+        ),
+    },
+}
 
 CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
 

@@ -83,6 +83,19 @@ def test_check_exits_1_when_a_balance_disagrees_with_its_movements(tmp_path):
     assert "❌ 对账失败" in check.stdout and "A001" in check.stdout
 
 
+def test_check_exits_1_when_fifo_layers_disagree_with_the_balance(tmp_path):
+    db = tmp_path / "shop.sqlite3"
+    script = "设置 计价 先进先出\n商品 新增 A001 可乐\n入库 A001 10 单价 2\n入库 A001 5 单价 3\n出库 A001 12\n"
+    result = jxc("console", "--db", f"sqlite:///{db}", stdin=script, cwd=tmp_path)
+    assert "成本：26.00 元" in result.stdout  # 10 × 2 + 2 × 3
+    assert jxc("check", "--db", f"sqlite:///{db}", cwd=tmp_path).returncode == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE cost_layer SET remaining_value = remaining_value - 1 WHERE remaining_quantity > 0")
+    check = jxc("check", "--db", f"sqlite:///{db}", cwd=tmp_path)
+    assert check.returncode == 1
+    assert "先进先出成本批次合计 3.000/8.99" in check.stdout and "1 个余额与成本批次不符" in check.stdout
+
+
 def test_demo_creates_a_believable_shop_and_opens_the_console(tmp_path):
     result = jxc("demo", "--path", str(tmp_path / "demo.sqlite3"), stdin="库存\n流水 A001\n", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -62,7 +62,7 @@ async def test_malformed_command_gets_the_reason_and_the_correct_form(bot: Bot):
     reply = await bot.say("入库 A001")
     assert reply["text"].splitlines() == [
         "❌ 缺少数量",
-        "用法：入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [备注 …] [日期 11-20]",
+        "用法：入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]",
     ]
     absurd = await bot.say("入库 A001 " + "9" * 40)
     assert absurd["text"].startswith("❌ 数量太大")

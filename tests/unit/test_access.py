@@ -116,6 +116,8 @@ def test_every_command_of_the_language_has_an_entry_and_nothing_else_does() -> N
         (c.ListMembers, P.VIEW_STOCK),
         (c.AddWarehouse, P.MANAGE_WAREHOUSES),
         (c.SetNegativeStock, P.WORKSPACE_SETTINGS),
+        (c.SetValuationMethod, P.WORKSPACE_SETTINGS),
+        (c.SetStockLevels, P.EDIT_PRODUCTS),
         (c.ShowAudit, P.VIEW_AUDIT),
         (c.Invite, P.MANAGE_MEMBERS),
         (c.SetMemberRole, P.MANAGE_MEMBERS),

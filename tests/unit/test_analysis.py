@@ -135,3 +135,49 @@ def test_replenishment_groups_by_the_last_supplier_and_skips_inactive_products()
 def test_requested_shares_are_used_and_defaults_otherwise(shares: tuple[Decimal | None, Decimal | None]) -> None:
     report = analysis.abc_analysis(stocked_shop(), ctx_of(OWNER), c.AnalyseAbc(90, *shares))
     assert (report.a_share, report.b_share) == (shares[0] or D("0.80"), shares[1] or D("0.15"))
+
+
+# ---- replenishment: the supplier's lead time, young products, what is on order -----------------------
+
+
+def test_the_usual_supplier_s_lead_time_is_used() -> None:
+    from domain import partner_services
+
+    uow = stocked_shop()
+    partner_services.add_partner(uow, ctx_of(OWNER), c.AddPartner("供应商", "华东饮料", (("lead_days", 3),)))
+    sell(uow, "A001", "95", "3.50")  # 5 left
+    report = analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30))
+    (found,) = report.suggestions
+    # daily 95/30; ROP 10 + 95/30 × 3 = 19.5 ≥ 5; target 10 + 95/30 × (3 + 14) = 63.83 → ⌈58.83⌉ = 59.
+    assert (found.lead_days, found.reorder_point.quantize(D("0.01")), found.quantity) == (3, D("19.50"), D(59))
+
+
+def test_a_young_product_is_averaged_over_the_days_it_has_existed() -> None:
+    uow = shop()
+    uow.seed(product("N001", safety_stock=D(5)))
+    # First received 9 days ago (10 days with today), 40 sold yesterday: 40 ÷ 10 = 4 a day, not 40 ÷ 30.
+    services.receive_stock(uow, ctx_of(KEEPER, now=NOW - timedelta(days=9)), c.ReceiveStock("N001", D(50), unit_price=D(1), confirmed=True))
+    sell(uow, "N001", "40", None)
+    (found,) = analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions
+    # ROP 5 + 4 × 7 = 33 ≥ 10 on hand; target 5 + 4 × 21 = 89 → 79.
+    assert (found.days, found.daily, found.reorder_point, found.quantity) == (10, D(4), D(33), D(79))
+
+
+def test_what_is_on_order_counts_against_the_suggestion() -> None:
+    uow = stocked_shop()
+    sell(uow, "A001", "95", "3.50")  # 5 left, target 76.5 (see above)
+    with uow:
+        a001 = uow.products.get("A001")
+    assert a001 is not None and a001.id is not None
+    uow.planning.ordered[a001.id] = D(20)  # 5 + 20 = 25 ≤ ROP 10 + 95/30 × 7 = 32.17
+    (found,) = analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions
+    assert (found.on_order, found.quantity) == (D(20), D(52))  # ⌈76.5 − 5 − 20⌉
+    uow.planning.ordered[a001.id] = D(30)  # 5 + 30 > 32.17: nothing more to order
+    assert analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions == []
+
+
+def test_history_days() -> None:
+    ctx = ctx_of(OWNER)
+    assert analysis.history_days(ctx, None, 30) == 30
+    assert analysis.history_days(ctx, NOW, 30) == 1
+    assert analysis.history_days(ctx, NOW - timedelta(days=100), 30) == 30

@@ -32,6 +32,8 @@ EXAMPLES = [
     c.ConfirmStocktake("二仓", confirmed=True),
     c.CancelStocktake("二仓"),
     c.SetNegativeStock(True),
+    c.SetValuationMethod("fifo"),
+    c.SetStockLevels("A001", "二仓", (("safety_stock", Decimal(20)), ("max_stock", None))),
     c.AddPartner("供应商", "华东饮料", (("terms_days", 30),)),
     c.ChangePartner("客户", "张三超市", (("credit_limit", Decimal("20000")),)),
     c.FindPartners("客户", "张三", 2),

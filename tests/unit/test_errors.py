@@ -110,6 +110,8 @@ ALL_ERRORS = [
     e.EmptyStocktake("PD-2026-0001"),
     e.StocktakeBelowZero("A001", "可乐", "罐", Decimal(8), Decimal(5)),
     e.NegativeStockSetting(True),
+    e.ValuationRefused(e.ValuationRefused.HAS_MOVEMENTS, "先进先出", current="移动加权平均"),
+    e.BatchRefused(e.BatchRefused.REQUIRED, "A001", "可乐"),
     e.PartnerExists("供应商", "华东饮料"),
     e.UnknownPartner("客户", "张三", ["张三超市"]),
     e.BackupNotAllowed(),
@@ -214,6 +216,7 @@ def test_undo_refusal_reasons_are_distinct_template_branches() -> None:
             "value_negative",
             "changed_since",
             "has_movements",
+            "layer_drawn",
         }
     )
 

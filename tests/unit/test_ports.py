@@ -33,6 +33,10 @@ from tests.fakes import (
     FakeStockRepository,
     FakePartnerRepository,
     FakeSettingsRepository,
+    FakeValuationRepository,
+    FakeBatchRepository,
+    FakeThresholdRepository,
+    FakePlanningRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
     FakeWorld,
@@ -47,6 +51,10 @@ PAIRS = [
     (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.SettingsRepository, FakeSettingsRepository),
     (ports.PartnerRepository, FakePartnerRepository),
+    (ports.ValuationRepository, FakeValuationRepository),
+    (ports.BatchRepository, FakeBatchRepository),
+    (ports.ThresholdRepository, FakeThresholdRepository),
+    (ports.PlanningRepository, FakePlanningRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -74,6 +82,10 @@ UOW_ATTRIBUTES = {
     "partners": FakePartnerRepository,
     "lookup_choices": FakeLookupChoiceRepository,
     "import_jobs": FakeImportJobRepository,
+    "valuation": FakeValuationRepository,
+    "batches": FakeBatchRepository,
+    "thresholds": FakeThresholdRepository,
+    "planning": FakePlanningRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

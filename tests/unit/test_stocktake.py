@@ -9,7 +9,8 @@ receipts, issues, transfers, scraps, stocktakes and undos and checks the books a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from domain import stocktake as stk
 from domain.audit import Action
 from domain.errors import (
     AmbiguousStocktake,
+    BatchRefused,
     EmptyStocktake,
     FractionalQuantity,
     InsufficientStock,
@@ -574,6 +576,8 @@ PRODUCTS = (
     make_product("R01", name="大米", unit="kg", purchase_price=D("12.80")),
 )
 WAREHOUSE_NAMES = ("主仓", "二仓", "三仓")
+# Batch variants: B001 is batch-managed; each batch code has its one expiry, far ahead.
+BATCH_EXPIRY = {"L1": date(2030, 1, 1), "L2": date(2030, 6, 1), "L3": date(2031, 1, 1)}
 amounts = st.integers(min_value=1, max_value=30)
 prices = st.one_of(st.none(), st.decimals(min_value=D(0), max_value=D(20), places=2))
 
@@ -581,7 +585,11 @@ prices = st.one_of(st.none(), st.decimals(min_value=D(0), max_value=D(20), place
 class InventoryBooks(RuleBasedStateMachine):
     """Random receipts, issues, transfers, scraps, stocktakes and undos on 1–3 products in 2–3
     warehouses. A model tracks the quantities; the value is tracked from what each operation
-    reports it booked. Every refusal must be predicted by the model and leave the books as they were."""
+    reports it booked. Every refusal must be predicted by the model and leave the books as they were.
+    Runs under moving average and, as ``FifoInventoryBooks``, under FIFO (设置 计价 先进先出)."""
+
+    fifo = False
+    batches = False  # B001 batch-managed (receipts name a batch; issues take the earliest expiry)
 
     def __init__(self) -> None:
         super().__init__()
@@ -596,9 +604,12 @@ class InventoryBooks(RuleBasedStateMachine):
 
     @initialize(products=st.integers(min_value=1, max_value=3), warehouses=st.integers(min_value=2, max_value=3))
     def open_books(self, products: int, warehouses: int) -> None:
-        self.products = self.uow.seed(*PRODUCTS[:products])
+        chosen = [replace(p, batch_managed=True) if self.batches and p.code == "B001" else p for p in PRODUCTS[:products]]
+        self.products = self.uow.seed(*chosen)
         self.uow.seed_warehouses(*WAREHOUSE_NAMES[1:warehouses])
         self.warehouses = list(WAREHOUSE_NAMES[:warehouses])
+        if self.fifo:
+            services.set_valuation_method(self.uow, self.ctx, c.SetValuationMethod("fifo"))
 
     # -- helpers --
 
@@ -647,6 +658,29 @@ class InventoryBooks(RuleBasedStateMachine):
         assert self.uow.state() == before
         return caught.value
 
+    def _expected_cost(self, product_id: int, warehouse: str, quantity: Decimal) -> Decimal:
+        """What taking ``quantity`` out must cost: the average (the emptying issue takes all), or
+        under FIFO the oldest layers first, each partial take rounded half up to the fen."""
+        before = self._stored(product_id, warehouse)
+        if not self.fifo:
+            return before.value if quantity == before.quantity else quantize_money(quantity * before.value / before.quantity)
+        with self.uow:
+            warehouse_id = self.uow.stock.warehouse_named(warehouse).id  # type: ignore[union-attr]
+        layers = sorted(
+            (layer for layer in self.uow.valuation.layers.values() if (layer.product_id, layer.warehouse_id) == (product_id, warehouse_id)),
+            key=lambda layer: (layer.received_at, layer.id),
+        )
+        cost, need = D(0), quantity
+        for layer in layers:
+            take = min(need, layer.remaining_quantity)
+            if take == layer.remaining_quantity:
+                cost += layer.remaining_value
+            elif take > 0:
+                cost += quantize_money(take * layer.remaining_value / layer.remaining_quantity)
+            need -= take
+        assert need == 0
+        return cost
+
     def _stored(self, product_id: int, warehouse: str) -> StockBalance:
         with self.uow:
             warehouse_id = self.uow.stock.warehouse_named(warehouse).id  # type: ignore[union-attr]
@@ -658,7 +692,11 @@ class InventoryBooks(RuleBasedStateMachine):
     def receive(self, data: st.DataObject, n: int, price: Decimal | None) -> None:
         product, warehouse = self._pick(data)
         quantity = self._amount(product, n)
-        cmd = c.ReceiveStock(product.code, quantity, unit_price=price, warehouse=warehouse, confirmed=True)
+        batch = data.draw(st.sampled_from(sorted(BATCH_EXPIRY))) if product.batch_managed else None
+        cmd = c.ReceiveStock(
+            product.code, quantity, unit_price=price, warehouse=warehouse, confirmed=True,
+            batch=batch, expires_on=BATCH_EXPIRY.get(batch or ""),
+        )
         result = services.receive_stock(self.uow, self.ctx, cmd)
         unit_cost = price if price is not None else product.purchase_price
         if unit_cost is not None:
@@ -675,9 +713,8 @@ class InventoryBooks(RuleBasedStateMachine):
         if quantity > self._on_hand(product, warehouse):
             self._refused(InsufficientStock, lambda: services.issue_stock(self.uow, self.ctx, cmd))
             return
-        before = self._stored(product.id, warehouse)  # type: ignore[arg-type]
+        expected = self._expected_cost(product.id, warehouse, quantity)  # type: ignore[arg-type]
         result = services.issue_stock(self.uow, self.ctx, cmd)
-        expected = before.value if quantity == before.quantity else quantize_money(quantity * before.value / before.quantity)
         assert result.cost == expected
         self._move(product, warehouse, -quantity)
         self.value -= result.cost
@@ -698,12 +735,8 @@ class InventoryBooks(RuleBasedStateMachine):
             return
         before_source = self._stored(product.id, source)  # type: ignore[arg-type]
         before_target = self._stored(product.id, target)  # type: ignore[arg-type]
+        moved = self._expected_cost(product.id, source, quantity)  # type: ignore[arg-type]
         result = services.transfer_stock(self.uow, self.ctx, cmd)
-        moved = (
-            before_source.value
-            if quantity == before_source.quantity
-            else quantize_money(quantity * before_source.value / before_source.quantity)
-        )
         assert result.value == moved
         assert result.source_balance == StockBalance(before_source.quantity - quantity, before_source.value - moved)
         assert result.target_balance == StockBalance(before_target.quantity + quantity, before_target.value + moved)
@@ -771,11 +804,20 @@ class InventoryBooks(RuleBasedStateMachine):
         short = [
             pid for pid, (counted, book) in lines.items() if counted < book and book - counted > self._on_hand(by_id[pid], warehouse)
         ]
-        if short:
-            error = self._refused(StocktakeBelowZero, confirm)
-            # the first short line in code order
-            first = min((by_id[pid] for pid in short), key=lambda p: p.code)
-            assert (error.code, error.on_hand) == (first.code, self._on_hand(first, warehouse))
+        # A batch-managed gain joins a batch in stock: with nothing on hand it has none to join.
+        unplaceable = [
+            pid for pid, (counted, book) in lines.items()
+            if counted > book and by_id[pid].batch_managed and self._on_hand(by_id[pid], warehouse) == 0
+        ]
+        if short or unplaceable:
+            # the first refused line in code order
+            first = min((by_id[pid] for pid in short + unplaceable), key=lambda p: p.code)
+            if first.id in short:
+                error = self._refused(StocktakeBelowZero, confirm)
+                assert (error.code, error.on_hand) == (first.code, self._on_hand(first, warehouse))
+            else:
+                error = self._refused(BatchRefused, confirm)
+                assert (error.why, error.code) == (BatchRefused.GAIN_WITHOUT_BATCH, first.code)
             return
         result = confirm()
         assert sorted(m.product_id for _, m in result.booked) == sorted(pid for pid, (k, b) in lines.items() if k != b)
@@ -856,8 +898,58 @@ class InventoryBooks(RuleBasedStateMachine):
     @invariant()
     def jxc_check_passes(self) -> None:
         report = services.check_books(self.uow)
-        assert report.ok, report.mismatches
+        assert report.ok, (report.mismatches, report.layer_mismatches)
+
+    @invariant()
+    def layers_add_up_to_the_balances(self) -> None:
+        """Under FIFO Σ layers = balance per stock and no layer keeps value without units;
+        under moving average there are no layers at all."""
+        layers = self.uow.valuation.layers.values()
+        if not self.fifo:
+            assert not layers
+            return
+        sums: dict[tuple[int, int], StockBalance] = {}
+        for layer in layers:
+            assert 0 <= layer.remaining_quantity <= layer.quantity, layer
+            assert layer.remaining_quantity > 0 or layer.remaining_value == 0, layer
+            key = (layer.product_id, layer.warehouse_id)
+            sums[key] = sums.get(key, StockBalance()).plus(StockBalance(layer.remaining_quantity, layer.remaining_value))  # type: ignore[arg-type]
+        for key, balance in self.uow.stock.balances.items():
+            assert sums.get(key, StockBalance()) == balance, key
+
+    @invariant()
+    def batches_add_up_to_the_balances(self) -> None:
+        """A batch-managed stock is exactly its batches; no batch is negative; others have none."""
+        managed = {p.id for p in self.products if p.batch_managed}
+        sums: dict[tuple[int, int], Decimal] = {}
+        for (pid, wid, _), batch in self.uow.batches.rows.items():
+            assert pid in managed and batch.quantity >= 0, batch
+            sums[(pid, wid)] = sums.get((pid, wid), D(0)) + batch.quantity
+        for (pid, wid), balance in self.uow.stock.balances.items():
+            if pid in managed:
+                assert sums.get((pid, wid), D(0)) == balance.quantity, (pid, wid)
 
 
 InventoryBooks.TestCase.settings = settings(max_examples=120, stateful_step_count=40, deadline=None)
 TestInventoryBooks = InventoryBooks.TestCase
+
+
+class FifoInventoryBooks(InventoryBooks):
+    """Under FIFO, with B001 batch-managed."""
+
+    fifo = True
+    batches = True
+
+
+FifoInventoryBooks.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None)
+TestFifoInventoryBooks = FifoInventoryBooks.TestCase
+
+
+class BatchInventoryBooks(InventoryBooks):
+    """Under moving average, with B001 batch-managed."""
+
+    batches = True
+
+
+BatchInventoryBooks.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+TestBatchInventoryBooks = BatchInventoryBooks.TestCase

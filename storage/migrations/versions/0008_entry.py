@@ -1,7 +1,7 @@
 """faster entry: remembered product picks and sheets awaiting 导入有效行
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-22 03:30:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0008'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
