@@ -14,8 +14,8 @@ Replenishment (补货建议), per active product, over the last ``days`` (N) day
 A young product (fewer than N days of history) is averaged over the days it has existed, not N,
 which would understate its sales. 交期 (lead time) is the usual supplier's (供应商 … 交期 7天),
 else 7 days; the usual supplier is the counterparty of the product's latest receipt that named
-one. 补货周期 (review cycle) is 14 days. 在途 (on order) comes from ``uow.planning.on_order``
-(open purchase orders once the documents area has them).
+one. 补货周期 (review cycle) is 14 days. 在途 (on order) is what approved purchase orders still
+expect to receive.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from domain import commands as c
+from domain.documents import OrderKind
 from domain.money import ZERO, quantize_money
 from domain.partners import PartnerKind
 from domain.ports import SaleTotal, UnitOfWork
@@ -178,7 +179,7 @@ def replenishment(uow: UnitOfWork, ctx: Context, cmd: c.SuggestReplenishment) ->
         suppliers = uow.stock.last_counterparties("receipt")
         products = uow.products.active()
         balances = {p.id: uow.stock.total_balance(p.id, ctx.actor.warehouse_ids).quantity for p in products}
-        on_order = {p.id: uow.planning.on_order(p.id) for p in products if p.id is not None}
+        on_order = {p.id: uow.documents.remaining(OrderKind.PURCHASE, p.id) for p in products if p.id is not None}
         first = uow.planning.first_movements()
         lead: dict[str, int] = {}
         for name in set(suppliers.values()):

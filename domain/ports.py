@@ -421,11 +421,6 @@ class ThresholdRepository(Protocol):
 class PlanningRepository(Protocol):
     """What replenishment needs besides stock and sales."""
 
-    def on_order(self, product_id: int) -> Decimal:
-        """Units ordered from suppliers and not yet received (在途). Zero until purchase orders
-        exist; the documents area replaces this with the open purchase-order quantity."""
-        ...
-
     def first_movements(self) -> dict[int, datetime]:
         """Per product, when its first stock movement happened (how long it has a history)."""
         ...

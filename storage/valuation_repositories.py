@@ -352,10 +352,6 @@ class SqlPlanningRepository:
         self._session = session
         self._workspace_id = workspace_id
 
-    def on_order(self, product_id: int) -> Decimal:
-        # No purchase orders yet: nothing is on order. The documents area replaces this.
-        return ZERO
-
     def first_movements(self) -> dict[int, datetime]:
         rows = self._session.exec(
             select(StockMovementRow.product_id, func.min(StockMovementRow.occurred_at))

@@ -1080,11 +1080,6 @@ class FakeThresholdRepository:
 class FakePlanningRepository:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
-        self.ordered: dict[int, Decimal] = {}  # stands in for open purchase orders in tests
-
-    def on_order(self, product_id: int) -> Decimal:
-        self._uow._require()
-        return self.ordered.get(product_id, ZERO)
 
     def first_movements(self) -> dict[int, datetime]:
         self._uow._require()

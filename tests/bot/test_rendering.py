@@ -1165,14 +1165,14 @@ SAMPLES |= {
     "stock/issued.html": SAMPLES["stock/issued.html"]
     | {
         "from batches": Sample(
-            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-6")), BALANCE, StockStatus.OK, None, BATCH_TAKES)},
+            {"result": s.StockIssued(product(), replace(ISSUE, quantity=D("-6")), BALANCE, StockStatus.OK, None, batches=BATCH_TAKES)},
             ["批次：L2311 5 罐（有效期 2027-03-01）、L2401 1 罐"],
         ),
     },
     "stock/received.html": SAMPLES["stock/received.html"]
     | {
         "into a batch": Sample(
-            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), None, None, (BatchTake("L2311", D("1200"), date(2027, 3, 1)),))},
+            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), None, None, batches=(BatchTake("L2311", D("1200"), date(2027, 3, 1)),))},
             ["批次：L2311 1,200 罐（有效期 2027-03-01）"],
         ),
     },

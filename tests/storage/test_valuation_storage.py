@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from domain import commands as c
 from domain import history, partner_services, services, stocktake, thresholds
+from domain.documents import OrderKind
 from domain.errors import ConcurrentChange, InsufficientStock, UndoRefused, ValuationRefused
 from domain.batches import BatchTake
 from domain.partners import PartnerKind
@@ -260,4 +261,4 @@ def test_a_supplier_s_lead_time_and_the_planning_facts(uow_factory):
         assert uow.partners.get(PartnerKind.SUPPLIER, "华东饮料").lead_days == 9
         product = uow.products.get("A001")
         assert uow.planning.first_movements() == {product.id: NOW + timedelta(minutes=2)}
-        assert uow.planning.on_order(product.id) == D(0)
+        assert uow.documents.remaining(OrderKind.PURCHASE, product.id) == D(0)

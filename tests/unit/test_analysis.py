@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from domain import analysis
+from domain import analysis, document_services, partner_services
 from domain import commands as c
 from domain import services
 from domain.products import Product
 from tests.fakes import FakeUnitOfWork
-from tests.unit.support import KEEPER, NOW, OWNER, ctx_of, shop
+from tests.unit.support import BUYER, KEEPER, NOW, OWNER, ctx_of, shop
 
 D = Decimal
 
@@ -169,10 +169,20 @@ def test_what_is_on_order_counts_against_the_suggestion() -> None:
     with uow:
         a001 = uow.products.get("A001")
     assert a001 is not None and a001.id is not None
-    uow.planning.ordered[a001.id] = D(20)  # 5 + 20 = 25 ≤ ROP 10 + 95/30 × 7 = 32.17
+    partner_services.add_partner(uow, ctx_of(OWNER), c.AddPartner("供应商", "华东饮料"))
+    ordered = document_services.create_purchase_order(
+        uow, ctx_of(BUYER), c.CreatePurchaseOrder("华东饮料", (c.LineInput("A001", D(20), unit_price=D("2.40")),))
+    ).order
+    # A draft is not on order yet; approved, its 20 are: 5 + 20 = 25 ≤ ROP 10 + 95/30 × 7 = 32.17.
+    assert analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions[0].on_order == 0
+    document_services.approve_order(uow, ctx_of(OWNER), c.ApproveOrder(ordered.number))
     (found,) = analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions
     assert (found.on_order, found.quantity) == (D(20), D(52))  # ⌈76.5 − 5 − 20⌉
-    uow.planning.ordered[a001.id] = D(30)  # 5 + 30 > 32.17: nothing more to order
+    # 10 more on a second order: 5 + 30 > 32.17, nothing more to order.
+    more = document_services.create_purchase_order(
+        uow, ctx_of(BUYER), c.CreatePurchaseOrder("华东饮料", (c.LineInput("A001", D(10), unit_price=D("2.40")),))
+    ).order
+    document_services.approve_order(uow, ctx_of(OWNER), c.ApproveOrder(more.number))
     assert analysis.replenishment(uow, ctx_of(OWNER), c.SuggestReplenishment(30)).suggestions == []
 
 
