@@ -212,7 +212,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("关闭", usage="关闭 <采购单号|销售单号>", summary="关闭单据：不再到货或发货，释放预留库存", available=True, examples=("关闭 PO-2026-0001",)),
     Verb(
         "到货",
-        usage="到货 <采购单号> [<编码> <数量> [合格 …]…] [运费 …] [关税 …] [其他费用 …]",
+        usage="到货 <采购单号> [<编码> <数量> [合格 …] [批次 … 有效期 2027-03-01]…] [运费 …] [关税 …] [其他费用 …]",
         summary="采购到货验收入库：合格的入库，运费等按金额分摊进成本，记应付",
         available=True,
         examples=("到货 PO-2026-0001 A001 100 合格 98 运费 50", "到货 PO-2026-0001"),
@@ -1336,6 +1336,7 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
 # ---- documents (进 · 销 · 财) -------------------------------------------------------------
 
 _LINE_KEYS = ("单价", "合格")
+_LINE_BATCH_FIELDS = {"批次": "batch", "有效期": "expires_on", "生产日期": "produced_on"}
 _FEE_KEYS = ("运费", "关税", "其他费用")
 _ACCOUNTS = ("现金", "银行", "微信", "支付宝")
 _DISCOUNT = re.compile(r"(?:(\d{1,2})(?:\.(\d))?折|(0?\.\d{1,3})|(\d{1,2})%)", re.ASCII)
@@ -1393,11 +1394,17 @@ def _document_words(rest: str, usage: str, header_keys: tuple[str, ...], *, line
                     if line.unit_price is not None:
                         raise ParseError(f"{line.code} 的单价写了两次", usage)
                     found.lines[-1] = replace(line, unit_price=parse_money(value, usage, "单价"))
-                else:
+                elif key == "合格":
                     if line.accepted is not None:
                         raise ParseError(f"{line.code} 的合格数量写了两次", usage)
                     accepted, _ = parse_quantity(value, usage, "合格数量", allow_zero=True)
                     found.lines[-1] = replace(line, accepted=accepted)
+                else:
+                    field_name = _LINE_BATCH_FIELDS[key]
+                    if getattr(line, field_name) is not None:
+                        raise ParseError(f"{line.code} 的{key}写了两次", usage)
+                    parsed = _batch_code(value, usage) if key == "批次" else _batch_date({key: value}, key, usage)
+                    found.lines[-1] = replace(line, **{field_name: parsed})
                 continue
             if key in found.header:
                 raise ParseError(f"「{key}」写了两次", usage)
@@ -1531,7 +1538,8 @@ def _parse_delivery(rest: str, today: date, verb: Verb) -> c.Command:
     usage = verb.usage
     receiving = verb.name == "到货"
     found = _document_words(
-        rest, usage, _FEE_KEYS if receiving else ("快递",), line_keys=("合格",) if receiving else ()
+        rest, usage, _FEE_KEYS if receiving else ("快递",),
+        line_keys=("合格", *_LINE_BATCH_FIELDS) if receiving else (),
     )
     _no_words(found, usage)
     if found.partner is not None or found.page is not None or found.note:
@@ -1541,6 +1549,8 @@ def _parse_delivery(rest: str, today: date, verb: Verb) -> c.Command:
         fees = tuple((key, parse_money(found.header[key], usage, key)) for key in _FEE_KEYS if key in found.header)
         if any(amount < 0 for _, amount in fees):
             raise ParseError("费用不能是负数", usage)
+        if any(line.expires_on is not None and line.produced_on is not None for line in found.lines):
+            raise ParseError("有效期和生产日期只写一个（生产日期按保质期推算有效期）", usage)
         return c.ReceiveOrder(number, tuple(found.lines), fees, found.confirmed)
     number = _one_number(found, usage, ("SO",), "销售")
     tracking = found.header.get("快递", "")
@@ -1995,6 +2005,12 @@ def _lines_text(lines: tuple[c.LineInput, ...]) -> str:
             part += f" 单价 {_number(line.unit_price)}"
         if line.accepted is not None:
             part += f" 合格 {_number(line.accepted)}"
+        if line.batch is not None:
+            part += f" 批次 {line.batch}"
+        if line.expires_on is not None:
+            part += f" 有效期 {line.expires_on:%Y-%m-%d}"
+        if line.produced_on is not None:
+            part += f" 生产日期 {line.produced_on:%Y-%m-%d}"
         parts.append(part)
     return "".join(parts)
 

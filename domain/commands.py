@@ -461,6 +461,9 @@ class LineInput:
     unit: str | None = None
     unit_price: Decimal | None = None
     accepted: Decimal | None = None  # 到货: how many passed QC (default: all)
+    batch: str | None = None  # 到货 of a batch-managed product: 批次, with 有效期 or 生产日期
+    expires_on: date | None = None
+    produced_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

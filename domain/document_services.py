@@ -14,6 +14,7 @@ from domain import commands as c
 from domain.access import Permission, can
 from domain.audit import Action
 from domain.billing import LEDGER_OF, Posted, document_number, post_item, record_payment
+from domain.batches import BatchTake
 from domain.booking import prepare_out, stock_in
 from domain.documents import (
     Account,
@@ -130,6 +131,7 @@ class ShippedLine:
     quantity: Decimal
     revenue: Decimal
     cost: Decimal
+    batches: tuple[BatchTake, ...] = ()  # batch-managed: the batches it left from (negative)
 
     @property
     def profit(self) -> Decimal:
@@ -368,10 +370,10 @@ def close_order(uow: UnitOfWork, ctx: Context, cmd: c.CloseOrder) -> OrderChange
 
 def _deliveries(
     uow: UnitOfWork, order: Order, given: tuple[c.LineInput, ...]
-) -> list[tuple[OrderLine, Decimal, Decimal]]:
-    """(line, quantity, accepted) for 到货/发货: the lines written, else everything still open."""
+) -> list[tuple[OrderLine, Decimal, Decimal, c.LineInput | None]]:
+    """(line, quantity, accepted, as written) for 到货/发货: the lines written, else everything still open."""
     if not given:
-        found = [(line, line.remaining, line.remaining) for line in order.lines if line.remaining > 0]
+        found = [(line, line.remaining, line.remaining, None) for line in order.lines if line.remaining > 0]
         if not found:
             raise DocumentRefused(DocumentRefused.NOTHING_LEFT, number=order.number)
         return found
@@ -389,17 +391,17 @@ def _deliveries(
             accepted, _ = to_base_quantity(product, entry.accepted, entry.unit)
             if accepted > quantity:
                 raise DocumentRefused(DocumentRefused.ACCEPTED_OVER, code=line.code, arrived=quantity, accepted=accepted, unit=line.unit)
-        found.append((line, quantity, accepted))
+        found.append((line, quantity, accepted, entry))
     return found
 
 
-def _over(order: Order, deliveries: list[tuple[OrderLine, Decimal, Decimal]], confirmed: bool, cmd: object) -> None:
+def _over(order: Order, deliveries: list[tuple[OrderLine, Decimal, Decimal, c.LineInput | None]], confirmed: bool, cmd: object) -> None:
     """More than the order still expects: asked about, like a 10× quantity."""
     if confirmed:
         return
     risks = [
         Risk(RiskKind.OVER_DELIVERY, accepted, line.remaining)
-        for line, _, accepted in deliveries
+        for line, _, accepted, _ in deliveries
         if accepted > line.remaining
     ]
     if risks:
@@ -417,7 +419,7 @@ def receive_order(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveOrder) -> OrderRe
         deliveries = _deliveries(uow, order, cmd.lines)
         _over(order, deliveries, cmd.confirmed, cmd)
         warehouse = _warehouse(uow, ctx, order)
-        receivings = [Receiving(line, arrived, accepted) for line, arrived, accepted in deliveries]
+        receivings = [Receiving(line, arrived, accepted, written=written) for line, arrived, accepted, written in deliveries]
         for receiving in receivings:
             receiving.value = delivery_amount(receiving.line, receiving.accepted, None)
         fees = sum((amount for _, amount in cmd.fees), ZERO)
@@ -432,11 +434,15 @@ def receive_order(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveOrder) -> OrderRe
             if receiving.accepted > 0:
                 product = uow.products.get(line.code)
                 assert product is not None
-                stock_in(
+                written = receiving.written
+                booked = stock_in(
                     uow, ctx, MovementKind.RECEIPT, product, warehouse, receiving.accepted, number,
                     value=receiving.value + receiving.landed, unit_price=line.unit_price,
                     counterparty=partner.name, note=order.number,
+                    batch=written.batch if written else None, expires_on=written.expires_on if written else None,
+                    produced_on=written.produced_on if written else None,
                 )
+                receiving.batches = booked.batches
             lines[line.line_no] = replace(
                 line, done=line.done + receiving.accepted, billed=line.billed + receiving.value,
                 rejected=line.rejected + receiving.rejected,
@@ -470,7 +476,7 @@ def ship_order(uow: UnitOfWork, ctx: Context, cmd: c.ShipOrder) -> OrderShipped:
         warehouse = _warehouse(uow, ctx, order)
         partner = _partner(uow, PartnerKind.CUSTOMER, order.partner_name)
         plans = []
-        for line, quantity, _ in deliveries:
+        for line, quantity, _, _ in deliveries:
             product = uow.products.get(line.code)
             assert product is not None
             plans.append((line, quantity, prepare_out(uow, product, warehouse, quantity, action="发货")))
@@ -485,7 +491,7 @@ def ship_order(uow: UnitOfWork, ctx: Context, cmd: c.ShipOrder) -> OrderShipped:
                 uow, ctx, MovementKind.ISSUE, number, unit_price=quantize_unit_cost(line.unit_price * net),
                 counterparty=partner.name, note=note,
             )
-            shipped.append(ShippedLine(line, quantity, revenue, booked.cost))
+            shipped.append(ShippedLine(line, quantity, revenue, booked.cost, tuple(booked.batches)))
             lines[line.line_no] = replace(line, done=line.done + quantity, billed=line.billed + revenue)
         order = after_delivery(order, tuple(lines.values()))
         uow.documents.save_order(order)
@@ -545,15 +551,23 @@ def return_goods(uow: UnitOfWork, ctx: Context, cmd: c.ReturnGoods) -> GoodsRetu
         warehouse = warehouse_for(uow, ctx, warehouse.name)
         number = movement_number(uow, ctx, went)
         note = cmd.note or f"退 {source.number}"
+        # A batch-managed product goes back to (or comes back into) the batches the source moved.
+        source_batches = [t for t in uow.batches.moves_of(source.id) if t.quantity] if product.batch_managed and source.id else []
         if to_supplier:
             price = source.unit_price if source.unit_price is not None else (source.unit_cost or ZERO)
             value = quantize_money(quantity * price)
-            plan = prepare_out(uow, product, warehouse, quantity, action="退货", value=value)
+            batch = source_batches[0].code if len(source_batches) == 1 else None
+            plan = prepare_out(uow, product, warehouse, quantity, action="退货", value=value, batch=batch)
             booked = plan.book(uow, ctx, went, number, unit_price=price, counterparty=partner.name, note=note)
             stock_value, credit = booked.cost, value
         else:
             cost = abs(source.value) if quantity == abs(source.quantity) else quantize_money(quantity * abs(source.value) / abs(source.quantity))
-            booked = stock_in(uow, ctx, went, product, warehouse, quantity, number, value=cost, unit_price=source.unit_price, counterparty=partner.name, note=note)
+            for batch, part, part_cost in _split_by_batches(source_batches, quantity, cost):
+                stock_in(
+                    uow, ctx, went, product, warehouse, part, number, value=part_cost, unit_price=source.unit_price,
+                    counterparty=partner.name, note=note, batch=batch.code if batch else None,
+                    expires_on=batch.expires_on if batch else None,
+                )
             stock_value = cost
             credit = quantize_money(quantity * source.unit_price) if source.unit_price is not None else ZERO
         posted = post_item(uow, partner, number, -credit, ctx.today) if credit else Posted(
@@ -563,6 +577,28 @@ def return_goods(uow: UnitOfWork, ctx: Context, cmd: c.ReturnGoods) -> GoodsRetu
         audit(uow, ctx, Action.RETURN_GOODS, product.code, numbers=(number,))
         uow.commit()
     return GoodsReturned(partner, product, quantity, number, source, stock_value, credit, posted, balance)
+
+
+def _split_by_batches(
+    batches: list[BatchTake], quantity: Decimal, cost: Decimal
+) -> list[tuple[BatchTake | None, Decimal, Decimal]]:
+    """A customer return of ``quantity`` worth ``cost`` spread over the batches its shipment took,
+    in the order it took them; each part's cost by quantity, the last taking the remainder."""
+    if not batches:
+        return [(None, quantity, cost)]
+    parts: list[tuple[BatchTake | None, Decimal, Decimal]] = []
+    left = quantity
+    for take in batches:
+        part = min(abs(take.quantity), left)
+        if part > 0:
+            parts.append((take, part, quantize_money(cost * part / quantity)))
+            left -= part
+    if left > 0:  # more than that shipment took (returnable counts every shipment): the last batch
+        last = parts[-1]
+        parts[-1] = (last[0], last[1] + left, last[2])
+    shares = sum((p[2] for p in parts[:-1]), ZERO)
+    parts[-1] = (parts[-1][0], parts[-1][1], cost - shares)
+    return parts
 
 
 # ---- money -----------------------------------------------------------------------------------

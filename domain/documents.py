@@ -348,8 +348,8 @@ class Receiving:
     accepted: Decimal
     value: Decimal = ZERO  # accepted × order price
     landed: Decimal = ZERO  # share of the fees
-    extra: bool = False  # more than ordered
-    notes: list[str] = field(default_factory=list)
+    written: object = None  # the line as typed (its 批次/有效期), None when receiving everything
+    batches: tuple[object, ...] = ()  # batch-managed: the batch it went into
 
     @property
     def rejected(self) -> Decimal:
