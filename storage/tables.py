@@ -288,3 +288,4 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+import storage.report_tables  # noqa: E402,F401  (reports: indexes on the ledger)

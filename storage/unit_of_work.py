@@ -29,6 +29,7 @@ from storage.repositories import (
     SqlStockRepository,
     SqlStocktakeRepository,
 )
+from storage.report_repositories import SqlReportRepository
 from storage.tables import ProcessedUpdateRow
 
 _processed = ProcessedUpdateRow.__table__
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
+        self.reports = SqlReportRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 
