@@ -100,6 +100,13 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.FindPartners: P.VIEW_STOCK,
     c.AnalyseAbc: P.REPORTS,
     c.SuggestReplenishment: P.VIEW_STOCK,
+    # ---- reports ---- (cost, margin and supplier-price figures in them also need VIEW_COST)
+    c.ShowReport: P.REPORTS,
+    c.RankSales: P.REPORTS,
+    c.ShowUnsold: P.REPORTS,
+    c.ShowTurnover: P.REPORTS,
+    c.DrawChart: P.REPORTS,
+    c.ExportReport: P.REPORTS,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

@@ -429,6 +429,8 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
         else:
             by = {"销售": "product", "客户": "customer", "每日": "day"}[cmd.section]
             section_lines = sales_by(uow, ctx, period, by, order="revenue" if by != "day" else None)
+            if by == "day":  # the text lists the days that sold; the chart and export keep them all
+                section_lines = [line for line in section_lines if line.quantity or line.revenue or line.cost]
             section_total = sum_sales(section_lines)
     shown, page, pages = _page(section_lines, cmd.page)
     return ReportPage(period, cmd.section, shown, section_total, page, pages, len(section_lines))
