@@ -30,6 +30,7 @@ from tests.fakes import (
     FakeProductRepository,
     FakeStockRepository,
     FakePartnerRepository,
+    FakeReportRepository,
     FakeSettingsRepository,
     FakeStocktakeRepository,
     FakeUnitOfWork,
@@ -45,6 +46,7 @@ PAIRS = [
     (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.SettingsRepository, FakeSettingsRepository),
     (ports.PartnerRepository, FakePartnerRepository),
+    (ports.ReportRepository, FakeReportRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -67,6 +69,7 @@ UOW_ATTRIBUTES = {
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
+    "reports": FakeReportRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -142,6 +145,11 @@ def test_writing_and_enter_return_the_unit_of_work_itself() -> None:
         ports.ChatAccess(None),
         ports.Stocktake("PD-2026-0001", ports.Warehouse(1, "主仓"), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
         ports.StocktakeLine(make_product(), Decimal(1), Decimal(2), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
+        ports.FlowTotals(1, D0 := Decimal(0), D0, D0, D0, D0, D0),
+        ports.SalesTotals(1, Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0)),
+        ports.PurchaseTotals("华东饮料", 1, Decimal(1), Decimal(2)),
+        ports.IdleStock(1, Decimal(1), Decimal(2), None),
+        ports.CategoryStock("饮料", 1, Decimal(1), Decimal(2)),
     ],
     ids=lambda value: type(value).__name__,
 )
