@@ -54,7 +54,8 @@ def _line_revenue(quantity, price):  # type: ignore[no-untyped-def]
     """Revenue of one line in fen, half up, in 64-bit integers (see the module docstring)."""
     q = func.abs(_raw(quantity))
     p = _raw(price)
-    return q * (p / 100000) + (q * (p % 100000) + 50000) / 100000
+    # ``//``: SQLAlchemy's ``/`` is true division (it would cast to a float or numeric).
+    return q * (p // 100000) + (q * (p % 100000) + 50000) // 100000
 
 
 def _time(column):  # type: ignore[no-untyped-def]
