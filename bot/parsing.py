@@ -248,7 +248,7 @@ VERBS: tuple[Verb, ...] = (
         "报表",
         ("report",),
         usage="报表 [今日|本周|本月|上月|2026-11-01~2026-11-15] [进销存|销售|客户|每日|采购]",
-        summary="进销存、销售毛利、采购汇总和提示",
+        summary="进销存、销售毛利、进货汇总和经营提示",
         available=True,
         examples=("报表 本月", "报表 上月 进销存", "报表 本月 销售"),
     ),
@@ -1259,7 +1259,7 @@ def _parse_export(rest: str, today: date, verb: Verb) -> c.Command:
         if more[:1] != ["商品"]:
             raise ParseError("现在有的模板是 商品", "导出 模板 商品")
         more = more[1:]
-    elif subject == "流水" and more and _period_word(more[0], today, verb.usage) is None:
+    elif subject == "流水" and more and not _is_period(more[0]):  # a code may be all digits
         code, more = parse_code(more[0], verb.usage), more[1:]
     period, _ = _report_words(more, today, verb.usage, ())
     return c.ExportReport(subject, period or periods.this_month(today), code)

@@ -50,6 +50,13 @@ _EXAMPLES: dict[type, str] = {
     c.AddPartner: "供应商|客户 新增 <名称> …",
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",
+    # ---- reports ----
+    c.ShowReport: "报表 [本月] [进销存|销售|客户|每日|采购]",
+    c.RankSales: "排行 [销售|数量|毛利] [本月]",
+    c.ShowUnsold: "滞销 [30天]",
+    c.ShowTurnover: "周转 [30天]",
+    c.DrawChart: "图表 销售趋势|排行|库存|账龄|<编码>",
+    c.ExportReport: "导出 <报表> [本月] · 导出 模板 商品",
 }
 
 _NOTES = {
@@ -57,6 +64,12 @@ _NOTES = {
     c.Undo: "需要原操作的权限；他人的操作或 10 分钟以前的操作需要「撤销他人的操作」",
     c.CreateWorkspace: "任何人；每人最多 5 个账套",
     c.JoinWorkspace: "持有效邀请码的人",
+    # ---- reports ----
+    c.ShowReport: "成本、毛利、采购金额另需「查看成本」",
+    c.RankSales: "毛利另需「查看成本」",
+    c.ShowUnsold: "占用金额另需「查看成本」",
+    c.DrawChart: "毛利线、库存金额另需「查看成本」",
+    c.ExportReport: "成本、金额列另需「查看成本」",
 }
 
 
