@@ -90,12 +90,15 @@ def _png(figure: Figure) -> bytes:
 
 def _yuan(value: float, _position: object = None) -> str:
     if abs(value) >= 10000:
-        return f"{value / 10000:,.1f}万"
-    return f"{value:,.0f}"
+        return f"{value / 10000:,.1f}".rstrip("0").rstrip(".") + "万"
+    return _number(value)
 
 
 def _number(value: float, _position: object = None) -> str:
-    return f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.1f}"
+    """Thousands separated; decimals only when the value has them (ticks of a small scale)."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{value:,.0f}".replace("-0", "0") if round(value) == 0 else f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _empty(axes, figure: Figure, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -122,9 +125,14 @@ def sales_trend(lines: Sequence[SalesLine], title: str, *, show_profit: bool) ->
         return _png(figure)
     days = [line.day for line in lines if line.day is not None]
     x = list(range(len(days)))
-    axes.bar(x, [float(line.revenue) for line in lines], color=REVENUE_COLOR, width=0.7, label="销售额")
+    revenue = [float(line.revenue) for line in lines]
+    profit = [float(line.profit) for line in lines] if show_profit else []
+    axes.bar(x, revenue, color=REVENUE_COLOR, width=0.7, label="销售额")
     if show_profit:
-        axes.plot(x, [float(line.profit) for line in lines], color=PROFIT_COLOR, marker="o", markersize=3, label="毛利")
+        axes.plot(x, profit, color=PROFIT_COLOR, marker="o" if len(x) <= 62 else None, markersize=3, label="毛利")
+    # Room above the tallest bar for the legend; a flat zero line still gets a readable scale.
+    top, bottom = max(revenue + profit + [0.0]), min(revenue + profit + [0.0])
+    axes.set_ylim(bottom * 1.15 if bottom < 0 else 0, top * 1.2 if top > 0 else 1)
     axes.yaxis.set_major_formatter(FuncFormatter(_yuan))
     axes.yaxis.set_major_locator(MaxNLocator(6))
     axes.set_ylabel("金额（元）", **_font(figure))
@@ -157,9 +165,12 @@ def ranking(result: Ranking, title: str, *, show_profit: bool) -> bytes:
     axes.xaxis.set_major_formatter(FuncFormatter(formatter))
     axes.xaxis.set_major_locator(MaxNLocator(6))
     top = max(values + [0.0])
-    axes.set_xlim(min(values + [0.0]) * 1.15, top * 1.18 if top > 0 else 1)
+    low = min(values + [0.0])
+    axes.set_xlim(low * 1.25 if low < 0 else 0, top * 1.18 if top > 0 else 1)
     for position, value in zip(y, values):
-        axes.text(value, position, " " + formatter(value), va="center", **_font(figure, 8))
+        # Labels sit outside the bar's end: to the right of a gain, to the left of a loss.
+        label = f" {formatter(value)}" if value >= 0 else f"{formatter(value)} "
+        axes.text(value, position, label, va="center", ha="left" if value >= 0 else "right", **_font(figure, 8))
     _style_ticks(figure, axes)
     return _png(figure)
 
@@ -217,6 +228,6 @@ def stock_level(level: StockLevel, title: str) -> bytes:
     high = max(values + [float(level.safety or 0), 1.0])
     axes.set_ylim(low * 1.1 if low < 0 else 0, high * 1.15)
     _date_ticks(axes, level.days)
-    axes.legend(prop=_font(figure, 9), frameon=False, loc="upper left")
+    axes.legend(prop=_font(figure, 9), frameon=True, framealpha=0.9, edgecolor="none", loc="best")
     _style_ticks(figure, axes)
     return _png(figure)
