@@ -35,6 +35,7 @@ HINT_LIMIT = 5
 IDLE_DAYS = 90  # stock that has not moved this long is money lying still
 GROWTH_WINDOW = 7  # 近7天 against the 7 days before
 HINT_HORIZON_DAYS = 14  # warn when stock falls below safety within this many days
+HINT_CANDIDATES = 50  # the fastest growers looked at for restock hints
 MAX_EXPORT_ROWS = 20_000  # a 流水 export stops here (the caption says so)
 PERCENT = Decimal("0.1")
 
@@ -283,7 +284,7 @@ def hints(uow: UnitOfWork, ctx: Context) -> list[Hint]:
     found: list[Hint] = []
     # Highest growth first; a product that is new to selling ranks by its quantity.
     ranked = sorted(recent, key=lambda pid: (-(growth(recent[pid], previous.get(pid, ZERO)) or Decimal(10**6)), pid))
-    for product_id in ranked:
+    for product_id in ranked[:HINT_CANDIDATES]:
         product = uow.products.with_id(product_id)  # type: ignore[arg-type]
         if not product.active:
             continue
@@ -349,8 +350,16 @@ def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return instant(period.begin, tz), instant(period.end, tz)
 
 
+BULK_PRODUCTS = 50  # from this many products on, read all active ones in one query
+
+
 def _products(uow: UnitOfWork, ids: set[int]) -> dict[int, Product]:
-    return {pid: uow.products.with_id(pid) for pid in sorted(ids)}
+    found: dict[int, Product] = {}
+    if len(ids) >= BULK_PRODUCTS:
+        found = {p.id: p for p in uow.products.active() if p.id in ids}  # type: ignore[misc]
+    for pid in sorted(ids - found.keys()):  # inactive ones (or just a few): one by one
+        found[pid] = uow.products.with_id(pid)
+    return found
 
 
 def flows(uow: UnitOfWork, ctx: Context, period: Period) -> tuple[list[FlowLine], FlowLine]:
