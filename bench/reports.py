@@ -154,13 +154,16 @@ def main() -> None:
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db-dir", type=Path, default=None)
+    parser.add_argument("--keep", type=Path, default=None, help="build the database here once and reuse it on later runs")
+    parser.add_argument("--only", default="", help="run only the commands containing this text")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.db_dir) as directory:
-        path = Path(directory) / "bench.sqlite3"
+        path = args.keep or Path(directory) / "bench.sqlite3"
+        existed = path.exists()
         settings = Settings(database_url=f"sqlite:///{path}", jxc_owner_ids=str(OWNER), _env_file=None)
         runtime = build_runtime(settings)  # migrates and creates 默认账套 (workspace 1)
         now = datetime.now(timezone.utc)
-        loaded = populate(path, args.products, args.movements, now)
+        loaded = 0.0 if existed else populate(path, args.products, args.movements, now)
         print(f"{platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}")
         print(f"populated {args.products:,} products and {args.movements:,} movements in {loaded:.1f} s")
         base = floor(path, now, args.runs)
@@ -168,6 +171,8 @@ def main() -> None:
         handle = runtime.dispatcher.handle
         print(f"{'command':<28}{'median':>10}{'target':>9}{'÷ floor':>9}  result")
         for kind, text in COMMANDS:
+            if args.only not in text:
+                continue
             samples = []
             for _ in range(args.runs):
                 started = time.perf_counter()

@@ -114,17 +114,20 @@ def _write(book: Workbook, sheet: Sheet, tz: ZoneInfo) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
         header.append(cell)
     ws.append(header)
+    # One styled prototype per format: copying its style is far cheaper than setting a format
+    # on every cell (a 10 000-row sheet has 120 000 cells).
+    styles = {kind: _prototype(ws, kind).style_array for kind in _FORMATS}
+    kinds = [column.kind for column in sheet.columns]
     sums: list[Decimal] = [Decimal(0)] * len(sheet.columns)
+    summed = [index for index, column in enumerate(sheet.columns) if column.total]
     count = 0
     for row in sheet.rows:
         count += 1
-        cells = []
-        for index, column in enumerate(sheet.columns):
-            value = column.value(row)
-            if column.total and isinstance(value, Decimal):
-                sums[index] += value
-            cells.append(_cell(ws, value, column.kind, tz))
-        ws.append(cells)
+        values = [column.value(row) for column in sheet.columns]
+        for index in summed:
+            if isinstance(values[index], Decimal):
+                sums[index] += values[index]  # type: ignore[operator]
+        ws.append([_fast_cell(ws, value, kind, styles, tz) for value, kind in zip(values, kinds)])
     if sheet.totals and count:
         cells = []
         for index, column in enumerate(sheet.columns):
@@ -136,6 +139,34 @@ def _write(book: Workbook, sheet: Sheet, tz: ZoneInfo) -> None:
     if sheet.note:
         ws.append([])
         ws.append([_cell(ws, sheet.note, "text", tz)])
+
+
+class _Prototype:
+    def __init__(self, cell: WriteOnlyCell) -> None:
+        self.style_array = cell._style
+
+
+def _prototype(ws, kind: str) -> _Prototype:  # type: ignore[no-untyped-def]
+    cell = WriteOnlyCell(ws, value=0)
+    cell.number_format = _FORMATS[kind]
+    return _Prototype(cell)
+
+
+def _fast_cell(ws, value: object, kind: str, styles: dict, tz: ZoneInfo) -> object:  # type: ignore[no-untyped-def, type-arg]
+    """A body cell: plain text as is (unless it could be read as a formula), numbers and dates
+    with their column's format."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if not value.startswith("=") else _cell(ws, value, "text", tz)
+    if isinstance(value, datetime):
+        value = value.astimezone(tz).replace(tzinfo=None)
+    style = styles.get(kind)
+    if style is None:
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell._style = style
+    return cell
 
 
 def _cell(ws, value: object, kind: str, tz: ZoneInfo) -> WriteOnlyCell:  # type: ignore[no-untyped-def]

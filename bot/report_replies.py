@@ -75,7 +75,7 @@ def export(
         sheets, rows = exports.product_template(), 0
         filename = "商品导入模板.xlsx"
     elif subject in ("报表", "进销存", "销售", "客户", "每日", "采购"):
-        books = reports.books(uow, ctx, period)
+        books = reports.books(uow, ctx, period, reports.SECTIONS if subject == "报表" else (subject,))
         every = exports.books_sheets(books, show_cost=show_cost)
         index = {"进销存": 0, "销售": 1, "客户": 2, "每日": 3, "采购": 4}
         sheets = every if subject == "报表" else [every[index[subject]]]

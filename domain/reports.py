@@ -283,7 +283,11 @@ def hints(uow: UnitOfWork, ctx: Context) -> list[Hint]:
     previous = {t.key: t.quantity for t in uow.reports.sales(previous_begin, recent_begin, "product", warehouses)}
     found: list[Hint] = []
     # Highest growth first; a product that is new to selling ranks by its quantity.
-    ranked = sorted(recent, key=lambda pid: (-(growth(recent[pid], previous.get(pid, ZERO)) or Decimal(10**6)), pid))
+    def pace(pid: int) -> Decimal:  # recent ÷ previous; new sellers first (no quantize: only an order)
+        before = previous.get(pid, ZERO)
+        return recent[pid] / before if before > 0 else Decimal(10**9) + recent[pid]
+
+    ranked = sorted(recent, key=lambda pid: (-pace(pid), pid))
     for product_id in ranked[:HINT_CANDIDATES]:
         product = uow.products.with_id(product_id)  # type: ignore[arg-type]
         if not product.active:
@@ -353,22 +357,46 @@ def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
 BULK_PRODUCTS = 50  # from this many products on, read all active ones in one query
 
 
-def _products(uow: UnitOfWork, ids: set[int]) -> dict[int, Product]:
-    found: dict[int, Product] = {}
-    if len(ids) >= BULK_PRODUCTS:
-        found = {p.id: p for p in uow.products.active() if p.id in ids}  # type: ignore[misc]
-    for pid in sorted(ids - found.keys()):  # inactive ones (or just a few): one by one
-        found[pid] = uow.products.with_id(pid)
-    return found
+class Catalogue:
+    """The products a request's report lines name, read once per request: all active ones in
+    one query when many are needed, else one by one."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._known: dict[int, Product] = {}
+        self._all_read = False
+
+    def of(self, ids: set[int]) -> dict[int, Product]:
+        missing = ids - self._known.keys()
+        if len(missing) >= BULK_PRODUCTS and not self._all_read:
+            self._known.update((p.id, p) for p in self._uow.products.active())  # type: ignore[misc]
+            self._all_read = True
+            missing = ids - self._known.keys()
+        for pid in sorted(missing):  # inactive ones (or just a few): one by one
+            self._known[pid] = self._uow.products.with_id(pid)
+        return {pid: self._known[pid] for pid in ids}
 
 
-def flows(uow: UnitOfWork, ctx: Context, period: Period) -> tuple[list[FlowLine], FlowLine]:
+def _products(uow: UnitOfWork, ids: set[int], catalogue: Catalogue | None = None) -> dict[int, Product]:
+    return (catalogue or Catalogue(uow)).of(ids)
+
+
+def flows(uow: UnitOfWork, ctx: Context, period: Period, catalogue: Catalogue | None = None) -> tuple[list[FlowLine], FlowLine]:
     begin, end = _bounds(period, ctx.tz)
     totals = uow.reports.flows(begin, end, ctx.actor.warehouse_ids)
-    return flow_lines(totals, _products(uow, {t.product_id for t in totals}))
+    return flow_lines(totals, _products(uow, {t.product_id for t in totals}, catalogue))
 
 
-def sales_by(uow: UnitOfWork, ctx: Context, period: Period, by: str, *, order: str | None = None, limit: int | None = None) -> list[SalesLine]:
+def sales_by(
+    uow: UnitOfWork,
+    ctx: Context,
+    period: Period,
+    by: str,
+    *,
+    order: str | None = None,
+    limit: int | None = None,
+    catalogue: Catalogue | None = None,
+) -> list[SalesLine]:
     """Sales lines by "product", "customer" or "day" (a day line for every day of the period)."""
     warehouses = ctx.actor.warehouse_ids
     if by == "day":
@@ -382,24 +410,29 @@ def sales_by(uow: UnitOfWork, ctx: Context, period: Period, by: str, *, order: s
     totals = uow.reports.sales(begin, end, by, warehouses, order=order, limit=limit)
     if by == "customer":
         return [sales_line(t, str(t.key) or "（未填客户）") for t in totals]
-    products = _products(uow, {int(t.key) for t in totals})  # type: ignore[call-overload]
+    products = _products(uow, {int(t.key) for t in totals}, catalogue)  # type: ignore[call-overload]
     return [sales_line(t, products[t.key].code, products[t.key]) for t in totals]  # type: ignore[index]
 
 
-def purchases(uow: UnitOfWork, ctx: Context, period: Period) -> list[PurchaseLine]:
+def purchases(uow: UnitOfWork, ctx: Context, period: Period, catalogue: Catalogue | None = None) -> list[PurchaseLine]:
     begin, end = _bounds(period, ctx.tz)
     totals = uow.reports.purchases(begin, end, ctx.actor.warehouse_ids)
-    products = _products(uow, {t.product_id for t in totals})
+    products = _products(uow, {t.product_id for t in totals}, catalogue)
     return [PurchaseLine(t.supplier, products[t.product_id], t.quantity, t.amount) for t in totals]
 
 
-def books(uow: UnitOfWork, ctx: Context, period: Period) -> Books:
+SECTIONS = ("进销存", "销售", "客户", "每日", "采购")
+
+
+def books(uow: UnitOfWork, ctx: Context, period: Period, sections: tuple[str, ...] = SECTIONS) -> Books:
+    """The period's report sections (those not asked for stay empty)."""
     with uow:
-        lines, total = flows(uow, ctx, period)
-        by_product = sales_by(uow, ctx, period, "product", order="revenue")
-        by_customer = sales_by(uow, ctx, period, "customer", order="revenue")
-        by_day = sales_by(uow, ctx, period, "day")
-        bought = purchases(uow, ctx, period)
+        catalogue = Catalogue(uow)
+        lines, total = flows(uow, ctx, period, catalogue) if "进销存" in sections else ([], FlowLine(None, *[ZERO] * 6))
+        by_product = sales_by(uow, ctx, period, "product", order="revenue", catalogue=catalogue) if "销售" in sections else []
+        by_customer = sales_by(uow, ctx, period, "customer", order="revenue") if "客户" in sections else []
+        by_day = sales_by(uow, ctx, period, "day") if "每日" in sections else []
+        bought = purchases(uow, ctx, period, catalogue) if "采购" in sections else []
     return Books(period, lines, total, by_product, by_customer, by_day, sum_sales(by_product), bought)
 
 
@@ -412,11 +445,12 @@ def _page(lines: list, page: int, size: int = PAGE_SIZE) -> tuple[list, int, int
 def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverview | ReportPage:
     period = cmd.period
     with uow:
+        catalogue = Catalogue(uow)
         if cmd.section == "":
-            lines, total = flows(uow, ctx, period)
-            by_product = sales_by(uow, ctx, period, "product", order="revenue")
+            lines, total = flows(uow, ctx, period, catalogue)
+            by_product = sales_by(uow, ctx, period, "product", order="revenue", catalogue=catalogue)
             by_customer = sales_by(uow, ctx, period, "customer", order="revenue")
-            bought = purchases(uow, ctx, period)
+            bought = purchases(uow, ctx, period, catalogue)
             found = hints(uow, ctx)
             return ReportOverview(
                 period,
@@ -431,13 +465,13 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
             )
         section_lines: list
         if cmd.section == "进销存":
-            section_lines, section_total = flows(uow, ctx, period)
+            section_lines, section_total = flows(uow, ctx, period, catalogue)
         elif cmd.section == "采购":
-            section_lines = purchases(uow, ctx, period)
+            section_lines = purchases(uow, ctx, period, catalogue)
             section_total = sum((line.amount for line in section_lines), ZERO)
         else:
             by = {"销售": "product", "客户": "customer", "每日": "day"}[cmd.section]
-            section_lines = sales_by(uow, ctx, period, by, order="revenue" if by != "day" else None)
+            section_lines = sales_by(uow, ctx, period, by, order="revenue" if by != "day" else None, catalogue=catalogue)
             if by == "day":  # the text lists the days that sold; the chart and export keep them all
                 section_lines = [line for line in section_lines if line.quantity or line.revenue or line.cost]
             section_total = sum_sales(section_lines)
@@ -542,8 +576,9 @@ class TurnoverReport:
 
 def turnover_lines(uow: UnitOfWork, ctx: Context, period: Period) -> tuple[list[TurnoverLine], list[TurnoverLine], TurnoverLine]:
     """Products slowest first (never sold, then the most days); categories by value."""
-    lines, _ = flows(uow, ctx, period)
-    sold = {line.product.id: line for line in sales_by(uow, ctx, period, "product") if line.product}
+    catalogue = Catalogue(uow)
+    lines, _ = flows(uow, ctx, period, catalogue)
+    sold = {line.product.id: line for line in sales_by(uow, ctx, period, "product", catalogue=catalogue) if line.product}
     products: list[TurnoverLine] = []
     categories: dict[str, list[Decimal]] = {}
     for line in lines:
