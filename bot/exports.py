@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -348,7 +348,3 @@ def product_template() -> list[Sheet]:
     columns = [Column(header, lambda r: None, width=14 if header != "名称" else 24) for header in PRODUCT_TEMPLATE_HEADERS]
     notes = [Column("列", lambda r: r[0], width=12), Column("说明", lambda r: r[1], width=48)]
     return [Sheet("商品", columns, [], totals=False), Sheet("说明", notes, PRODUCT_TEMPLATE_NOTES, totals=False)]
-
-
-def today_stamp(day: date) -> str:
-    return f"{day:%Y%m%d}"

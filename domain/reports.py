@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 from domain import commands as c
 from domain.analysis import LEAD_DAYS, REVIEW_DAYS
-from domain.money import ZERO, quantize_money
+from domain.money import ZERO
 from domain.periods import Period, last_days
-from domain.ports import CategoryStock, FlowTotals, IdleStock, PurchaseTotals, SalesTotals, UnitOfWork
+from domain.ports import CategoryStock, FlowTotals, IdleStock, SalesTotals, UnitOfWork
 from domain.products import Product
 from domain.services import Context, get_product
 

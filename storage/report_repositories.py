@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Date, DateTime, and_, case, cast, func, literal_column, or_, select, type_coerce
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from domain.money import from_scaled
