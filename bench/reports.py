@@ -140,7 +140,7 @@ def floor(path: Path, now: datetime, runs: int) -> float:
         started = time.perf_counter()
         db.execute(
             "SELECT product_id, SUM(quantity), SUM(value) FROM stock_movement WHERE workspace_id = 1 AND occurred_at >= ?"
-            " GROUP BY product_id",
+            " GROUP BY +product_id",  # by time, not by walking a product index over the whole ledger
             (begin,),
         ).fetchall()
         samples.append(time.perf_counter() - started)

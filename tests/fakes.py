@@ -838,6 +838,10 @@ class FakeReportRepository:
         found.sort(key=lambda m: (m.occurred_at, m.id or 0))
         return found[:limit]
 
+    def products(self) -> list[Product]:
+        self._uow._require()
+        return list(self._uow.products.by_id.values())
+
 
 @dataclass(frozen=True)
 class _Snapshot:

@@ -63,6 +63,7 @@ def test_every_sum_equals_the_fakes_fold_of_the_same_bookings(both) -> None:  # 
             assert s.reports.unsold(since) == f.reports.unsold(since)
             assert s.reports.idle(since) == f.reports.idle(since)
         assert s.reports.stock_by_category() == f.reports.stock_by_category()
+        assert sorted(s.reports.products(), key=lambda p: p.code) == sorted(f.reports.products(), key=lambda p: p.code)
         assert s.reports.sales(BEGIN, END, "product", order="revenue", limit=1) == f.reports.sales(BEGIN, END, "product", order="revenue", limit=1)
 
 
