@@ -219,7 +219,8 @@ class SupplierTotal:
 
 
 def supplier_totals(lines: list[PurchaseLine]) -> list[SupplierTotal]:
-    """Per supplier, the largest first; "" (no supplier named) last."""
+    """Per supplier, the largest first; "" (no supplier named) last. (Takes purchase lines or
+    the repository's purchase totals: both have a supplier and an amount per product.)"""
     groups: dict[str, list[PurchaseLine]] = {}
     for line in lines:
         groups.setdefault(line.supplier, []).append(line)
@@ -447,20 +448,24 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
     with uow:
         catalogue = Catalogue(uow)
         if cmd.section == "":
-            lines, total = flows(uow, ctx, period, catalogue)
-            by_product = sales_by(uow, ctx, period, "product", order="revenue", catalogue=catalogue)
+            # The overview shows totals and the top lines: the database ranks, and only the
+            # top products are looked up (every customer line together is the sales total).
+            begin, end = _bounds(period, ctx.tz)
+            moved = uow.reports.flows(begin, end, ctx.actor.warehouse_ids)  # totals only: no products needed
+            total = FlowLine(None, *(sum((getattr(t, name) for t in moved), ZERO) for name in _FLOW_FIELDS))
+            top = sales_by(uow, ctx, period, "product", order="revenue", limit=5, catalogue=catalogue)
             by_customer = sales_by(uow, ctx, period, "customer", order="revenue")
-            bought = purchases(uow, ctx, period, catalogue)
+            bought = uow.reports.purchases(begin, end, ctx.actor.warehouse_ids)
             found = hints(uow, ctx)
             return ReportOverview(
                 period,
                 total,
-                len(lines),
-                sum_sales(by_product),
-                by_product[:5],
+                len(moved),
+                sum_sales(by_customer),
+                top,
                 by_customer[:5],
                 sum((line.amount for line in bought), ZERO),
-                supplier_totals(bought)[:5],
+                supplier_totals(bought)[:5],  # type: ignore[arg-type]
                 found,
             )
         section_lines: list
