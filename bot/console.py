@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TextIO
 
 from bot.dispatcher import Dispatcher, Incoming, Reply
@@ -11,6 +14,7 @@ from bot.rendering import to_plain
 CONSOLE_USER_ID = 0
 CONSOLE_CHAT_ID = 0
 EXIT_WORDS = {"exit", "quit", "退出", "q"}
+FILES_ENV = "JXC_CONSOLE_FILES"  # where charts and spreadsheets are saved (default ./jxc-files)
 BANNER = "JXC 进销存 · 控制台。输入「帮助」查看命令，「退出」结束。"
 
 
@@ -25,6 +29,26 @@ def format_reply(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def save_attachment(reply: Reply, directory: Path) -> Path | None:
+    """Write a reply's chart or spreadsheet to a file; a second one of the same name gets a
+    number rather than overwriting the first."""
+    if reply.attachment is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[\\/:*?\"<>|\s]+", "_", reply.attachment.filename) or "file"
+    path = directory / name
+    stem, suffix, counter = path.stem, path.suffix, 1
+    while path.exists():
+        counter += 1
+        path = directory / f"{stem}_{counter}{suffix}"
+    path.write_bytes(reply.attachment.data)
+    return path
+
+
+def files_directory() -> Path:
+    return Path(os.environ.get(FILES_ENV) or "jxc-files")
+
+
 def run_console(
     dispatcher: Dispatcher,
     user_name: str,
@@ -32,6 +56,7 @@ def run_console(
     out: TextIO,
     *,
     interactive: bool,
+    files_dir: Path | None = None,
 ) -> None:
     """Answer each line. Piped input is echoed with a ``>`` so a transcript reads like a chat."""
     if interactive:
@@ -49,6 +74,9 @@ def run_console(
         )
         if reply is not None:
             print(format_reply(reply), file=out)
+            saved = save_attachment(reply, files_dir or files_directory())
+            if saved is not None:
+                print(f"已保存：{saved.resolve()}", file=out)
         print(file=out)
         out.flush()
 

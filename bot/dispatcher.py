@@ -19,11 +19,25 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import barcode, parsing, spreadsheet
+from bot import barcode, parsing, report_replies, spreadsheet
+from bot.attachments import Attachment
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, batch, document_services, history, imports, lookup, partner_services, services, stocktake, thresholds, workspaces
+from domain import (
+    analysis,
+    batch,
+    document_services,
+    history,
+    imports,
+    lookup,
+    partner_services,
+    reports,
+    services,
+    stocktake,
+    thresholds,
+    workspaces,
+)
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -124,7 +138,7 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Telegram-HTML text plus optional rows of inline buttons.
+    """Telegram-HTML text plus optional rows of inline buttons, or a file with a caption.
 
     ``private`` is the full version for the requester's private chat when the group reply
     left out figures the group may not see.
@@ -135,6 +149,7 @@ class Reply:
     private: Reply | None = None
     alert: bool = False  # answer a button press with a pop-up, leaving the message alone
     document: tuple[str, bytes] | None = None  # (file name, content) sent as a file, html its caption
+    attachment: Attachment | None = None  # a chart or spreadsheet; ``html`` is then its caption
 
 
 class RateLimiter:
@@ -559,6 +574,29 @@ class Dispatcher:
                 return Reply(self.renderer.render("import/send_file.html", kind=command.kind))
             case c.ImportFile():
                 return self._import(command, uow, context, access)
+            # ---- reports ----
+            case c.ShowReport():
+                result = reports.show_report(uow, context, command)
+                if isinstance(result, reports.ReportOverview):
+                    return self._reply("report/overview.html", result, show=show)
+                return self._paged("report/section.html", result, command, show=show)
+            case c.RankSales():
+                return self._reply("report/ranking.html", reports.rank_sales(uow, context, command), show=show)
+            case c.ShowUnsold():
+                return self._paged("report/unsold.html", reports.show_unsold(uow, context, command), command, show=show)
+            case c.ShowTurnover():
+                return self._paged("report/turnover.html", reports.show_turnover(uow, context, command), command, show=show)
+            case c.DrawChart():
+                # A file goes to the chat as it may be seen there; cost only where it may show.
+                hidden = show.requester and not show.here
+                made = report_replies.chart(self.renderer, uow, context, command, show_cost=show.here, cost_hidden=hidden)
+                return Reply(made.caption, attachment=made.attachment)
+            case c.ExportReport():
+                hidden = show.requester and not show.here
+                made = report_replies.export(
+                    self.renderer, uow, context, command, show_cost=show.here, cost_hidden=hidden, kind_labels=KIND_LABELS
+                )
+                return Reply(made.caption, attachment=made.attachment)
         raise TypeError(f"no route for {command!r}")
 
     # ---- operations ------------------------------------------------------------------

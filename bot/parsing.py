@@ -313,12 +313,51 @@ VERBS: tuple[Verb, ...] = (
     Verb("订阅", usage="订阅 预警 库存 应付 应收 日报"),
     Verb("退订", usage="退订 <类型>"),
     Verb("预警", ("alerts",), usage="预警 [检查]"),
-    Verb("报表", ("report",), usage="报表 [本月]"),
-    Verb("排行", usage="排行 销售 [本月]"),
-    Verb("滞销", usage="滞销 [30天]"),
-    Verb("周转", usage="周转"),
-    Verb("图表", ("chart",), usage="图表 销售趋势 [30天]"),
-    Verb("导出", ("export",), usage="导出 进销存 [本月]"),
+    Verb(
+        "报表",
+        ("report",),
+        usage="报表 [今日|本周|本月|上月|2026-11-01~2026-11-15] [进销存|销售|客户|每日|采购]",
+        summary="进销存、销售毛利、进货汇总和经营提示",
+        available=True,
+        examples=("报表 本月", "报表 上月 进销存", "报表 本月 销售"),
+    ),
+    Verb(
+        "排行",
+        usage="排行 [销售|数量|毛利] [本月]",
+        summary="销售前 10 名：按金额、数量或毛利",
+        available=True,
+        examples=("排行 销售 本月", "排行 毛利 上月"),
+    ),
+    Verb(
+        "滞销",
+        usage="滞销 [30天]",
+        summary="有库存却多少天没卖出的商品和占用金额",
+        available=True,
+        examples=("滞销 30天", "滞销 90天"),
+    ),
+    Verb(
+        "周转",
+        usage="周转 [30天|本月]",
+        summary="按商品和分类的库存周转天数",
+        available=True,
+        examples=("周转", "周转 本月"),
+    ),
+    Verb(
+        "图表",
+        ("chart",),
+        usage="图表 销售趋势|排行|库存|账龄|<编码> [30天]",
+        summary="销售趋势、排行、库存分类、单品库存走势图",
+        available=True,
+        examples=("图表 销售趋势 30天", "图表 排行", "图表 库存", "图表 A001"),
+    ),
+    Verb(
+        "导出",
+        ("export",),
+        usage="导出 报表|进销存|销售|客户|每日|采购|排行|滞销|周转|流水 [编码] [本月] · 导出 模板 商品",
+        summary="导出 Excel 表格",
+        available=True,
+        examples=("导出 进销存 本月", "导出 流水 A001 本月", "导出 模板 商品"),
+    ),
     Verb(
         "备份",
         usage="备份",
@@ -1652,6 +1691,94 @@ def parse_document_link(text: str) -> c.Command | None:
         return None
     prefix = match.group(1).upper()
     return c.ShowOrders("采购单" if prefix == "PO" else "销售单", f"{prefix}-{match.group(2)}-{match.group(3)}")
+# ---- reports ----
+
+_RANK_WORDS = {"销售": "金额", "金额": "金额", "数量": "数量", "销量": "数量", "毛利": "毛利"}
+_EXPORT_SUBJECTS = c.EXPORT_SUBJECTS + ("报表",)
+
+
+def _period_word(word: str, today: date, usage: str) -> Period | None:
+    """A period, or None when the word is not one (a word that starts with a digit is)."""
+    if _is_period(word) or word[0].isdigit():
+        return parse_period(word, today, usage)
+    return None
+
+
+def _report_words(words: list[str], today: date, usage: str, choices: tuple[str, ...]) -> tuple[Period | None, str | None]:
+    """At most one period and one of ``choices``, in any order; anything else is refused."""
+    period = choice = None
+    for word in words:
+        if choice is None and word in choices:
+            choice = word
+            continue
+        found = _period_word(word, today, usage) if period is None else None
+        if found is None:
+            raise ParseError(f"多余的内容「{word[:30]}」", usage)
+        period = found
+    return period, choice
+
+
+def _parse_report(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, page=True)
+    period, section = _report_words(tokens.words, today, verb.usage, c.REPORT_SECTIONS)
+    if tokens.page is not None and section is None:
+        raise ParseError("分页要指定部分，如 报表 本月 进销存 第2页", verb.usage)
+    return c.ShowReport(period or periods.this_month(today), section or "", tokens.page or 1)
+
+
+def _parse_rank(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    period, metric = _report_words(tokens.words, today, verb.usage, tuple(_RANK_WORDS))
+    return c.RankSales(period or periods.this_month(today), _RANK_WORDS[metric] if metric else "金额")
+
+
+def _parse_unsold(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, page=True)
+    if not tokens.words:
+        return c.ShowUnsold(30, tokens.page or 1)
+    _no_more(tokens.words[1:], verb.usage)
+    return c.ShowUnsold(_days(tokens.words[0], verb.usage, 30), tokens.page or 1)
+
+
+def _parse_turnover(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage, page=True)
+    period, _ = _report_words(tokens.words, today, verb.usage, ())
+    return c.ShowTurnover(period or periods.last_days(today, 30), tokens.page or 1)
+
+
+def _parse_chart(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        raise ParseError("缺少图表类型：销售趋势、排行、库存、账龄或商品编码", verb.usage)
+    first, more = tokens.words[0], tokens.words[1:]
+    subject = first if first in c.CHART_SUBJECTS else parse_code(first, verb.usage)
+    period, _ = _report_words(more, today, verb.usage, ())
+    default = periods.this_month(today) if subject == "排行" else periods.last_days(today, 30)
+    return c.DrawChart(subject, period or default)
+
+
+def _parse_export(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    if not tokens.words:
+        raise ParseError("缺少要导出的内容，如 进销存、销售、流水 或 模板 商品", verb.usage)
+    subject, more = tokens.words[0], tokens.words[1:]
+    if subject not in _EXPORT_SUBJECTS:
+        raise ParseError(f"不能导出「{subject[:20]}」，可导出：{'、'.join(_EXPORT_SUBJECTS)}", verb.usage)
+    code = None
+    if subject == "模板":
+        if more[:1] != ["商品"]:
+            raise ParseError("现在有的模板是 商品", "导出 模板 商品")
+        more = more[1:]
+    elif subject == "流水" and more and not _is_period(more[0]):  # a code may be all digits
+        code, more = parse_code(more[0], verb.usage), more[1:]
+    period, _ = _report_words(more, today, verb.usage, ())
+    return c.ExportReport(subject, period or periods.this_month(today), code)
 
 
 _GRAMMARS = {
@@ -1695,6 +1822,13 @@ _GRAMMARS = {
     "库存": _parse_stock,
     "流水": _parse_ledger,
     "备份": _parse_no_arguments(c.SendBackup),
+    # ---- reports ----
+    "报表": _parse_report,
+    "排行": _parse_rank,
+    "滞销": _parse_unsold,
+    "周转": _parse_turnover,
+    "图表": _parse_chart,
+    "导出": _parse_export,
 }
 
 
@@ -1946,6 +2080,19 @@ def to_text(command: c.Command) -> str:
             return f"流水 {code}" + (f" {_period_text(period)}" if period else "") + page(p)
         case c.SendBackup():
             return "备份"
+        case c.ShowReport(period=period, section=section, page=p):
+            return f"报表 {_period_text(period)}" + (f" {section}" if section else "") + page(p)
+        case c.RankSales(period=period, metric=metric):
+            return f"排行 {metric} {_period_text(period)}"
+        case c.ShowUnsold(days=days, page=p):
+            return f"滞销 {days}天" + page(p)
+        case c.ShowTurnover(period=period, page=p):
+            return f"周转 {_period_text(period)}" + page(p)
+        case c.DrawChart(subject=subject, period=period):
+            return f"图表 {subject} {_period_text(period)}"
+        case c.ExportReport(subject=subject, period=period, code=code):
+            middle = " 商品" if subject == "模板" else (f" {code}" if code else "")
+            return f"导出 {subject}{middle} {_period_text(period)}"
         case c.NotYetAvailable(verb=verb):
             return verb
         case c.CreatePurchaseOrder() | c.CreateSalesOrder():

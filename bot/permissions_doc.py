@@ -68,6 +68,13 @@ _EXAMPLES: dict[type, str] = {
     # ---- faster entry ----
     c.RunBatch: "入库⏎A001 50⏎A002 30（多行批量）",
     c.ImportFile: "导入 商品|期初库存|客户|供应商（Excel/CSV 文件的说明）",
+    # ---- reports ----
+    c.ShowReport: "报表 [本月] [进销存|销售|客户|每日|采购]",
+    c.RankSales: "排行 [销售|数量|毛利] [本月]",
+    c.ShowUnsold: "滞销 [30天]",
+    c.ShowTurnover: "周转 [30天]",
+    c.DrawChart: "图表 销售趋势|排行|库存|账龄|<编码>",
+    c.ExportReport: "导出 <报表> [本月] · 导出 模板 商品",
 }
 
 _NOTES = {
@@ -78,6 +85,12 @@ _NOTES = {
     c.JoinWorkspace: "持有效邀请码的人",
     c.SendBackup: "只限机器人管理员（JXC_OWNER_IDS）在私聊中：备份含所有账套的数据",
     c.RunBatch: "只有 商品 新增 的批量算「商品」；每一行还要它自己的权限",
+    # ---- reports ----
+    c.ShowReport: "成本、毛利、采购金额另需「查看成本」",
+    c.RankSales: "毛利另需「查看成本」",
+    c.ShowUnsold: "占用金额另需「查看成本」",
+    c.DrawChart: "毛利线、库存金额另需「查看成本」",
+    c.ExportReport: "成本、金额列另需「查看成本」",
 }
 
 

@@ -12,7 +12,7 @@ import html
 import logging
 import traceback
 
-from telegram import BotCommand, InlineKeyboardButton, InputFile, InlineKeyboardMarkup, MessageEntity, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bot.backup_jobs import register_backup_jobs
+from bot.attachments import PHOTO, Attachment
 from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 from bot.settings import Settings
@@ -41,6 +42,9 @@ MENU_COMMANDS = (
     ("stock", "库存：/stock 或 /stock A001"),
     ("product", "商品：/product A001"),
     ("ledger", "流水：/ledger A001 7天"),
+    ("report", "报表：/report 本月"),
+    ("chart", "图表：/chart 销售趋势"),
+    ("export", "导出：/export 进销存 本月"),
     ("undo", "撤销：撤销自己的上一笔操作"),
     ("help", "帮助：命令说明"),
 )
@@ -48,6 +52,7 @@ MENU_COMMANDS = (
 # The update kinds the bot handles (getUpdates and setWebhook).
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 ALERT_LENGTH = 200  # Telegram's limit for a callback answer's text
+CAPTION_LENGTH = 1024  # Telegram's limit for a photo's or document's caption
 DISPATCHER_KEY = "dispatcher"
 UPLOAD_LIMIT_KEY = "upload_limit_mb"
 
@@ -191,7 +196,20 @@ async def _send(context, dispatcher: Dispatcher, reply: Reply, message, in_group
         name, content = reply.document
         await message.reply_document(InputFile(content, filename=name), caption=text, do_quote=in_group)
         return
+    if reply.attachment is not None:
+        await _send_attachment(message, reply.attachment, text, in_group)
+        return
     await message.reply_text(text, reply_markup=_keyboard(reply), do_quote=in_group)
+
+
+async def _send_attachment(message, attachment: Attachment, caption: str, in_group: bool) -> None:  # type: ignore[no-untyped-def]
+    """A chart as a photo, a spreadsheet as a document; the reply's text is the caption."""
+    file = InputFile(attachment.data, filename=attachment.filename)
+    caption = caption if len(to_plain(caption)) <= CAPTION_LENGTH else html.escape(to_plain(caption)[: CAPTION_LENGTH - 1]) + "…"
+    if attachment.kind == PHOTO:
+        await message.reply_photo(file, caption=caption, do_quote=in_group)
+    else:
+        await message.reply_document(file, caption=caption, do_quote=in_group)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

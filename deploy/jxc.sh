@@ -31,6 +31,20 @@ if [ ! -f "$stamp" ] || [ deploy/requirements.lock -nt "$stamp" ] || [ pyproject
     touch "$stamp"
 fi
 
+# Charts label in Chinese and need a CJK font (bot/charts.py looks for Noto Sans CJK, then
+# WenQuanYi). As root with apt (CI, a server), install Debian's fonts-noto-cjk when none is there;
+# elsewhere say how, once.
+if ! ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/truetype/wqy/wqy-*.ttc >/dev/null 2>&1 \
+    && [ -z "${JXC_CJK_FONT:-}" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+        (apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null 2>&1 \
+            || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends fonts-noto-cjk >/dev/null 2>&1; }) \
+            || echo "jxc: could not install fonts-noto-cjk; charts will lack Chinese glyphs" >&2
+    else
+        echo "jxc: no CJK font found; charts need one: sudo apt-get install fonts-noto-cjk (or set JXC_CJK_FONT)" >&2
+    fi
+fi
+
 if [ "${1:-}" = "test" ]; then
     shift
     # The storage and end-to-end suites also run on PostgreSQL. As root with apt (CI), install

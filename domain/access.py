@@ -122,6 +122,13 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     # ---- faster entry ----
     c.RunBatch: {"出入库": P.MOVE_STOCK, "商品": P.EDIT_PRODUCTS},  # and every line its own
     c.ImportFile: {"商品": P.EDIT_PRODUCTS, "期初库存": P.MOVE_STOCK, "客户": P.SELL, "供应商": P.PURCHASE},
+    # ---- reports ---- (cost, margin and supplier-price figures in them also need VIEW_COST)
+    c.ShowReport: P.REPORTS,
+    c.RankSales: P.REPORTS,
+    c.ShowUnsold: P.REPORTS,
+    c.ShowTurnover: P.REPORTS,
+    c.DrawChart: P.REPORTS,
+    c.ExportReport: P.REPORTS,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

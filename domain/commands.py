@@ -401,6 +401,62 @@ class ImportFile:
     kind: str
     rows: tuple[tuple[str, ...], ...] = ()
     valid_only: bool = False
+# ---- reports ----
+
+REPORT_SECTIONS = ("进销存", "销售", "客户", "每日", "采购")
+RANK_METRICS = ("金额", "数量", "毛利")
+CHART_SUBJECTS = ("销售趋势", "排行", "库存", "账龄")  # anything else is a product code
+EXPORT_SUBJECTS = ("进销存", "销售", "客户", "每日", "采购", "排行", "滞销", "周转", "流水", "模板")
+
+
+@dataclass(frozen=True, slots=True)
+class ShowReport:
+    """`报表 [本月] [进销存|销售|客户|每日|采购]`; no section is the overview with hints."""
+
+    period: Period
+    section: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RankSales:
+    """`排行 [销售|数量|毛利] [本月]`: the top 10 products by sales amount, quantity or profit."""
+
+    period: Period
+    metric: str = "金额"
+
+
+@dataclass(frozen=True, slots=True)
+class ShowUnsold:
+    """`滞销 [30天]`: products with stock and no sale in that many days."""
+
+    days: int = 30
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTurnover:
+    """`周转 [30天]`: turnover days by product and by category over the period."""
+
+    period: Period
+    page: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DrawChart:
+    """`图表 销售趋势 [30天]` · `图表 排行` · `图表 库存` · `图表 账龄` · `图表 A001 [90天]`."""
+
+    subject: str
+    period: Period
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    """`导出 进销存 [本月]` (any report, 流水 [A001]) or `导出 模板 商品` → an .xlsx file."""
+
+    subject: str
+    period: Period
+    code: str | None = None
 
 
 Command = (
@@ -443,6 +499,12 @@ Command = (
     | ShowAudit
     | Undo
     | SendBackup
+    | ShowReport
+    | RankSales
+    | ShowUnsold
+    | ShowTurnover
+    | DrawChart
+    | ExportReport
     | NotYetAvailable
     | RunBatch
     | ImportFile

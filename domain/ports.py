@@ -588,6 +588,135 @@ class ImportJobRepository(Protocol):
         ...
 
     def get(self, token: str) -> ImportJob | None: ...
+# ---- reports ----
+
+
+@dataclass(frozen=True, slots=True)
+class FlowTotals:
+    """One product's 进销存 in a period: the balance before it and what came in and went out.
+
+    In and out are by direction: a receipt, opening, gain or transfer in is in; an issue,
+    scrap, loss or transfer out is out; a reversal counts against its original's direction
+    (红冲), and a cost adjustment (quantity 0) is an out of value, because it corrects COGS.
+    """
+
+    product_id: int
+    opening_quantity: Decimal
+    opening_value: Decimal
+    in_quantity: Decimal
+    in_value: Decimal
+    out_quantity: Decimal
+    out_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SalesTotals:
+    """Issues (出库) in a period grouped by one key, net of their reversals.
+
+    ``key`` is a product id, a customer name ("" when none was named) or a local date.
+    Revenue counts priced lines only (quantity × price, each line rounded to the fen); the
+    cost of unpriced lines is kept apart so the margin is not understated.
+    """
+
+    key: object
+    quantity: Decimal
+    revenue: Decimal
+    cost: Decimal
+    unpriced_quantity: Decimal
+    unpriced_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseTotals:
+    """Receipts (入库) in a period by supplier and product, net of their reversals."""
+
+    supplier: str
+    product_id: int
+    quantity: Decimal
+    amount: Decimal  # the receipts' value at cost
+
+
+@dataclass(frozen=True, slots=True)
+class IdleStock:
+    """A product with stock and no (sale | movement) since a moment; ``last_at`` is the last one."""
+
+    product_id: int
+    quantity: Decimal
+    value: Decimal
+    last_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryStock:
+    category: str
+    products: int
+    quantity: Decimal
+    value: Decimal
+
+
+class ReportRepository(Protocol):
+    """Aggregations over the ledger, each one query summed by the database.
+
+    Times are UTC instants, [begin, end). ``utc_offset_minutes`` shifts instants to local
+    dates for grouping by day (the caller splits a period where the zone's offset changes).
+    """
+
+    def flows(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[FlowTotals]:
+        """Per product with a balance or a movement after ``begin``, by product id."""
+        ...
+
+    def sales(
+        self,
+        begin: datetime,
+        end: datetime,
+        by: str,
+        warehouse_ids: frozenset[int] | None = None,
+        *,
+        utc_offset_minutes: int = 0,
+        order: str | None = None,
+        limit: int | None = None,
+    ) -> list[SalesTotals]:
+        """Grouped ``by`` "product", "customer" or "day"; ``order`` "revenue", "quantity" or
+        "profit" (descending) with ``limit`` gives a ranking, else by key."""
+        ...
+
+    def purchases(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[PurchaseTotals]:
+        """By supplier ("" when none was named), then product id."""
+        ...
+
+    def unsold(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[IdleStock]:
+        """Products with stock on hand and no issue since ``since``; ``last_at`` = last issue."""
+        ...
+
+    def idle(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[IdleStock]:
+        """Products with stock on hand and no movement at all since ``since``."""
+        ...
+
+    def stock_by_category(self, warehouse_ids: frozenset[int] | None = None) -> list[CategoryStock]:
+        """Stock on hand per product category, by category ("" = uncategorised)."""
+        ...
+
+    def daily_changes(
+        self,
+        product_id: int,
+        begin: datetime,
+        end: datetime,
+        warehouse_ids: frozenset[int] | None = None,
+        *,
+        utc_offset_minutes: int = 0,
+    ) -> list[tuple[date, Decimal]]:
+        """The net quantity change of one product per local day, by day."""
+        ...
+
+    def ledger(
+        self, begin: datetime, end: datetime, product_id: int | None, limit: int, warehouse_ids: frozenset[int] | None = None
+    ) -> list[Movement]:
+        """Movements in the period, oldest first (the 流水 export), at most ``limit``."""
+        ...
+
+    def products(self) -> list[Product]:
+        """Every product of the workspace, active or not (a report naming thousands reads them at once)."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -612,6 +741,7 @@ class UnitOfWork(Protocol):
     batches: BatchRepository
     thresholds: ThresholdRepository
     planning: PlanningRepository
+    reports: ReportRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -31,6 +31,7 @@ from storage.repositories import (
     SqlStockRepository,
     SqlStocktakeRepository,
 )
+from storage.report_repositories import SqlReportRepository
 from storage.tables import ProcessedUpdateRow
 from storage.valuation_repositories import (
     SqlBatchRepository,
@@ -106,6 +107,7 @@ class SqlUnitOfWork:
         self.batches = SqlBatchRepository(self.session, self.workspace_id, self.numbers)
         self.thresholds = SqlThresholdRepository(self.session, self.workspace_id)
         self.planning = SqlPlanningRepository(self.session, self.workspace_id)
+        self.reports = SqlReportRepository(self.session, self.workspace_id)
         self._now_value = now
         return self
 

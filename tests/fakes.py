@@ -53,8 +53,13 @@ from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpire
 from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
 from domain.ports import (
+    CategoryStock,
     ChatAccess,
     ImportJob,
+    FlowTotals,
+    IdleStock,
+    PurchaseTotals,
+    SalesTotals,
     PendingConfirmation,
     SaleTotal,
     StockLine,
@@ -1088,6 +1093,174 @@ class FakePlanningRepository:
             if m.product_id not in first or m.occurred_at < first[m.product_id]:
                 first[m.product_id] = m.occurred_at
         return first
+# ---- reports ----
+
+_IN_KINDS = {MovementKind.OPENING, MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.STOCKTAKE_GAIN}
+_TRANSFER_KINDS = {MovementKind.TRANSFER_IN, MovementKind.TRANSFER_OUT}
+
+
+class FakeReportRepository:
+    """The report sums, folded in Python over the fake ledger (storage sums them in SQL)."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    def _ledger(self, warehouse_ids: frozenset[int] | None) -> list[Movement]:
+        self._uow._require()
+        return [m for m in self._uow.stock.ledger if _in(m.warehouse_id, warehouse_ids)]
+
+    def _balances(self, warehouse_ids: frozenset[int] | None) -> dict[int, StockBalance]:
+        totals: dict[int, StockBalance] = {}
+        for (product_id, warehouse_id), balance in self._uow.stock.balances.items():
+            if _in(warehouse_id, warehouse_ids):
+                before = totals.get(product_id, StockBalance())
+                totals[product_id] = StockBalance(before.quantity + balance.quantity, before.value + balance.value)
+        return totals
+
+    def flows(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[FlowTotals]:
+        sums: dict[int, list[Decimal]] = {}
+        for m in self._ledger(warehouse_ids):
+            if warehouse_ids is None and m.kind in _TRANSFER_KINDS:
+                continue
+            row = sums.setdefault(m.product_id, [ZERO] * 6)
+            if m.occurred_at < begin:
+                row[0] += m.quantity
+                row[1] += m.value
+            elif m.occurred_at < end:
+                incoming = m.kind in _IN_KINDS or (m.kind == MovementKind.REVERSAL and m.quantity < 0)
+                if incoming:
+                    row[2] += m.quantity
+                    row[3] += m.value
+                else:
+                    row[4] -= m.quantity
+                    row[5] -= m.value
+        for product_id in self._balances(warehouse_ids):
+            sums.setdefault(product_id, [ZERO] * 6)
+        result = []
+        for product_id in sorted(sums):
+            oq, ov, iq, iv, xq, xv = sums[product_id]
+            if any((oq, ov, iq, iv, xq, xv)):
+                result.append(FlowTotals(product_id, oq, ov, iq, iv, xq, xv))
+        return result
+
+    def _of_kind(self, kind: MovementKind, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None) -> list[Movement]:
+        by_id = {m.id: m for m in self._uow.stock.ledger}
+        found = []
+        for m in self._ledger(warehouse_ids):
+            if not begin <= m.occurred_at < end:
+                continue
+            original = by_id.get(m.reverses_id) if m.reverses_id is not None else None
+            if m.kind == kind or (m.kind == MovementKind.REVERSAL and original is not None and original.kind == kind):
+                found.append(m)
+        return found
+
+    def sales(
+        self,
+        begin: datetime,
+        end: datetime,
+        by: str,
+        warehouse_ids: frozenset[int] | None = None,
+        *,
+        utc_offset_minutes: int = 0,
+        order: str | None = None,
+        limit: int | None = None,
+    ) -> list[SalesTotals]:
+        groups: dict[object, list[Decimal]] = {}
+        for m in self._of_kind(MovementKind.ISSUE, begin, end, warehouse_ids):
+            if by == "product":
+                key: object = m.product_id
+            elif by == "customer":
+                key = m.counterparty
+            else:
+                key = (m.occurred_at.astimezone(timezone.utc) + timedelta(minutes=utc_offset_minutes)).date()
+            row = groups.setdefault(key, [ZERO] * 5)
+            row[0] -= m.quantity
+            if m.unit_price is None:
+                row[3] -= m.quantity
+                row[4] -= m.value
+            else:
+                sign = 1 if m.kind == MovementKind.ISSUE else -1
+                row[1] += sign * quantize_money(abs(m.quantity) * m.unit_price)
+                row[2] -= m.value
+        totals = [SalesTotals(key, *numbers) for key, numbers in groups.items()]
+        totals.sort(key=lambda t: t.key)  # type: ignore[arg-type, return-value]
+        if order is not None:
+            measure = {
+                "revenue": lambda t: t.revenue,
+                "quantity": lambda t: t.quantity,
+                "profit": lambda t: t.revenue - t.cost,
+            }[order]
+            totals.sort(key=lambda t: -measure(t))
+        return totals[:limit] if limit is not None else totals
+
+    def purchases(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[PurchaseTotals]:
+        groups: dict[tuple[str, int], list[Decimal]] = {}
+        for m in self._of_kind(MovementKind.RECEIPT, begin, end, warehouse_ids):
+            row = groups.setdefault((m.counterparty, m.product_id), [ZERO, ZERO])
+            row[0] += m.quantity
+            row[1] += m.value
+        return [PurchaseTotals(s, p, q, v) for (s, p), (q, v) in sorted(groups.items())]
+
+    def _still(self, since: datetime, warehouse_ids: frozenset[int] | None, kind: MovementKind | None) -> list[IdleStock]:
+        last: dict[int, datetime] = {}
+        for m in self._ledger(warehouse_ids):
+            if kind is None or m.kind == kind:
+                last[m.product_id] = max(last.get(m.product_id, m.occurred_at), m.occurred_at)
+        result = []
+        for product_id, balance in sorted(self._balances(warehouse_ids).items()):
+            at = last.get(product_id)
+            if balance.quantity > 0 and (at is None or at < since):
+                result.append(IdleStock(product_id, balance.quantity, balance.value, at))
+        return result
+
+    def unsold(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[IdleStock]:
+        return self._still(since, warehouse_ids, MovementKind.ISSUE)
+
+    def idle(self, since: datetime, warehouse_ids: frozenset[int] | None = None) -> list[IdleStock]:
+        return self._still(since, warehouse_ids, None)
+
+    def stock_by_category(self, warehouse_ids: frozenset[int] | None = None) -> list[CategoryStock]:
+        self._uow._require()
+        groups: dict[str, list[Decimal]] = {}
+        for product_id, balance in self._balances(warehouse_ids).items():
+            if balance.quantity <= 0:
+                continue
+            row = groups.setdefault(self._uow.products.by_id[product_id].category, [ZERO, ZERO, ZERO])
+            row[0] += 1
+            row[1] += balance.quantity
+            row[2] += balance.value
+        return [CategoryStock(name, int(n), q, v) for name, (n, q, v) in sorted(groups.items())]
+
+    def daily_changes(
+        self,
+        product_id: int,
+        begin: datetime,
+        end: datetime,
+        warehouse_ids: frozenset[int] | None = None,
+        *,
+        utc_offset_minutes: int = 0,
+    ) -> list[tuple[date, Decimal]]:
+        days: dict[date, Decimal] = {}
+        for m in self._ledger(warehouse_ids):
+            if m.product_id == product_id and begin <= m.occurred_at < end:
+                day = (m.occurred_at.astimezone(timezone.utc) + timedelta(minutes=utc_offset_minutes)).date()
+                days[day] = days.get(day, ZERO) + m.quantity
+        return sorted(days.items())
+
+    def ledger(
+        self, begin: datetime, end: datetime, product_id: int | None, limit: int, warehouse_ids: frozenset[int] | None = None
+    ) -> list[Movement]:
+        found = [
+            m
+            for m in self._ledger(warehouse_ids)
+            if begin <= m.occurred_at < end and (product_id is None or m.product_id == product_id)
+        ]
+        found.sort(key=lambda m: (m.occurred_at, m.id or 0))
+        return found[:limit]
+
+    def products(self) -> list[Product]:
+        self._uow._require()
+        return list(self._uow.products.by_id.values())
 
 
 @dataclass(frozen=True)
@@ -1151,6 +1324,7 @@ class FakeUnitOfWork:
         self.batches = FakeBatchRepository(self)
         self.thresholds = FakeThresholdRepository(self)
         self.planning = FakePlanningRepository(self)
+        self.reports = FakeReportRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()

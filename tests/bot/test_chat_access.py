@@ -190,10 +190,18 @@ MATRIX = [
     ("批量", "入库\nA001 1\n出库 A001 1", "private", "OAK", "📋 批量登记 2 行", (MOVE, "OAK")),
     ("批量 商品", "商品 新增\nBN{n} 批新{n}\nBM{n} 批新{n}", "private", "OAKB", "📋 批量登记 2 行", (EDIT, "OAKB")),
     ("导入 商品", "导入 商品", "private", "OAKB", "📎 请把 Excel 或 CSV 文件", (EDIT, "OAKB")),
+    # ---- reports (issue 7): a role without cost sees the same reports without cost figures ----
+    ("报表", "报表 本月", "private", "OABFV", "📊 报表 · 本月", (REPORTS, "OABFV")),
+    ("排行", "排行 销售 本月", "private", "OABFV", "🏆 销售排行（按金额）", (REPORTS, "OABFV")),
+    ("滞销", "滞销 30天", "private", "OABFV", "🐢 滞销", (REPORTS, "OABFV")),
+    ("周转", "周转", "private", "OABFV", "🔄 库存周转", (REPORTS, "OABFV")),
+    ("图表", "图表 A001", "private", "OABFV", "📉 <b>A001</b>", (REPORTS, "OABFV")),
+    ("导出", "导出 模板 商品", "private", "OABFV", "📄 商品导入模板", (REPORTS, "OABFV")),
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]
 READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商", "导入 商品"}
 READS |= {"设置 计价"}  # refused for every role on books that have movements: writes nothing
+READS |= {"报表", "排行", "滞销", "周转", "图表", "导出"}
 # What the owner's setup commands may answer: done, asked, counted, or already so.
 SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
@@ -467,6 +475,12 @@ MEMBER_COMMANDS = [
     "供应商 新增 华南食品",
     "客户 修改 张三超市 账期 30天",
     "客户",
+    "报表 本月",
+    "排行 销售",
+    "滞销 30天",
+    "周转",
+    "图表 销售趋势",
+    "导出 进销存 本月",
 ]
 SECRETS = ("默认账套", "A001", "可口可乐", "RK-2026", "50", "华东", "老王", "1001", str(STRANGER.user_id))
 

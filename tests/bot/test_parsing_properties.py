@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 import typing
 import unicodedata
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -421,6 +422,21 @@ commands = st.one_of(
         ),
         st.booleans(),
     ),
+    # ---- reports (issue 7) ----
+    st.builds(
+        c.ShowReport, period=ledger_periods(), section=st.sampled_from(("",) + c.REPORT_SECTIONS), page=pages
+    ).map(lambda cmd: cmd if cmd.section else replace(cmd, page=1)),
+    st.builds(c.RankSales, period=ledger_periods(), metric=st.sampled_from(c.RANK_METRICS)),
+    st.builds(c.ShowUnsold, days=analysis_days, page=pages),
+    st.builds(c.ShowTurnover, period=ledger_periods(), page=pages),
+    st.builds(c.DrawChart, subject=st.sampled_from(c.CHART_SUBJECTS) | product_codes, period=ledger_periods()),
+    st.builds(
+        c.ExportReport,
+        subject=st.sampled_from([s for s in c.EXPORT_SUBJECTS if s != "流水"] + ["报表"]),
+        period=ledger_periods(),
+        code=st.none(),
+    ),
+    st.builds(c.ExportReport, subject=st.just("流水"), period=ledger_periods(), code=st.none() | product_codes),
 )
 
 
@@ -444,6 +460,8 @@ def test_the_strategies_cover_every_command_type(data: st.DataObject) -> None:
 @example(c.ScrapStock("A001", Decimal("1"), "破损 两罐", None, "二仓", True))
 @example(c.AnalyseAbc(30, Decimal("0.7"), Decimal("0.2")))
 @example(c.CountStock("A001", Decimal("0"), None, "二仓"))
+@example(c.ExportReport("模板", Period(date(2026, 11, 1), date(2026, 12, 1))))
+@example(c.DrawChart("销售趋势", Period(date(2026, 11, 22), date(2026, 11, 23))))
 def test_parsing_the_canonical_text_of_a_command_gives_the_command_back(command: c.Command) -> None:
     text = to_text(command)
     try:

@@ -15,6 +15,7 @@ from bot.dispatcher import KIND_LABELS
 from bot.parsing import VERBS, VERBS_BY_NAME
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, field_value, money, qty, signed_qty, to_plain, unit_cost
 from domain import analysis as an
+from domain import commands as c
 from domain import errors as e
 from domain import history as h
 from domain import partner_services as ps
@@ -1207,6 +1208,170 @@ SAMPLES |= {
         ),
     },
 }
+
+# ---- reports (issue 7) ------------------------------------------------------------------------
+
+from domain import reports as rp  # noqa: E402
+from domain.ports import CategoryStock  # noqa: E402
+
+MARCH = Period(date(2026, 3, 1), date(2026, 4, 1), "本月")
+R_A = product()
+R_B = product(code="B003", name="雪碧", unit="瓶", id=2, safety_stock=None)
+R_SALE = rp.SalesLine("A001", D(50), D("105.00"), D("72.00"), D(20), D("50.50"), R_A)
+R_SALE_B = rp.SalesLine("B003", D(2), D("16.00"), D("10.00"), product=R_B)
+R_TOTAL = rp.sum_sales([R_SALE, R_SALE_B])
+R_FLOW = rp.FlowLine(R_A, D(100), D("240.00"), D(50), D("135.00"), D(50), D("122.50"))
+R_FLOW_TOTAL = rp.FlowLine(None, D(140), D("300.00"), D(60), D("185.00"), D(52), D("132.50"))
+R_HINTS = [
+    rp.Hint("restock", R_A, growth=D(35), days_left=4, quantity=D(60)),
+    rp.Hint("restock", R_B, growth=None, days_left=0, quantity=D(12)),
+    rp.Hint("idle", R_B, quantity=D(40), value=D("1240.00"), idle_days=90),
+]
+R_OVERVIEW = rp.ReportOverview(
+    MARCH, R_FLOW_TOTAL, 3, R_TOTAL, [R_SALE, R_SALE_B],
+    [rp.SalesLine("张三<超市>", D(32), D("121.00"), D("82.00")), rp.SalesLine("（未填客户）", D(20), D(0), D(0), D(20), D("50.50"))],
+    D("185.00"), [rp.SupplierTotal("华东<饮料>", 1, D("135.00")), rp.SupplierTotal("", 1, D("50.00"))], R_HINTS,
+)
+R_PURCHASE = rp.PurchaseLine("华东<饮料>", R_A, D(50), D("135.00"))
+R_TURN = rp.TurnoverReport(
+    Period(date(2026, 2, 9), date(2026, 3, 11), "近30天"),
+    [rp.TurnoverLine("B003", D(40), D(40), D(0), 30, R_B), rp.TurnoverLine("A001", D(100), D(100), D(50), 30, R_A)],
+    [rp.TurnoverLine("饮料", D("300.00"), D("312.50"), D("122.50"), 30)],
+    rp.TurnoverLine("合计", D("300.00"), D("312.50"), D("122.50"), 30),
+    2, 1, 1,
+)
+R_LEVEL = rp.StockLevel(R_A, MARCH, [date(2026, 3, 1), date(2026, 3, 2)], [D(100), D(70)], D(20))
+
+SAMPLES |= {
+    "report/_report.html": {"macros only": Sample({})},
+    "help/details/report.html": {"static": Sample({}, ["<code>进销存</code>", "设置 本群 可见 成本"])},
+    "help/details/chart.html": {"static": Sample({}, ["图表 销售趋势 [30天]", "图表 A001 [90天]"])},
+    "help/details/export.html": {"static": Sample({}, ["流水 [A001]", "导出 模板 商品"])},
+    "report/overview.html": {
+        "with cost": Sample(
+            {"result": R_OVERVIEW, "show_cost": True},
+            [
+                "📊 报表 · 本月（2026-03-01~2026-03-31）",
+                "期初 300.00 元 · 入库 185.00 元 · 出库 132.50 元 · 期末 352.50 元",
+                "销售额 121.00 元 · 成本 82.00 元 · 毛利 39.00 元（毛利率 32.2%）",
+                "未填售价的出库 20（成本 50.50 元），不计入销售额和毛利",
+                f"1. <b>A001</b> {ESCAPED} · 50罐 · 105.00 元 · 毛利 33.00（31.4%）",
+                "张三&lt;超市&gt; 121.00 元",
+                "华东&lt;饮料&gt; · 1 个商品 · 135.00 元",
+                "（未填供应商） · 1 个商品 · 50.00 元",
+                "💡 <b>A001</b> 近7天销量环比 +35%，按当前速度 4 天后低于安全库存，建议补货 60 罐",
+                "💡 <b>B003</b> 近7天开始有销量，库存已到安全库存，建议补货 12 瓶",
+                "💡 <b>B003</b> 库存 90 天未动，占用 1,240.00 元",
+                "资金和账龄要等采购、销售单据上线后加入。",
+            ],
+        ),
+        "without cost": Sample(
+            {"result": R_OVERVIEW, "show_cost": False},
+            ["销售额 121.00 元", "💡 <b>B003</b> 库存 90 天未动，还有 40 瓶", "入库 60 · 出库 52（数量合计）"],
+            ["毛利", "成本", "135.00", "1,240.00", "352.50"],
+        ),
+    },
+    "report/section.html": {
+        "进销存": Sample(
+            {"result": rp.ReportPage(MARCH, "进销存", [R_FLOW], R_FLOW_TOTAL, 2, 3, 31), "show_cost": True},
+            ["📊 进销存 · 本月（2026-03-01~2026-03-31） · 第 2/3 页", f"<b>A001</b> {ESCAPED}（罐）", "期初 100/240.00 · 入 50/135.00 · 出 50/122.50 · 期末 100/252.50"],
+        ),
+        "进销存 without cost": Sample(
+            {"result": rp.ReportPage(MARCH, "进销存", [R_FLOW], R_FLOW_TOTAL, 1, 1, 1), "show_cost": False},
+            ["期初 100 · 入 50 · 出 50 · 期末 100"],
+            ["240.00", "252.50"],
+        ),
+        "销售": Sample(
+            {"result": rp.ReportPage(MARCH, "销售", [R_SALE, R_SALE_B], R_TOTAL, 1, 1, 2), "show_cost": True},
+            ["合计：52 · 121.00 元 · 毛利 39.00（32.2%）", f"<b>A001</b> {ESCAPED} · 50罐 · 105.00 元 · 毛利 33.00（31.4%） · 未定价 20"],
+        ),
+        "客户 without cost": Sample(
+            {"result": rp.ReportPage(MARCH, "客户", [rp.SalesLine("张三<超市>", D(32), D("121.00"), D("82.00"))], R_TOTAL, 1, 1, 1), "show_cost": False},
+            ["张三&lt;超市&gt; · 32 · 121.00 元"],
+            ["毛利"],
+        ),
+        "采购": Sample(
+            {"result": rp.ReportPage(MARCH, "采购", [R_PURCHASE], D("135.00"), 1, 1, 1), "show_cost": True},
+            ["合计 135.00 元", f"华东&lt;饮料&gt; · <b>A001</b> {ESCAPED} · 50罐 · 135.00 元 · 均价 2.70"],
+        ),
+        "采购 without cost": Sample(
+            {"result": rp.ReportPage(MARCH, "采购", [R_PURCHASE], D("135.00"), 1, 1, 1), "show_cost": False},
+            ["50罐"],
+            ["135.00", "均价"],
+        ),
+        "empty day list": Sample(
+            {"result": rp.ReportPage(MARCH, "每日", [], rp.sum_sales([]), 1, 1, 0), "show_cost": True}, ["这段时间没有出库。"]
+        ),
+    },
+    "report/ranking.html": {
+        "by amount": Sample(
+            {"result": rp.Ranking(MARCH, "金额", [R_SALE, R_SALE_B], R_TOTAL), "show_cost": True},
+            ["🏆 销售排行（按金额）· 本月（2026-03-01~2026-03-31）", "2. <b>B003</b> 雪碧 · 2瓶 · 16.00 元 · 毛利 6.00（37.5%）", "全部商品：销售额 121.00 元 · 毛利 39.00 元"],
+        ),
+        "by profit without cost": Sample(
+            {"result": rp.Ranking(MARCH, "毛利", [R_SALE], R_TOTAL), "show_cost": False},
+            ["按毛利排行要能查看成本"],
+            ["33.00", "A001"],
+        ),
+        "nothing sold": Sample({"result": rp.Ranking(MARCH, "数量", [], rp.sum_sales([])), "show_cost": True}, ["这段时间没有出库。"], ["全部商品"]),
+    },
+    "report/unsold.html": {
+        "some": Sample(
+            {"result": rp.UnsoldReport(30, [rp.UnsoldLine(R_B, D(40), D("60.00"), None), rp.UnsoldLine(R_A, D(5), D("12.00"), date(2026, 1, 3))], D("72.00"), 2, 1, 1), "show_cost": True},
+            ["🐢 滞销 · 30 天没有卖出的有货商品 2 个 · 占用 72.00 元", "<b>B003</b> 雪碧 · 库存 40瓶 · 60.00 元 · 从未销售", "最后销售 2026-01-03"],
+        ),
+        "none, without cost": Sample(
+            {"result": rp.UnsoldReport(30, [], D(0), 0, 1, 1), "show_cost": False}, ["没有滞销商品"], ["占用"]
+        ),
+    },
+    "report/turnover.html": {
+        "products and categories": Sample(
+            {"result": R_TURN},
+            ["🔄 库存周转 · 近30天（2026-02-09~2026-03-10）（30 天）", "饮料 · 75.0 天（0.40 次）", "整体 75.0 天", "<b>B003</b> 雪碧 · 未销售，库存 40瓶", "<b>A001</b>", "60.0 天 · 卖出 50罐"],
+        ),
+    },
+    "report/chart_trend.html": {
+        "with profit": Sample({"period": MARCH, "total": R_TOTAL, "show_cost": True, "cost_hidden": False}, ["销售额 121.00 元，毛利 39.00 元（32.2%）"]),
+        "cost hidden": Sample({"period": MARCH, "total": R_TOTAL, "show_cost": False, "cost_hidden": True}, ["销售额 121.00 元", "私聊机器人"], ["毛利 39"]),
+    },
+    "report/chart_ranking.html": {
+        "top": Sample({"period": MARCH, "result": rp.Ranking(MARCH, "金额", [R_SALE, R_SALE_B], R_TOTAL), "show_cost": True, "cost_hidden": False}, [f"第一 <b>A001</b> {ESCAPED} 105.00 元，前 2 名共 121.00 元"]),
+        "empty": Sample({"period": MARCH, "result": rp.Ranking(MARCH, "金额", [], R_TOTAL), "show_cost": True, "cost_hidden": False}, ["没有销售"]),
+    },
+    "report/chart_stock.html": {
+        "with value": Sample(
+            {"period": MARCH, "values": rp.CategoryValues([CategoryStock("饮料", 2, D(140), D("312.50"))]), "show_cost": True, "cost_hidden": False},
+            ["库存金额 312.50 元，1 个分类 · 2 个有货商品"],
+        ),
+        "without value": Sample(
+            {"period": MARCH, "values": rp.CategoryValues([CategoryStock("饮料", 2, D(140), D("312.50"))]), "show_cost": False, "cost_hidden": False},
+            ["1 个分类"],
+            ["312.50"],
+        ),
+    },
+    "report/chart_aging.html": {"needs documents": Sample({"period": MARCH, "show_cost": True, "cost_hidden": False}, ["单据功能上线后"])},
+    "report/chart_product.html": {
+        "level": Sample(
+            {"period": MARCH, "level": R_LEVEL, "lowest": D(70), "show_cost": True, "cost_hidden": False},
+            [f"📉 <b>A001</b> {ESCAPED} · 本月（2026-03-01~2026-03-31）：期末库存 70 罐，期间最低 70 罐，安全库存 20 罐"],
+        )
+    },
+    "report/exported.html": {
+        "a report": Sample(
+            {"command": c.ExportReport("进销存", MARCH), "period": MARCH, "rows": 31, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
+            ["📄 进销存 · 本月（2026-03-01~2026-03-31） · 31 行"],
+        ),
+        "ledger cut short": Sample(
+            {"command": c.ExportReport("流水", MARCH, "A001"), "period": MARCH, "rows": 20000, "filename": "x.xlsx", "truncated": True, "show_cost": False, "cost_hidden": True},
+            ["📄 流水 A001", "20000 行（只导出了前 20000 行", "私聊机器人"],
+        ),
+        "template": Sample(
+            {"command": c.ExportReport("模板", MARCH), "period": MARCH, "rows": 0, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
+            ["📄 商品导入模板", "<code>导入 商品</code>"],
+        ),
+    },
+}
+
 
 CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
 

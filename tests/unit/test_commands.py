@@ -52,6 +52,13 @@ EXAMPLES = [
     c.ShowAudit("A001", "@lisi", between(date(2026, 3, 1), date(2026, 3, 5)), 2),
     c.Undo("RK-2026-0003", confirmed=True),
     c.ReceiveStock("A001", Decimal(10), warehouse="二仓", confirmed=True),
+    # ---- reports ----
+    c.ShowReport(between(date(2026, 3, 1), date(2026, 3, 31)), "进销存", 2),
+    c.RankSales(between(date(2026, 3, 1), date(2026, 3, 31)), "毛利"),
+    c.ShowUnsold(90, 2),
+    c.ShowTurnover(between(date(2026, 3, 1), date(2026, 3, 31))),
+    c.DrawChart("A001", between(date(2026, 3, 1), date(2026, 3, 31))),
+    c.ExportReport("流水", between(date(2026, 3, 1), date(2026, 3, 31)), "A001"),
     c.NotYetAvailable("销售"),
     c.SendBackup(),
     c.RunBatch((c.BatchLine(1, "入库"), c.BatchLine(2, "A001 5", c.ReceiveStock("A001", Decimal(5)))), confirmed=True),

@@ -32,6 +32,7 @@ from tests.fakes import (
     FakeProductRepository,
     FakeStockRepository,
     FakePartnerRepository,
+    FakeReportRepository,
     FakeSettingsRepository,
     FakeValuationRepository,
     FakeBatchRepository,
@@ -55,6 +56,7 @@ PAIRS = [
     (ports.BatchRepository, FakeBatchRepository),
     (ports.ThresholdRepository, FakeThresholdRepository),
     (ports.PlanningRepository, FakePlanningRepository),
+    (ports.ReportRepository, FakeReportRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -86,6 +88,7 @@ UOW_ATTRIBUTES = {
     "batches": FakeBatchRepository,
     "thresholds": FakeThresholdRepository,
     "planning": FakePlanningRepository,
+    "reports": FakeReportRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -162,6 +165,11 @@ def test_writing_and_enter_return_the_unit_of_work_itself() -> None:
         ports.Stocktake("PD-2026-0001", ports.Warehouse(1, "主仓"), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
         ports.StocktakeLine(make_product(), Decimal(1), Decimal(2), datetime(2026, 3, 10, tzinfo=timezone.utc), "老王"),
         ports.ImportJob("t", "商品", (("编码", "名称"),), datetime(2026, 3, 10, tzinfo=timezone.utc)),
+        ports.FlowTotals(1, D0 := Decimal(0), D0, D0, D0, D0, D0),
+        ports.SalesTotals(1, Decimal(0), Decimal(0), Decimal(0), Decimal(0), Decimal(0)),
+        ports.PurchaseTotals("华东饮料", 1, Decimal(1), Decimal(2)),
+        ports.IdleStock(1, Decimal(1), Decimal(2), None),
+        ports.CategoryStock("饮料", 1, Decimal(1), Decimal(2)),
     ],
     ids=lambda value: type(value).__name__,
 )
