@@ -309,47 +309,6 @@ class NotYetAvailable:
     verb: str
 
 
-Command = (
-    ShowHelp
-    | AddProduct
-    | ChangeProduct
-    | SetProductActive
-    | FindProducts
-    | ReceiveStock
-    | IssueStock
-    | ShowStock
-    | ShowLedger
-    | ListWarehouses
-    | AddWarehouse
-    | TransferStock
-    | ScrapStock
-    | StartStocktake
-    | CountStock
-    | ShowStocktake
-    | ConfirmStocktake
-    | CancelStocktake
-    | SetNegativeStock
-    | AddPartner
-    | ChangePartner
-    | FindPartners
-    | AnalyseAbc
-    | SuggestReplenishment
-    | CreateWorkspace
-    | BindChat
-    | UnbindChat
-    | SetChatVisibility
-    | Invite
-    | JoinWorkspace
-    | ListMembers
-    | SetMemberRole
-    | RemoveMember
-    | LimitMemberWarehouses
-    | ShowAudit
-    | Undo
-    | NotYetAvailable
-)
-
-
 # ---- documents (进 · 销 · 财) -------------------------------------------------------------
 
 
@@ -481,3 +440,57 @@ class RecordCashEntry:
     amount: Decimal
     note: str
     account: str = "现金"
+
+
+Command = (
+    ShowHelp
+    | AddProduct
+    | ChangeProduct
+    | SetProductActive
+    | FindProducts
+    | ReceiveStock
+    | IssueStock
+    | ShowStock
+    | ShowLedger
+    | ListWarehouses
+    | AddWarehouse
+    | TransferStock
+    | ScrapStock
+    | StartStocktake
+    | CountStock
+    | ShowStocktake
+    | ConfirmStocktake
+    | CancelStocktake
+    | SetNegativeStock
+    | AddPartner
+    | ChangePartner
+    | FindPartners
+    | AnalyseAbc
+    | SuggestReplenishment
+    | CreatePurchaseOrder
+    | CreateSalesOrder
+    | ShowOrders
+    | ApproveOrder
+    | CloseOrder
+    | ReceiveOrder
+    | ShipOrder
+    | ReturnGoods
+    | RecordPayment
+    | ShowOpenItems
+    | ShowStatement
+    | RecordCashEntry
+    | CreateWorkspace
+    | BindChat
+    | UnbindChat
+    | SetChatVisibility
+    | Invite
+    | JoinWorkspace
+    | ListMembers
+    | SetMemberRole
+    | RemoveMember
+    | LimitMemberWarehouses
+    | ShowAudit
+    | Undo
+    | NotYetAvailable
+)
+

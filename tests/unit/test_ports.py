@@ -22,6 +22,7 @@ from tests.fakes import (
     FakeAuditLog,
     FakeChatRepository,
     FakeConfirmationRepository,
+    FakeDocumentRepository,
     FakeDirectory,
     FakeIntegrityError,
     FakeInvitationRepository,
@@ -45,6 +46,7 @@ PAIRS = [
     (ports.StocktakeRepository, FakeStocktakeRepository),
     (ports.SettingsRepository, FakeSettingsRepository),
     (ports.PartnerRepository, FakePartnerRepository),
+    (ports.DocumentRepository, FakeDocumentRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -67,6 +69,7 @@ UOW_ATTRIBUTES = {
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
+    "documents": FakeDocumentRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
