@@ -1094,8 +1094,8 @@ def availability(line: doc.OrderLine, on_hand: str, reserved: str) -> ds.LineAva
 
 
 RECEIVINGS = [
-    doc.Receiving(PO_LINES[0], D("100"), D("98"), D("235.20"), D("30.48")),
-    doc.Receiving(replace(PO_LINES[1], done=D("0")), D("50"), D("50"), D("150.00"), D("19.52")),
+    doc.Receiving(PO_LINES[0], D("100"), D("98"), D("235.20"), D("30.53")),
+    doc.Receiving(replace(PO_LINES[1], done=D("0")), D("50"), D("50"), D("150.00"), D("19.47")),
 ]
 RECEIVED = ds.OrderReceived(
     PURCHASE_ORDER, "RK-2026-0003", RECEIVINGS, (("运费", D("50")),), bl.Posted(replace(PAYABLE, amount=D("435.20")), [])
@@ -1213,8 +1213,8 @@ SAMPLES |= {
             {"result": RECEIVED, "show_cost": True},
             [
                 "✅ 到货 /PO_2026_0001 · 华东&lt;饮料&gt; · 入库单 RK-2026-0003",
-                f"<b>A001</b> {ESCAPED} 到 100 · 合格 98 · 拒收 2 罐 · 235.20 元 + 分摊 30.48 元 → 单位成本 2.711 元",
-                "150.00 元 + 分摊 19.52 元 → 单位成本 3.3904 元",
+                f"<b>A001</b> {ESCAPED} 到 100 · 合格 98 · 拒收 2 罐 · 235.20 元 + 分摊 30.53 元 → 单位成本 2.7115 元",
+                "150.00 元 + 分摊 19.47 元 → 单位成本 3.3894 元",
                 "费用：运费 50.00 元（按货值分摊进成本）",
                 "应付 华东&lt;饮料&gt; 435.20 元，2026-12-22 到期",
                 "拒收的货已记在 华东&lt;饮料&gt; 名下",
