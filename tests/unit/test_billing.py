@@ -183,6 +183,15 @@ def test_出库_to_a_known_customer_at_3_50_books_a_receivable_of_14_00(uow: Fak
     assert open_amounts(uow, Ledger.RECEIVABLE, customer) == {issued.movement.number: D("14.00")}
 
 
+def test_a_back_dated_出库_is_owed_and_due_from_the_day_it_happened(uow: FakeUnitOfWork) -> None:
+    receive(uow, "", unit_price=D("2.40"), occurred_on=date(2026, 2, 1))
+    issued = issue(uow, "张三超市", unit_price=D("3.50"), occurred_on=date(2026, 2, 20))
+    assert issued.billing is not None and issued.billing.posted is not None
+    item = issued.billing.posted.item
+    # 02-20 plus the customer's 15 days: due 03-07, three days overdue on 03-10.
+    assert (item.occurred_on, item.due_on, item.days_overdue(TODAY)) == (date(2026, 2, 20), date(2026, 3, 7), 3)
+
+
 def test_出库_现款_is_paid_at_once_and_leaves_nothing_owed(uow: FakeUnitOfWork) -> None:
     receive(uow, "", unit_price=D("2.40"))
     issued = issue(uow, "张三超市", unit_price=D("3.50"), cash=True)
