@@ -112,8 +112,9 @@ def test_a_purchase_cycle_buyer_orders_admin_approves_keeper_receives_bookkeeper
     )
     assert labels(created) == [["查看", "审核", "关闭"]]
     # The buyer may not approve: the button answers the buyer's role, and nothing changes.
+    # The refusal is a pop-up for the presser alone: the order and its buttons stay for everyone.
     before = snapshot(rt.engine)
-    assert press(rt, private("", BUYER), button(created, "审核")).html == not_permitted("采购", "审核单据", "老板、管理员")
+    assert press(rt, private("", BUYER), button(created, "审核")) == Reply(not_permitted("采购", "审核单据", "老板、管理员"), alert=True)
     assert snapshot(rt.engine) == before
     # Nor may the keeper receive a draft.
     refused(rt, KEEPER, "到货 PO-2026-0001", "❌ PO-2026-0001 还是草稿，审核后才能到货：<code>审核 PO-2026-0001</code>")
@@ -210,12 +211,14 @@ def test_a_sales_cycle_seller_sells_keeper_ships_and_takes_a_return_bookkeeper_c
     assert labels(created) == [["查看", "全部发货", "关闭"]]
     # The seller cannot ship (goods move by the keeper's hand), not even by the button.
     before = snapshot(rt.engine)
-    assert press(rt, private("", SELLER), button(created, "全部发货")).html == not_permitted("销售", "入库、出库、调拨、盘点、报损", "老板、管理员、仓管")
+    assert press(rt, private("", SELLER), button(created, "全部发货")) == Reply(
+        not_permitted("销售", "入库、出库、调拨、盘点、报损", "老板、管理员、仓管"), alert=True
+    )
     assert snapshot(rt.engine) == before
-    # A002 is short: shipping everything is refused and changes nothing.
+    # A002 is short: shipping everything is refused (a pop-up) and changes nothing.
     before = snapshot(rt.engine)
     short = press(rt, private("", KEEPER), button(created, "全部发货"))
-    assert short.html.startswith("❌") and "A002" in short.html
+    assert short.alert and short.html.startswith("❌") and "A002" in short.html
     assert snapshot(rt.engine) == before
     shipped = say(rt, private("发货 SO-2026-0001 A001 6 快递 SF1234567", KEEPER))
     assert shipped.html == (
