@@ -84,20 +84,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     engine, _ = open_database(settings.database_url, settings.jxc_timezone)
     balances = movements = 0
     problems = []
+    documents = []
     for workspace_id in workspace_ids(engine):
         report = check_books(SqlUnitOfWork(engine, workspace_id))
         balances += report.balances
         movements += report.movements
         problems += [(workspace_id, mismatch) for mismatch in report.mismatches]
+        documents += [(workspace_id, discrepancy) for discrepancy in report.discrepancies]
     for workspace_id, m in problems:
         print(
             f"账套 {workspace_id} {m.product_code}@{m.warehouse}: 记录 {m.stored.quantity}/{m.stored.value}"
             f" ≠ 流水合计 {m.derived.quantity}/{m.derived.value}"
         )
-    if problems:
-        print(f"❌ 对账失败：{len(problems)} 个余额与流水不符（共 {balances} 个余额，{movements} 笔流水）")
+    for workspace_id, d in documents:
+        print(f"账套 {workspace_id} {d.subject}: {d.problem}")
+    if problems or documents:
+        print(
+            f"❌ 对账失败：{len(problems)} 个余额与流水不符，{len(documents)} 处单据往来不符"
+            f"（共 {balances} 个余额，{movements} 笔流水）"
+        )
         return 1
-    print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符")
+    print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符，单据往来与核销相符")
     return 0
 
 

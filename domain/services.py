@@ -7,7 +7,7 @@ Every function returns a past-tense result value; the chat edge turns it into a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -30,6 +30,7 @@ from domain.errors import (
     WarehouseNotAllowed,
 )
 from domain.billing import QuickBilling, bill_quick
+from domain.documents import Discrepancy
 from domain.booking import Booked, append_movement, prepare_out, stock_in
 from domain.guards import assess
 from domain.money import quantize_money, quantize_unit_cost
@@ -230,10 +231,11 @@ class CheckReport:
     balances: int
     movements: int
     mismatches: list[BalanceMismatch]
+    discrepancies: list[Discrepancy] = field(default_factory=list)  # in the documents (应收/应付, orders)
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and not self.discrepancies
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -617,7 +619,9 @@ def set_negative_stock(uow: UnitOfWork, ctx: Context, cmd: c.SetNegativeStock) -
 
 
 def check_books(uow: UnitOfWork) -> CheckReport:
-    """Prove every stored balance equals the sum of its movements (quantity and value)."""
+    """Prove every stored balance equals the sum of its movements (quantity and value), and
+    that the documents add up: allocations within their items and credits, lines billed as delivered."""
     with uow:
         balances, movements, mismatches = uow.stock.check()
-    return CheckReport(balances, movements, mismatches)
+        discrepancies = uow.documents.check()
+    return CheckReport(balances, movements, mismatches, discrepancies)

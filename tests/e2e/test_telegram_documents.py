@@ -207,3 +207,37 @@ async def test_a_sales_cycle_with_reservation_partial_shipment_return_receipt_an
     statement = await bot.say("对账单 @张三超市 本月", **BOOKKEEPER)
     assert statement["text"].splitlines()[-1] == "期末余额：2.60 元（客户欠我方）"
     documents_check(bot)
+
+
+# ---- `jxc check` proves the documents too ------------------------------------------------------
+
+
+def test_jxc_check_passes_after_a_cycle_and_fails_on_an_allocation_beyond_its_item(tmp_path):
+    import sqlite3
+
+    from tests.e2e.test_console import jxc
+
+    db = tmp_path / "shop.sqlite3"
+    session = "\n".join(
+        (
+            "商品 新增 A001 可口可乐 单位 罐",
+            "客户 新增 张三超市",
+            "入库 A001 10 单价 2.4",
+            "出库 A001 4 单价 3.5 @张三超市",
+            "收款 @张三超市 10",
+        )
+    )
+    jxc("console", "--db", f"sqlite:///{db}", stdin=session + "\n", cwd=tmp_path)
+    check = jxc("check", "--db", f"sqlite:///{db}", cwd=tmp_path)
+    assert check.returncode == 0, check.stdout
+    assert "✅ 对账通过：1 个余额与 2 笔流水的数量和金额全部相符，单据往来与核销相符" in check.stdout
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT source, amount FROM allocation").fetchall() == [("payment", 1000)]
+        connection.execute("UPDATE allocation SET amount = 2000")  # 20.00 of a 14.00 sale, from a 10.00 payment
+    check = jxc("check", "--db", f"sqlite:///{db}", cwd=tmp_path)
+    assert check.returncode == 1
+    assert check.stdout.splitlines() == [
+        "账套 1 CK-2026-0001: 已核销 20.00，超出单据金额 14.00",
+        "账套 1 SK-2026-0001: 核销 20.00，超出可用金额 10.00",
+        "❌ 对账失败：0 个余额与流水不符，2 处单据往来不符（共 1 个余额，2 笔流水）",
+    ]

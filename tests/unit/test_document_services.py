@@ -601,6 +601,9 @@ def test_check_passes_after_a_whole_cycle_and_catches_an_allocation_beyond_its_i
     uow.documents.allocations.append(Allocation(item.id, "payment", payment.id, D("1000.00")))
     problems = {d.subject: d.problem for d in checked(uow)}  # type: ignore[attr-defined]
     assert problems == {item.number: "已核销 1010.00，超出单据金额 18.90", payment.number: "核销 1010.00，超出可用金额 10.00"}
+    # `jxc check` (check_books) reports them and fails.
+    report = services.check_books(uow)
+    assert not report.ok and report.mismatches == [] and {d.subject for d in report.discrepancies} == set(problems)
 
 
 def test_check_catches_a_line_billed_other_than_delivered(uow: FakeUnitOfWork) -> None:
