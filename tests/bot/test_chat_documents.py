@@ -430,3 +430,30 @@ def test_a_statement_and_the_cash_book_through_the_chat(runtime: Runtime) -> Non
     )
     assert say(rt, private("其他收入 200 房租转租", BOOKKEEPER)).html == "✅ 其他收入 SR-2026-0001 · 200.00 元（现金）· 房租转租"
     assert say(rt, private("费用 300 水电 银行", BOOKKEEPER)).html == "✅ 费用 FY-2026-0001 · 300.00 元（银行）· 水电"
+
+
+def test_a_keeper_limited_to_another_warehouse_cannot_ship_or_receive_here(runtime: Runtime) -> None:
+    rt = shop(runtime)
+    ok(say(rt, private("仓库 新增 二仓")))
+    ok(say(rt, private("成员 仓库 @laoli 二仓")))
+    ok(say(rt, private("入库 A001 10 单价 2.4")))
+    ok(say(rt, private("销售 @张三超市 A001 2", SELLER)))  # from 主仓
+    ok(say(rt, private("采购 @华东饮料 A001 2 单价 2.4", BUYER)))
+    ok(say(rt, private("审核 PO-2026-0001", ADMIN)))
+    for text in ("发货 SO-2026-0001", "到货 PO-2026-0001"):
+        before = snapshot(rt.engine)
+        reply = say(rt, private(text, KEEPER))
+        assert reply.html.startswith("🔒") and "主仓" in reply.html, reply.html
+        assert snapshot(rt.engine) == before
+    documents_ok(rt)
+
+
+def test_an_order_exactly_at_the_credit_limit_needs_no_confirmation(runtime: Runtime) -> None:
+    rt = shop(runtime)
+    ok(say(rt, private("入库 A001 1000 单价 2.4")))
+    ok(say(rt, private("出库 A001 400 单价 3.5 @张三超市", KEEPER)))  # 1,400.00 owed
+    # 1,400.00 + 600.01 is a fen over the limit; 1,400.00 + 600.00 is at it, not over it.
+    assert say(rt, private("销售 @张三超市 A001 1 单价 600.01", SELLER)).html.startswith("🔒 张三超市 超出信用额度")
+    assert say(rt, private("销售 @张三超市 A001 200 单价 3", SELLER)).html.startswith("✅ 销售单 /SO_2026_0001")
+    # Only what is owed counts, as the issue words it: the unshipped order itself does not.
+    assert say(rt, private("销售 @张三超市 A001 1 单价 600", SELLER)).html.startswith("✅ 销售单 /SO_2026_0002")
