@@ -228,6 +228,14 @@ def test_cash_entries_are_stored_with_their_account(uow_factory, ids):  # type: 
         entry = uow.documents.add_cash_entry(CashEntry("FY-2026-0001", False, D("300.00"), Account.BANK, "水电", AT))
         uow.commit()
     assert entry.id > 0
+    from sqlmodel import select
+
+    from storage.document_tables import CashEntryRow
+
+    with uow_factory() as uow:
+        (row,) = uow.session.exec(select(CashEntryRow)).all()
+        stored = (row.number, row.income, row.amount, row.account, row.note, row.occurred_at)
+    assert stored == ("FY-2026-0001", False, D("300.00"), "银行", "水电", AT)
 
 
 # ---- check ---------------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def test_shipping_a_closed_or_completed_order_is_refused(status: OrderStatus) ->
     ],
 )
 def test_open_orders_may_deliver(kind: OrderKind, status: OrderStatus) -> None:
-    require_deliverable(order(kind, status))  # no refusal
+    assert require_deliverable(order(kind, status)) is None  # no refusal
 
 
 def test_the_status_follows_the_lines_partly_then_done() -> None:
