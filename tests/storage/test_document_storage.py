@@ -266,8 +266,7 @@ def test_check_finds_a_line_billed_other_than_delivered(uow_factory, ids):  # ty
         uow.documents.save_order(replace(order, lines=(replace(order.lines[0], done=D("6"), billed=D("13.18")), order.lines[1])))
         uow.commit()
     with uow_factory() as uow:
-        # (the quantity as stored: three decimals)
-        assert [(d.subject, d.problem) for d in uow.documents.check()] == [("SO-2026-0001", "第 1 行已交 6.000，应计 13.17，实计 13.18")]
+        assert [(d.subject, d.problem) for d in uow.documents.check()] == [("SO-2026-0001", "第 1 行已交 6，应计 13.17，实计 13.18")]
 
 
 # ---- isolation -----------------------------------------------------------------------------------
