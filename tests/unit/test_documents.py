@@ -204,8 +204,19 @@ def test_one_line_takes_all_the_fees_and_no_line_takes_none() -> None:
 
 
 def test_a_fen_of_fees_goes_to_the_larger_line_first_and_still_adds_up() -> None:
-    # 0.01 × 2/3 = 0.0067 → 0.01 to the first; the last gets 0.00.
+    # 0.01 × 2/3 = 0.0067 and 0.01 × 1/3 = 0.0033: the one fen goes to the larger part.
     assert apportion(D("0.01"), [D("2"), D("1")]) == [D("0.01"), D("0.00")]
+
+
+def test_0_03_over_five_equal_lines_gives_no_line_a_negative_share() -> None:
+    # 0.006 each: rounding every share up to 0.01 and leaving the last the rest gave it −0.01.
+    # Cut down to 0.00 each, the three fens left go to the later lines on the tie.
+    assert apportion(D("0.03"), [D("1")] * 5) == [D("0"), D("0"), D("0.01"), D("0.01"), D("0.01")]
+
+
+def test_a_line_of_almost_no_value_takes_almost_none_of_the_fees() -> None:
+    # 0.10 over four lines of 1.00 and one of 0.01: 0.0249 each and 0.0002 — not 0.02 for the last.
+    assert apportion(D("0.10"), [D("1")] * 4 + [D("0.01")]) == [D("0.02"), D("0.02"), D("0.03"), D("0.03"), D("0")]
 
 
 def test_a_receiving_knows_what_was_rejected() -> None:
@@ -324,3 +335,56 @@ def test_a_statement_runs_from_the_opening_100_through_plus_45_minus_7_minus_200
     )
     assert [l.balance for l in lines] == [D("145"), D("138"), D("-62")]  # −62: the customer's prepayment
     assert running_balance(D("12.5"), []) == []
+
+
+# ---- properties ------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+fen = st.integers(0, 10_000_000).map(lambda n: D(n).scaleb(-2))
+milli = st.integers(1, 1_000_000).map(lambda n: D(n).scaleb(-3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(fen, st.lists(fen, min_size=1, max_size=12))
+def test_the_shares_of_the_fees_add_up_to_the_fees_to_the_fen(fees: Decimal, values: list[Decimal]) -> None:
+    shares = apportion(fees, values)
+    assert len(shares) == len(values) and sum(shares) == fees
+    assert all(share == share.quantize(D("0.01")) for share in shares)
+    assert all(share >= 0 for share in shares)
+    # and each is within a fen of its exact part
+    total = sum(values)
+    for share, value in zip(shares, values, strict=True):
+        exact = fees * value / total if total else fees / len(values)
+        assert abs(share - exact) < D("0.01")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 50).flatmap(lambda parts: st.lists(milli, min_size=parts, max_size=parts)),
+    st.integers(1, 1_000_000).map(lambda n: D(n).scaleb(-4)),
+    st.none() | st.integers(1, 99).map(lambda n: D(n) / 100),
+)
+def test_partial_deliveries_always_bill_exactly_the_line_amount(parts: list[Decimal], price: Decimal, discount: Decimal | None) -> None:
+    current = replace(line(str(sum(parts)), str(price)))
+    for quantity in parts:
+        amount = delivery_amount(current, quantity, discount)
+        current = replace(current, done=current.done + quantity, billed=current.billed + amount)
+    assert current.billed == current.amount(discount)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(fen, max_size=6), st.lists(fen, max_size=6))
+def test_allocation_never_takes_more_than_a_credit_has_or_an_item_owes(credit_amounts: list[Decimal], item_amounts: list[Decimal]) -> None:
+    credits = [Credit("payment", n, amount) for n, amount in enumerate(credit_amounts, start=1)]
+    items = [item(n, str(amount)) for n, amount in enumerate(item_amounts, start=1)]
+    allocations = allocate(credits, items)
+    assert all(a.amount > 0 for a in allocations)
+    for credit in credits:
+        assert sum(a.amount for a in allocations if a.source_id == credit.id) <= credit.remaining
+    for owed in items:
+        assert sum(a.amount for a in allocations if a.item_id == owed.id) <= owed.open
+    # Whatever is left on one side, the other is used up: no credit and open item both remain.
+    total = sum(a.amount for a in allocations)
+    assert total == min(sum(credit_amounts, D(0)), sum(item_amounts, D(0)))
