@@ -139,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         balances += report.balances
         movements += report.movements
         problems += [(workspace_id, mismatch) for mismatch in report.mismatches]
-        document_problems += [(workspace_id, found) for found in report.documents]
+        document_problems += [(workspace_id, found) for found in report.discrepancies]
         layer_problems += [(workspace_id, mismatch) for mismatch in report.layer_mismatches]
         batch_problems += [(workspace_id, mismatch) for mismatch in report.batch_mismatches]
     for workspace_id, m in problems:
@@ -163,7 +163,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"（共 {balances} 个余额，{movements} 笔流水）"
         )
         return 1
-    print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符，单据往来核销一致")
+    print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符，单据往来与核销相符")
     return 0
 
 

@@ -232,8 +232,9 @@ class Dispatcher:
 
     # ---- entry points ----------------------------------------------------------------
 
-    def handle(self, incoming: Incoming) -> Reply | None:
-        """Answer one message; None means stay silent (group chatter)."""
+    def handle(self, incoming: Incoming, *, pressed: bool = False) -> Reply | None:
+        """Answer one message; None means stay silent (group chatter). ``pressed``: the text of
+        an inline button, whose refusal is a pop-up for the presser (see ``execute``)."""
         if incoming.in_group and not incoming.addressed and not parsing.looks_like_command(incoming.text):
             return None
         if incoming.edited:
@@ -251,7 +252,7 @@ class Dispatcher:
             if error.not_a_command and not incoming.in_group:
                 return Reply(self.renderer.render("errors/not_a_command.html"))
             return Reply(self.renderer.render("errors/parse_error.html", reason=error.reason, usage=error.usage))
-        return self.execute(command, incoming, now)
+        return self.execute(command, incoming, now, pressed=pressed)
 
     def handle_file(self, incoming: Incoming, data: bytes, filename: str, *, max_bytes: int) -> Reply | None:
         """A document: with the caption 导入 … its sheet is imported; any other caption is
@@ -306,13 +307,13 @@ class Dispatcher:
                 # Someone else's list in a group stays as it is for everyone else.
                 return self._alert(ChatNotBound() if access.workspace_id is None and incoming.in_group else NotAMember())
         if data.startswith(PAGE_CALLBACK):
-            return self.handle(replace(incoming, text=data[len(PAGE_CALLBACK) :], addressed=True))
+            return self.handle(replace(incoming, text=data[len(PAGE_CALLBACK) :], addressed=True), pressed=True)
         if data.startswith(STORED_CALLBACK):
             with self._callback_lock:
                 text = self._stored_callbacks.get(data)
             if text is None:
                 return Reply(self.renderer.render("errors/button_expired.html"), alert=True)
-            return self.handle(replace(incoming, text=text, addressed=True))
+            return self.handle(replace(incoming, text=text, addressed=True), pressed=True)
         if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
             return self._answer_confirmation(incoming, data)
         if data.startswith(CHOICE_CALLBACK):
@@ -354,7 +355,7 @@ class Dispatcher:
     # ---- routing ---------------------------------------------------------------------
 
     def execute(
-        self, command: c.Command, incoming: Incoming, now: datetime, confirmation: str | None = None
+        self, command: c.Command, incoming: Incoming, now: datetime, confirmation: str | None = None, *, pressed: bool = False
     ) -> Reply:
         access = self._access(incoming)
         context = self._context(incoming, now, access.member)
@@ -393,6 +394,10 @@ class Dispatcher:
             # The other of two presses booked first: a pop-up; the success reply stays.
             return self._alert(error)
         except DomainError as error:
+            if pressed:
+                # A next-step button refused (审核 pressed by a buyer, 全部发货 short of stock): a
+                # pop-up for the presser; the document and its buttons stay for everyone.
+                return self._alert(error)
             return Reply(self.renderer.render(template_for(error), error=error))
 
     def _open_command(

@@ -1509,7 +1509,8 @@ def _parse_discount(word: str, usage: str) -> Decimal:
         raise ParseError(f"折扣「{word[:20]}」看不懂，应写成 9折、8.5折 或 0.9", usage)
     whole, tenth, fraction, percent = match.groups()
     if whole is not None:
-        value = Decimal(whole) / (10 if len(whole) == 1 else 100) + (Decimal(tenth) / 100 if tenth else 0)
+        # 9折 = 0.9, 95折 = 0.95; but 10折 is the full price (1.0, refused below), not 0.10
+        value = Decimal(whole) / (10 if len(whole) == 1 or whole == "10" else 100) + (Decimal(tenth) / 100 if tenth else 0)
     elif fraction is not None:
         value = Decimal(fraction)
     else:
@@ -1987,6 +1988,8 @@ def to_text(command: c.Command) -> str:
                 text += f" 有效期 {command.expires_on:%Y-%m-%d}"
             if command.produced_on is not None:
                 text += f" 生产日期 {command.produced_on:%Y-%m-%d}"
+            if isinstance(command, c.IssueStock) and command.cash:
+                text += f" {CASH_WORD}"
             if command.confirmed:
                 text += f" {CONFIRM_WORD}"
             if command.note:

@@ -130,7 +130,9 @@ def bill_quick(uow: UnitOfWork, ctx: Context, movement: Movement, amount: Decima
         return QuickBilling(None, unknown=movement.counterparty)
     if amount is None or amount <= 0:
         return QuickBilling(partner)
-    posted = post_item(uow, partner, movement.number, amount, ctx.today)
+    # Dated the day the goods moved (a back-dated 日期 11-20 is owed, and due, from then).
+    day = movement.occurred_at.astimezone(ctx.tz).date()
+    posted = post_item(uow, partner, movement.number, amount, day)
     payment = None
     if cash:
         payment, _ = record_payment(uow, ctx, partner, amount, Account.CASH, note="现款", only={posted.item.id})

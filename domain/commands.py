@@ -459,56 +459,6 @@ class ExportReport:
     code: str | None = None
 
 
-Command = (
-    ShowHelp
-    | AddProduct
-    | ChangeProduct
-    | SetProductActive
-    | FindProducts
-    | ReceiveStock
-    | IssueStock
-    | ShowStock
-    | ShowLedger
-    | ListWarehouses
-    | AddWarehouse
-    | TransferStock
-    | ScrapStock
-    | StartStocktake
-    | CountStock
-    | ShowStocktake
-    | ConfirmStocktake
-    | CancelStocktake
-    | SetNegativeStock
-    | SetValuationMethod
-    | SetStockLevels
-    | AddPartner
-    | ChangePartner
-    | FindPartners
-    | AnalyseAbc
-    | SuggestReplenishment
-    | CreateWorkspace
-    | BindChat
-    | UnbindChat
-    | SetChatVisibility
-    | Invite
-    | JoinWorkspace
-    | ListMembers
-    | SetMemberRole
-    | RemoveMember
-    | LimitMemberWarehouses
-    | ShowAudit
-    | Undo
-    | SendBackup
-    | ShowReport
-    | RankSales
-    | ShowUnsold
-    | ShowTurnover
-    | DrawChart
-    | ExportReport
-    | NotYetAvailable
-    | RunBatch
-    | ImportFile
-)
 
 
 # ---- documents (进 · 销 · 财) -------------------------------------------------------------
@@ -645,3 +595,68 @@ class RecordCashEntry:
     amount: Decimal
     note: str
     account: str = "现金"
+
+
+Command = (
+    ShowHelp
+    | AddProduct
+    | ChangeProduct
+    | SetProductActive
+    | FindProducts
+    | ReceiveStock
+    | IssueStock
+    | ShowStock
+    | ShowLedger
+    | ListWarehouses
+    | AddWarehouse
+    | TransferStock
+    | ScrapStock
+    | StartStocktake
+    | CountStock
+    | ShowStocktake
+    | ConfirmStocktake
+    | CancelStocktake
+    | SetNegativeStock
+    | SetValuationMethod
+    | SetStockLevels
+    | AddPartner
+    | ChangePartner
+    | FindPartners
+    | AnalyseAbc
+    | SuggestReplenishment
+    | CreateWorkspace
+    | BindChat
+    | UnbindChat
+    | SetChatVisibility
+    | Invite
+    | JoinWorkspace
+    | ListMembers
+    | SetMemberRole
+    | RemoveMember
+    | LimitMemberWarehouses
+    | ShowAudit
+    | Undo
+    | SendBackup
+    | ShowReport
+    | RankSales
+    | ShowUnsold
+    | ShowTurnover
+    | DrawChart
+    | ExportReport
+    | NotYetAvailable
+    | RunBatch
+    | ImportFile
+    | CreatePurchaseOrder
+    | CreateSalesOrder
+    | ShowOrders
+    | ApproveOrder
+    | CloseOrder
+    | ReceiveOrder
+    | ShipOrder
+    | ReturnGoods
+    | RecordPayment
+    | ShowOpenItems
+    | ShowStatement
+    | RecordCashEntry
+)
+

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 
 from domain.errors import IllegalTransition
 from domain.money import ZERO, quantize_money
 
 ONE = Decimal(1)
+FEN = Decimal("0.01")
 
 
 class OrderKind(StrEnum):
@@ -163,16 +164,23 @@ def delivery_amount(line: OrderLine, quantity: Decimal, discount: Decimal | None
 def apportion(fees: Decimal, values: list[Decimal]) -> list[Decimal]:
     """Share ``fees`` (运费, 关税, 其他费用) over received lines in proportion to their value.
 
-    Each share is rounded half up to the fen; the last line takes what is left, so the shares
-    add up to the fees exactly. With no value at all the fees are shared equally the same way.
+    Each share is its exact part cut down to the fen; the fens that leaves go one each to the
+    largest cut-off parts (on a tie, the later line), so the shares add up to the fees exactly and
+    none is negative — rounding every share up and leaving the last the rest could (0.03 over
+    five equal lines gave the last −0.01). With no value at all the fees are shared equally.
     """
     if not values:
         return []
     total = sum(values, ZERO)
     weights = values if total > 0 else [ONE] * len(values)
     weight_total = total if total > 0 else Decimal(len(values))
-    shares = [quantize_money(fees * weight / weight_total) for weight in weights[:-1]]
-    return [*shares, fees - sum(shares, ZERO)]
+    exact = [fees * weight / weight_total for weight in weights]
+    shares = [part.quantize(FEN, rounding=ROUND_FLOOR) for part in exact]
+    left = int((fees - sum(shares, ZERO)) / FEN)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (exact[i] - shares[i], i), reverse=True)
+    for index in by_remainder[:left]:
+        shares[index] += FEN
+    return shares
 
 
 # ---- what is owed --------------------------------------------------------------------------

@@ -245,11 +245,11 @@ class CheckReport:
     mismatches: list[BalanceMismatch]
     layer_mismatches: list[LayerMismatch] = field(default_factory=list)  # FIFO: layers ≠ balance
     batch_mismatches: list[BatchMismatch] = field(default_factory=list)  # batches ≠ balance
-    documents: list[Discrepancy] = field(default_factory=list)  # open items, allocations, order lines
+    discrepancies: list[Discrepancy] = field(default_factory=list)  # in the documents: open items, allocations, order lines
 
     @property
     def ok(self) -> bool:
-        return not (self.mismatches or self.layer_mismatches or self.batch_mismatches or self.documents)
+        return not (self.mismatches or self.layer_mismatches or self.batch_mismatches or self.discrepancies)
 
 
 # ---- helpers ---------------------------------------------------------------------------

@@ -352,7 +352,8 @@ class SqlDocumentRepository:
         for number, discount, line in self._session.exec(lines):
             expected = quantize_money(line.done * line.unit_price * (discount or Decimal(1)))
             if line.billed != expected:
-                found.append(Discrepancy(number, f"第 {line.line_no} 行已交 {line.done}，应计 {expected}，实计 {line.billed}"))
+                done = format(line.done.normalize(), "f")  # 6, not the column's 6.000
+                found.append(Discrepancy(number, f"第 {line.line_no} 行已交 {done}，应计 {expected}，实计 {line.billed}"))
             if line.done < 0 or line.rejected < 0:
                 found.append(Discrepancy(number, f"第 {line.line_no} 行数量为负"))
         return found

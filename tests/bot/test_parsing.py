@@ -11,6 +11,12 @@ from bot.parsing import BATCH_USAGE, VERBS_BY_NAME, ParseError, looks_like_comma
 from domain.commands import (
     CountStock,
     AddProduct,
+    CreatePurchaseOrder,
+    CreateSalesOrder,
+    LineInput,
+    RecordCashEntry,
+    RecordPayment,
+    ShowOrders,
     ChangeProduct,
     FindProducts,
     IssueStock,
@@ -170,16 +176,19 @@ PARSED = [
     ("帮助 /in", ShowHelp("入库")),
     ("帮助 stock", ShowHelp("库存")),
     ("帮助 采购", ShowHelp("采购")),
-    # ---- families of later issues: recognised, honestly not yet available ------------
-    ("采购 @华东饮料 A001 100 单价 2.4", NotYetAvailable("采购")),
-    ("采购单 PO-2026-0001", NotYetAvailable("采购单")),
-    ("销售 @张三超市 A001 10 单价 3.5 折扣 9折", NotYetAvailable("销售")),
-    ("销售单", NotYetAvailable("销售单")),
-    ("收款 @张三超市 1000 微信", NotYetAvailable("收款")),
+    # ---- documents (issue 4): the forms the issue writes -----------------------------
+    ("采购 @华东饮料 A001 100 单价 2.4", CreatePurchaseOrder("华东饮料", (LineInput("A001", D(100), unit_price=D("2.40")),))),
+    ("采购单 PO-2026-0001", ShowOrders("采购单", "PO-2026-0001")),
+    (
+        "销售 @张三超市 A001 10 单价 3.5 折扣 9折",
+        CreateSalesOrder("张三超市", (LineInput("A001", D(10), unit_price=D("3.50")),), D("0.9")),
+    ),
+    ("销售单", ShowOrders("销售单")),
+    ("收款 @张三超市 1000 微信", RecordPayment("收款", "张三超市", D("1000.00"), account="微信")),
     ("盘点 A001 48", CountStock("A001", D("48"))),  # available since issue 5
-    ("其他收入 200 卖废纸箱", NotYetAvailable("其他收入")),
-    ("/po", NotYetAvailable("采购")),
-    ("/so@jxc_test_bot", NotYetAvailable("销售")),
+    ("其他收入 200 卖废纸箱", RecordCashEntry(True, D("200.00"), "卖废纸箱")),
+    ("/PO_2026_0001", ShowOrders("采购单", "PO-2026-0001")),
+    ("/so_2026_0007@jxc_test_bot", ShowOrders("销售单", "SO-2026-0007")),
     ("/undo", Undo()),
 ]
 

@@ -18,7 +18,7 @@ ROLES = "老板 管理员 仓管 采购 销售 财务 只读"
 
 USAGE = {name: VERBS_BY_NAME[name].usage for name in VERBS_BY_NAME}
 IN_USAGE = "入库 <编码> <数量> [单价 …] [@供应商] [仓库 …] [批次 … 有效期 …|生产日期 …] [备注 …] [日期 11-20]"
-OUT_USAGE = "出库 <编码> <数量> [单价 …] [@客户] [仓库 …] [批次 …] [备注 …] [日期 11-20]"
+OUT_USAGE = "出库 <编码> <数量> [单价 …] [@客户 [现款]] [仓库 …] [批次 …] [备注 …] [日期 11-20]"
 INVITE_USAGE = f"邀请 <角色>（{ROLES}）"
 MEMBERS_USAGE = "成员 [设置 @成员 <角色>|移除 @成员|仓库 @成员 <仓库…>]"
 SET_ROLE_USAGE = "成员 设置 @成员 <角色>"

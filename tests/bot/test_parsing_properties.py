@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import string
 import typing
 import unicodedata
@@ -42,6 +44,10 @@ SUB_WORDS = [
     "开始", "差异", "取消", "主仓→二仓", "主仓->二仓", "到", "→", "->", "=>", "＞", "主仓", "二仓", "ABC", "abc", "XYZ",
     "70/20", "0/0", "99/1", "90天", "0天", "731天", "负库存", "允许", "禁止", "箱=24罐", "箱=1", "=24", "箱=", "包装", "无",
     "2箱", "PD-2026-0001", "DB-2026-0001", "原因", "账期", "30天", "信用额度", "电话", "+86-138", "联系人",
+    # documents (issue 4)
+    "PO-2026-0001", "SO-2026-0001", "/PO_2026_0001", "po20260001", "单价", "合格", "交期", "12-01", "折扣", "9折", "8.5折",
+    "0.9", "90%", "100折", "0折", "运费", "关税", "其他费用", "快递", "SF1234567", "现款", "现金", "银行", "微信", "支付宝",
+    "供应商", "客户", "@华东饮料", "@张三超市", "本月", "上月",
 ]
 # Things that look like digits: ASCII, full-width (NFKC → ASCII), Arabic-Indic and Devanagari
 # (str.isdecimal, re's \d), '᧚' and superscripts (str.isdigit but int() refuses them), CJK numerals.
@@ -327,6 +333,69 @@ def _partner(command: type, min_fields: int) -> st.SearchStrategy[c.Command]:
         lambda kind: st.builds(command, kind=st.just(kind), name=partner_names, fields=_partner_fields(kind, min_fields))
     )
 
+# ---- documents (进 · 销 · 财) ----
+# In a document, a word is a product code only when it does not start with a digit (so a
+# forgotten 单价 in 「A001 100 2.4」 is called unreadable, not a code «2.4» without a quantity),
+# reads as no document number (AB12345678) and is no account word; a partner is one word after @.
+# (That codes starting with a digit cannot be ordered at all is pinned in test_parsing_documents.py.)
+_DOCUMENT_LIKE = re.compile(r"/?[A-Za-z]{2,3}[-_]?\d{4}[-_]?\d{4,8}", re.ASCII)
+document_codes = product_codes.filter(lambda code: not code[0].isdigit() and not _DOCUMENT_LIKE.fullmatch(code))
+document_partners = words(30).filter(lambda w: not w.startswith("@"))
+order_numbers = {
+    prefix: st.builds(lambda year, tail, prefix=prefix: f"{prefix}-{year}-{tail}", st.integers(1000, 9999), st.text(alphabet=string.digits, min_size=4, max_size=8))
+    for prefix in ("PO", "SO", "RK", "CK")
+}
+positive_money = st.integers(1, 1_000_000_000).map(lambda fen: to_money(Decimal(fen).scaleb(-2)))
+accounts = st.sampled_from(["现金", "银行", "微信", "支付宝"])
+# A 快递 number is one word taken verbatim; a word starting with 备注 would begin the note.
+tracking_numbers = st.from_regex(r"[A-Z0-9]{4,20}", fullmatch=True)
+discounts = st.integers(1, 999).map(lambda milli: (Decimal(milli) / 1000).normalize()).filter(lambda d: d >= Decimal("0.01"))
+# A cash-book note is the rest of the line: it must not begin with 备注 (read as the key).
+cash_notes = notes.filter(lambda n: not n.startswith("备注"))
+
+
+def _order_lines(*, price: bool = False, accepted: bool = False, max_size: int = 5) -> st.SearchStrategy[tuple[c.LineInput, ...]]:
+    line = st.builds(
+        c.LineInput,
+        code=document_codes,
+        quantity=quantity_values,
+        unit=st.none() | units,
+        unit_price=(st.none() | money_values) if price else st.none(),
+        accepted=(st.none() | count_quantities) if accepted else st.none(),
+    )
+    return st.lists(line, min_size=1, max_size=max_size).map(tuple)
+
+
+@st.composite
+def issues_with_cash(draw: st.DrawFn) -> c.IssueStock:
+    # 现款 needs a customer and a price, and then the command is a sale paid at once.
+    issue = draw(_movement(c.IssueStock))
+    assert isinstance(issue, c.IssueStock)
+    if issue.counterparty and issue.unit_price is not None and draw(st.booleans()):
+        return dataclasses.replace(issue, cash=True)
+    return issue
+
+
+@st.composite
+def receipts_against_orders(draw: st.DrawFn) -> c.ReceiveOrder:
+    fees = tuple((key, draw(money_values)) for key in ("运费", "关税", "其他费用") if draw(st.booleans()))
+    lines = draw(st.just(()) | _order_lines(accepted=True))
+    return c.ReceiveOrder(draw(order_numbers["PO"]), lines, fees, draw(st.booleans()))
+
+
+@st.composite
+def closures(draw: st.DrawFn) -> c.CloseOrder:
+    prefix = draw(st.sampled_from(["PO", "SO"]))
+    return c.CloseOrder(draw(order_numbers[prefix]), "采购单" if prefix == "PO" else "销售单")
+
+
+@st.composite
+def order_views(draw: st.DrawFn) -> c.ShowOrders:
+    kind = draw(st.sampled_from(["采购单", "销售单"]))
+    number = draw(st.none() | order_numbers["PO" if kind == "采购单" else "SO"])
+    return c.ShowOrders(kind, number, draw(pages))
+
+
 commands = st.one_of(
     _movement(c.ReceiveStock),
     _movement(c.IssueStock),
@@ -437,6 +506,58 @@ commands = st.one_of(
         code=st.none(),
     ),
     st.builds(c.ExportReport, subject=st.just("流水"), period=ledger_periods(), code=st.none() | product_codes),
+    # ---- documents (issue 4) ----
+    issues_with_cash(),
+    st.builds(
+        c.CreatePurchaseOrder,
+        partner=document_partners,
+        lines=_order_lines(price=True),
+        due_on=st.none() | business_days,
+        warehouse=st.none() | warehouse_names,
+        note=st.just("") | notes,
+    ),
+    st.builds(
+        c.CreateSalesOrder,
+        partner=document_partners,
+        lines=_order_lines(price=True),
+        discount=st.none() | discounts,
+        warehouse=st.none() | warehouse_names,
+        note=st.just("") | notes,
+        confirmed=st.booleans(),
+    ),
+    order_views(),
+    st.builds(c.ApproveOrder, number=order_numbers["PO"]),
+    closures(),
+    receipts_against_orders(),
+    st.builds(
+        c.ShipOrder,
+        number=order_numbers["SO"],
+        lines=st.just(()) | _order_lines(),
+        tracking=st.just("") | tracking_numbers,
+        confirmed=st.booleans(),
+    ),
+    st.builds(
+        c.ReturnGoods,
+        partner=document_partners,
+        code=document_codes,
+        quantity=quantity_values,
+        unit=st.none() | units,
+        number=st.none() | order_numbers["RK"] | order_numbers["CK"],
+        kind=st.none() | partner_kinds,
+        note=st.just("") | notes,
+    ),
+    st.builds(
+        c.RecordPayment,
+        kind=st.sampled_from(["收款", "付款"]),
+        partner=document_partners,
+        amount=positive_money,
+        number=st.none() | order_numbers["SO"] | order_numbers["RK"],
+        account=accounts,
+        note=st.just("") | notes,
+    ),
+    st.builds(c.ShowOpenItems, kind=st.sampled_from(["应收", "应付"]), partner=st.none() | handles, page=pages),
+    st.builds(c.ShowStatement, partner=handles, period=st.none() | ledger_periods()),
+    st.builds(c.RecordCashEntry, income=st.booleans(), amount=positive_money, note=cash_notes, account=accounts),
 )
 
 

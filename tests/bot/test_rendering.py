@@ -283,7 +283,7 @@ SAMPLES: dict[str, dict[str, Sample]] = {
         "available verbs": Sample(
             {"verbs": [verb for verb in VERBS if verb.available]},
             [f"<b>{verb.name}</b>" for verb in VERBS if verb.available] + ["/in", "帮助 入库"],
-            ["采购"],
+            [],
         )
     },
     "help/topic.html": {
@@ -1368,6 +1368,381 @@ SAMPLES |= {
         "template": Sample(
             {"command": c.ExportReport("模板", MARCH), "period": MARCH, "rows": 0, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
             ["📄 商品导入模板", "<code>导入 商品</code>"],
+        ),
+    },
+}
+
+
+
+# ---- documents (issue 4): orders, deliveries, returns, money -------------------------------------
+
+from domain import billing as bl  # noqa: E402
+from domain import document_services as ds  # noqa: E402
+from domain import documents as doc  # noqa: E402
+
+SUPPLIER_ID = replace(SUPPLIER, id=1)
+CUSTOMER_ID = replace(CUSTOMER, id=2)
+PO_LINES = (
+    doc.OrderLine(1, "A001", HOSTILE, "罐", D("100"), D("2.40"), done=D("98"), billed=D("235.20"), rejected=D("2"), line_no=1),
+    doc.OrderLine(2, "A002", "雪碧", "罐", D("50"), D("3.00"), doc.PriceSource.PURCHASE_LIST, line_no=2),
+)
+PURCHASE_ORDER = doc.Order(
+    doc.OrderKind.PURCHASE, "PO-2026-0001", 1, "华东<饮料>", doc.OrderStatus.PARTLY_RECEIVED, NOW, "老<王>", PO_LINES, 1,
+    due_on=date(2026, 12, 1), note="年底<备货>", id=1,
+)
+SO_LINES = (
+    doc.OrderLine(1, "A001", HOSTILE, "罐", D("10"), D("3.50"), line_no=1),
+    doc.OrderLine(2, "A002", "雪碧", "罐", D("5"), D("3.00"), doc.PriceSource.LAST, line_no=2),
+)
+SALES_ORDER = doc.Order(
+    doc.OrderKind.SALE, "SO-2026-0001", 2, "张三<超市>", doc.OrderStatus.OPEN, NOW, "小<张>", SO_LINES, 1, discount=D("0.9"), id=2
+)
+RECEIVABLE = doc.OpenItem(
+    doc.Ledger.RECEIVABLE, 2, "张三<超市>", "CK-2026-0004", D("45.00"), date(2026, 11, 1), date(2026, 11, 16), "SO-2026-0001", D("45.00"), id=3
+)
+PAYABLE = doc.OpenItem(doc.Ledger.PAYABLE, 1, "华东<饮料>", "RK-2026-0003", D("285.20"), date(2026, 11, 22), date(2026, 12, 22), "PO-2026-0001", D("285.20"), id=1)
+
+
+def availability(line: doc.OrderLine, on_hand: str, reserved: str) -> ds.LineAvailability:
+    return ds.LineAvailability(line, D(on_hand), D(reserved))
+
+
+RECEIVINGS = [
+    doc.Receiving(PO_LINES[0], D("100"), D("98"), D("235.20"), D("30.53")),
+    doc.Receiving(replace(PO_LINES[1], done=D("0")), D("50"), D("50"), D("150.00"), D("19.47")),
+]
+RECEIVED = ds.OrderReceived(
+    PURCHASE_ORDER, "RK-2026-0003", RECEIVINGS, (("运费", D("50")),), bl.Posted(replace(PAYABLE, amount=D("435.20")), [])
+)
+SHIPPED = ds.OrderShipped(
+    replace(SALES_ORDER, status=doc.OrderStatus.PARTLY_SHIPPED),
+    "CK-2026-0004",
+    [ds.ShippedLine(SO_LINES[0], D("6"), D("18.90"), D("14.40"))],
+    bl.Posted(replace(RECEIVABLE, amount=D("18.90"), due_on=date(2026, 11, 22)), [doc.Allocation(3, "payment", 1, D("5.00"))]),
+    "SF<123>",
+)
+RECEIPT_SOURCE = movement(number="RK-2026-0003", unit_price=D("2.40"), counterparty="华东<饮料>")
+SHIPMENT_SOURCE = replace(ISSUE, number="CK-2026-0004")
+SUPPLIER_RETURN = ds.GoodsReturned(
+    SUPPLIER_ID, product(), D("2"), "CT-2026-0001", RECEIPT_SOURCE, D("5.42"), D("4.80"),
+    bl.Posted(replace(PAYABLE, amount=D("-4.80"), number="CT-2026-0001"), []), D("430.40"),
+)
+CUSTOMER_RETURN = ds.GoodsReturned(
+    CUSTOMER_ID, product(), D("2"), "XT-2026-0001", SHIPMENT_SOURCE, D("4.88"), D("7.00"),
+    bl.Posted(replace(RECEIVABLE, amount=D("-7.00"), number="XT-2026-0001"), []), D("-2.00"),
+)
+PAYMENT = doc.Payment(doc.Ledger.RECEIVABLE, 2, "张三<超市>", "SK-2026-0001", D("1000.00"), doc.Account.WECHAT, NOW, date(2026, 11, 22), id=1)
+TODAY_ITEMS = date(2026, 11, 22)
+OVERDUE = replace(RECEIVABLE, due_on=date(2026, 9, 1), open=D("40.00"))  # 82 days overdue: 61–90
+OPEN_VIEW = ds.OpenItemsView(
+    doc.Ledger.RECEIVABLE,
+    TODAY_ITEMS,
+    [ds.PartnerOpen("张三<超市>", [OVERDUE, replace(RECEIVABLE, id=4, number="CK-2026-0009", due_on=date(2026, 12, 7))], D("85.00"), D("40.00"), doc.aging([OVERDUE], TODAY_ITEMS))],
+    doc.aging([OVERDUE, replace(RECEIVABLE, due_on=date(2026, 12, 7))], TODAY_ITEMS),
+    D("85.00"),
+    D("12.50"),
+    1,
+    2,
+)
+STATEMENT_LINES = doc.running_balance(
+    D("100.00"),
+    [
+        doc.StatementLine(date(2026, 11, 3), "CK-2026-0004", "销售 SO-2026-0001", D("45.00"), D("0")),
+        doc.StatementLine(date(2026, 11, 5), "XT-2026-0001", "退货", D("0"), D("7.00")),
+        doc.StatementLine(date(2026, 11, 9), "SK-2026-0001", "收款（微信）", D("0"), D("200.00")),
+    ],
+)
+
+
+def question(risk: Risk, text: str) -> dict[str, object]:
+    return {
+        "question": e.NeedsConfirmation([risk], None, None),
+        "command_text": text,
+        "minutes": 5,
+        "show_cost": False,
+        "kind_labels": KIND_LABELS,
+        "preview_kind": "NeedsConfirmation",
+    }
+
+
+SAMPLES |= {
+    "document/_order_lines.html": {
+        "purchase, prices shown": Sample(
+            {"order": PURCHASE_ORDER, "show_prices": True},
+            [f"<b>A001</b> {ESCAPED} 100 罐 × 2.40 = 240.00 元 · 已到 98 · 拒收 2", "A002</b> 雪碧 50 罐 × 3.00 = 150.00 元（商品进价）", "共 2 种商品 · 合计 390.00 元"],
+        ),
+        "purchase, prices hidden": Sample({"order": PURCHASE_ORDER, "show_prices": False}, ["共 2 种商品", "已到 98"], ["2.40", "390.00", "合计"]),
+        "sale with a discount": Sample(
+            {"order": SALES_ORDER, "show_prices": True},
+            ["10 罐 × 3.50 = 31.50 元", "5 罐 × 3.00 = 13.50 元（该客户上次成交价）", "合计 45.00 元（90% 折后）"],
+        ),
+    },
+    "document/order_created.html": {
+        "purchase draft": Sample(
+            {"result": ds.OrderCreated(replace(PURCHASE_ORDER, status=doc.OrderStatus.DRAFT, lines=tuple(replace(l, done=D(0), billed=D(0), rejected=D(0)) for l in PO_LINES))), "show_cost": True},
+            ["✅ 采购单 /PO_2026_0001 · 华东&lt;饮料&gt; · 草稿", "合计 390.00 元", "交期：2026-12-01", "下一步：<code>审核 PO-2026-0001</code>"],
+            ["已到"],
+        ),
+        "purchase draft, no cost": Sample(
+            {"result": ds.OrderCreated(PURCHASE_ORDER), "show_cost": False}, ["/PO_2026_0001", "审核 PO-2026-0001"], ["2.40", "390.00"]
+        ),
+        "sale short of stock": Sample(
+            {
+                "result": ds.OrderCreated(SALES_ORDER, [availability(SO_LINES[0], "8", "2"), availability(SO_LINES[1], "40", "0")], D("0")),
+                "show_cost": False,
+            },
+            ["✅ 销售单 /SO_2026_0001 · 张三&lt;超市&gt; · 待发货", "合计 45.00 元", "⚠️ A001 可用 6 罐（库存 8 − 其他单预留 2），缺 4", "发货：<code>发货 SO-2026-0001</code>"],
+            ["A002 可用"],
+        ),
+    },
+    "document/order.html": {
+        "purchase, partly received": Sample(
+            {"result": ds.OrderView(PURCHASE_ORDER, [], [PAYABLE]), "show_cost": True},
+            ["📄 采购单 /PO_2026_0001 · 华东&lt;饮料&gt; · <b>部分到货</b>", "老&lt;王&gt;", "交期 2026-12-01", "未结：RK-2026-0003 285.20 元（2026-12-22 到期）", "备注：年底&lt;备货&gt;"],
+        ),
+        "purchase without cost": Sample({"result": ds.OrderView(PURCHASE_ORDER, [], [PAYABLE]), "show_cost": False}, ["部分到货"], ["285.20", "2.40", "未结"]),
+        "open sale": Sample(
+            {"result": ds.OrderView(SALES_ORDER, [availability(SO_LINES[0], "8", "2"), availability(SO_LINES[1], "40", "0")], []), "show_cost": False},
+            ["A001 待发 10 · 可用 6 ⚠️ 缺 4", "A002 待发 5 · 可用 40"],
+            ["未结", "备注"],
+        ),
+    },
+    "document/orders.html": {
+        "a page": Sample(
+            {"result": ds.OrderList(doc.OrderKind.PURCHASE, [PURCHASE_ORDER], 2, 3, 21), "show_cost": True},
+            ["📄 采购单（共 21 张）", "/PO_2026_0001 华东&lt;饮料&gt; · 部分到货 · 390.00 元", "第 2/3 页"],
+        ),
+        "purchases without cost": Sample({"result": ds.OrderList(doc.OrderKind.PURCHASE, [PURCHASE_ORDER], 1, 1, 1), "show_cost": False}, ["/PO_2026_0001"], ["390.00", "页"]),
+        "no sales yet": Sample({"result": ds.OrderList(doc.OrderKind.SALE, [], 1, 1, 0), "show_cost": False}, ["还没有销售单", "销售 @客户 A001 10 单价 3.5"]),
+    },
+    "document/order_changed.html": {
+        "approved": Sample(
+            {"result": ds.OrderChanged(replace(PURCHASE_ORDER, status=doc.OrderStatus.APPROVED), "审核")},
+            ["✅ 采购单 /PO_2026_0001 已审核 · 华东&lt;饮料&gt; · 已审核", "<code>到货 PO-2026-0001 A001 100 合格 98</code>"],
+        ),
+        "sale closed": Sample({"result": ds.OrderChanged(replace(SALES_ORDER, status=doc.OrderStatus.CLOSED), "关闭")}, ["已关闭", "预留库存已释放"]),
+    },
+    "document/received.html": {
+        "QC rejection and freight, cost shown": Sample(
+            {"result": RECEIVED, "show_cost": True},
+            [
+                "✅ 到货 /PO_2026_0001 · 华东&lt;饮料&gt; · 入库单 RK-2026-0003",
+                f"<b>A001</b> {ESCAPED} 到 100 · 合格 98 · 拒收 2 罐 · 235.20 元 + 分摊 30.53 元 → 单位成本 2.7115 元",
+                "150.00 元 + 分摊 19.47 元 → 单位成本 3.3894 元",
+                "费用：运费 50.00 元（按货值分摊进成本）",
+                "应付 华东&lt;饮料&gt; 435.20 元，2026-12-22 到期",
+                "拒收的货已记在 华东&lt;饮料&gt; 名下",
+                "单据状态：<b>部分到货</b>",
+            ],
+        ),
+        "no cost shown": Sample({"result": RECEIVED, "show_cost": False}, ["合格 98 · 拒收 2"], ["235.20", "运费", "应付 华东", "435.20"]),
+        "everything rejected": Sample(
+            {"result": ds.OrderReceived(PURCHASE_ORDER, "", [doc.Receiving(PO_LINES[1], D("5"), D("0"))], (), None), "show_cost": True},
+            ["到 5 · 合格 0 · 拒收 5", "不入库、不计应付"],
+            ["入库单", "应付 华东"],
+        ),
+    },
+    "document/shipped.html": {
+        "partial, cost shown": Sample(
+            {"result": SHIPPED, "show_cost": True},
+            [
+                "✅ 发货 /SO_2026_0001 · 张三&lt;超市&gt; · 出库单 CK-2026-0004 · 快递 SF&lt;123&gt;",
+                f"<b>A001</b> {ESCAPED} 6 罐 · 18.90 元 · 成本 14.40 · 毛利 4.50",
+                "应收 张三&lt;超市&gt; 18.90 元，2026-11-22 到期（已用预收冲抵 5.00 元）",
+                "单据状态：<b>部分发货</b>",
+            ],
+        ),
+        "a seller sees no cost": Sample({"result": SHIPPED, "show_cost": False}, ["18.90 元"], ["成本", "毛利", "14.40"]),
+    },
+    "document/returned.html": {
+        "to the supplier": Sample(
+            {"result": SUPPLIER_RETURN, "show_cost": True},
+            ["✅ 退货 CT-2026-0001 · 华东&lt;饮料&gt; · <b>A001</b>", "2 罐", "按原进价（RK-2026-0003）4.80 元，应付相应减少", "应付余额：430.40 元"],
+        ),
+        "to the supplier, no cost": Sample({"result": SUPPLIER_RETURN, "show_cost": False}, ["按原进价（RK-2026-0003）"], ["4.80", "430.40"]),
+        "from a customer into credit": Sample(
+            {"result": CUSTOMER_RETURN, "show_cost": False},
+            ["✅ 退货 XT-2026-0001 · 张三&lt;超市&gt;", "客户退回入库，按出库成本（CK-2026-0004）；应收减少 7.00 元。", "客户预收余额：2.00 元"],
+            ["4.88"],
+        ),
+    },
+    "document/paid.html": {
+        "allocated with credit left": Sample(
+            {"result": ds.PaymentRecorded(PAYMENT, [("CK-2026-0004", D("45.00")), ("CK-2026-0009", D("40.00"))], D("915.00"), D("-915.00"))},
+            ["✅ 收款 SK-2026-0001 · 张三&lt;超市&gt; · 1,000.00 元（微信）", "冲 CK-2026-0004 45.00 元", "冲 CK-2026-0009 40.00 元", "预收 915.00 元，留作下次冲抵。", "预收余额 915.00 元"],
+        ),
+        "a supplier still owed": Sample(
+            {"result": ds.PaymentRecorded(replace(PAYMENT, ledger=doc.Ledger.PAYABLE, number="FK-2026-0001", partner_name="华东<饮料>", account=doc.Account.BANK, amount=D("200")), [("RK-2026-0003", D("200.00"))], D("0"), D("235.20"))},
+            ["✅ 付款 FK-2026-0001 · 华东&lt;饮料&gt; · 200.00 元（银行）", "冲 RK-2026-0003 200.00 元", "还欠供应商 235.20 元"],
+            ["预付"],
+        ),
+    },
+    "document/open_items.html": {
+        "receivables with aging": Sample(
+            {"result": OPEN_VIEW},
+            [
+                "💰 应收合计 85.00 元（2026-11-22）",
+                "未到期 45.00 · 61–90天 40.00",
+                "<b>张三&lt;超市&gt;</b> 85.00 元 · 逾期 40.00 元",
+                "CK-2026-0004（SO-2026-0001） 40.00 元 · 2026-11-01 · 2026-09-01 到期 · 逾期 82 天",
+                "预收未冲抵：12.50 元",
+                "第 1/2 页",
+            ],
+        ),
+        "nothing open": Sample(
+            {"result": ds.OpenItemsView(doc.Ledger.PAYABLE, TODAY_ITEMS, [], doc.aging([], TODAY_ITEMS), D("0"), D("0"), 1, 1)},
+            ["💰 应付合计 0.00 元", "没有未结的应付。"],
+            ["预付", "页"],
+        ),
+    },
+    "document/statement.html": {
+        "a month": Sample(
+            {"result": ds.Statement(CUSTOMER_ID, doc.Ledger.RECEIVABLE, date(2026, 11, 1), date(2026, 11, 30), D("100.00"), STATEMENT_LINES, D("-62.00"))},
+            [
+                "📒 对账单 · 张三&lt;超市&gt;（客户）· 2026-11-01 至 2026-11-30",
+                "期初余额：100.00 元",
+                "2026-11-03 CK-2026-0004 销售 SO-2026-0001 +45.00 → 145.00",
+                "2026-11-05 XT-2026-0001 退货 −7.00 → 138.00",
+                "2026-11-09 SK-2026-0001 收款（微信） −200.00 → -62.00",
+                "期末余额：<b>-62.00</b> 元（预收）",
+            ],
+        ),
+        "quiet supplier": Sample(
+            {"result": ds.Statement(SUPPLIER_ID, doc.Ledger.PAYABLE, date(2026, 11, 1), date(2026, 11, 30), D("50.00"), [], D("50.00"))},
+            ["本期没有往来。", "期末余额：<b>50.00</b> 元（我方欠供应商）"],
+        ),
+    },
+    "document/cash.html": {
+        "expense": Sample(
+            {"result": ds.CashRecorded(doc.CashEntry("FY-2026-0001", False, D("300"), doc.Account.BANK, "水<电>", NOW))},
+            ["✅ 费用 FY-2026-0001 · 300.00 元（银行）· 水&lt;电&gt;"],
+        ),
+        "income": Sample({"result": ds.CashRecorded(doc.CashEntry("SR-2026-0001", True, D("200"), doc.Account.CASH, "房租转租", NOW))}, ["✅ 其他收入 SR-2026-0001 · 200.00 元（现金）"]),
+    },
+    "help/details/po.html": {"static": Sample({}, ["审核 PO-…", "合格 …", "/PO_2026_0001"])},
+    "help/details/so.html": {"static": Sample({}, ["预留库存", "折扣 9折", "信用额度", "/SO_2026_0001"])},
+    "help/details/receive.html": {"static": Sample({}, ["预收", "微信"])},
+    "help/details/pay.html": {"static": Sample({}, ["预付", "银行"])},
+    "help/details/ar.html": {"static": Sample({}, ["90天以上", "对账单 @客户 本月"])},
+    "help/details/ap.html": {"static": Sample({}, ["账龄", "付款 @供应商 金额"])},
+    "errors/ambiguous_partner.html": {
+        "both kinds": Sample({"error": e.AmbiguousPartner("老<李>", "退货")}, ["老&lt;李&gt; 既是供应商也是客户", "<code>退货 供应商 @老&lt;李&gt; …</code>", "<code>退货 客户 @老&lt;李&gt; …</code>"])
+    },
+    "errors/credit_limit.html": {
+        "over": Sample(
+            {"error": e.CreditLimitExceeded("张三<超市>", D("2000"), D("1500"), D("800"))},
+            ["🔒 张三&lt;超市&gt; 超出信用额度：未收 1,500.00 元 + 本单 800.00 元 &gt; 额度 2,000.00 元", "管理员或老板确认", "收款 @张三&lt;超市&gt;"],
+        )
+    },
+    "errors/document_refused.html": {
+        "missing price": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.MISSING_PRICE, code="A001", name=HOSTILE, kind="售价")}, [f"A001 {ESCAPED} 没有售价", "A001 10 单价 3.5"]
+        ),
+        "duplicate line": Sample({"error": e.DocumentRefused(e.DocumentRefused.DUPLICATE_LINE, code="A001")}, ["A001 写了两次，请合并成一行。"]),
+        "accepted over": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.ACCEPTED_OVER, code="A001", arrived=D("5"), accepted=D("6"), unit="罐")},
+            ["A001 合格 6 罐 多于到货 5 罐。"],
+        ),
+        "nothing left to receive": Sample({"error": e.DocumentRefused(e.DocumentRefused.NOTHING_LEFT, number="PO-2026-0001")}, ["PO-2026-0001 已全部到货，没有剩余。"]),
+        "nothing left to ship": Sample({"error": e.DocumentRefused(e.DocumentRefused.NOTHING_LEFT, number="SO-2026-0001")}, ["SO-2026-0001 已全部发货"]),
+        "return against a foreign number": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.NOT_A_RECEIPT, number="RK-2026-0009", action="退货", partner="华东<饮料>", code="A001")},
+            ["RK-2026-0009 不是 华东&lt;饮料&gt; 的 A001 进货或发货单", "不写单号"],
+        ),
+        "receive a sales order": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.NOT_A_RECEIPT, number="SO-2026-0001", action="到货")}, ["SO-2026-0001 不能到货：到货要用采购单号（PO-…）。"]
+        ),
+        "ship a purchase order": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.NOT_A_RECEIPT, number="PO-2026-0001", action="发货")}, ["PO-2026-0001 不能发货：发货要用销售单号（SO-…）。"]
+        ),
+    },
+    "errors/illegal_transition.html": {
+        "receive a draft": Sample({"error": e.IllegalTransition("PO-2026-0001", "草稿", "到货")}, ["PO-2026-0001 还是草稿，审核后才能到货", "<code>审核 PO-2026-0001</code>"]),
+        "approve twice": Sample({"error": e.IllegalTransition("PO-2026-0001", "已审核", "审核")}, ["ℹ️ PO-2026-0001 已经审核过了"]),
+        "ship a closed order": Sample({"error": e.IllegalTransition("SO-2026-0001", "已关闭", "发货")}, ["❌ SO-2026-0001 已关闭，不能发货", "<code>/SO_2026_0001</code>"]),
+    },
+    "errors/not_on_order.html": {
+        "other codes": Sample({"error": e.NotOnOrder("PO-2026-0001", "B<9>", ["A001", "A002"])}, ["PO-2026-0001 上没有 B&lt;9&gt;", "A001、A002"])
+    },
+    "errors/nothing_to_return.html": {
+        "supplier": Sample(
+            {"error": e.NothingToReturn("供应商", "华东<饮料>", "A001", HOSTILE, "罐", D("5"), D("2"))},
+            [f"华东&lt;饮料&gt; 的 A001 {ESCAPED} 最多还能退 2 罐（从它进的货减去已退的），不能退 5 罐"],
+        ),
+        "customer, nothing": Sample(
+            {"error": e.NothingToReturn("客户", "张三<超市>", "A001", HOSTILE, "罐", D("1"), D("0"))}, ["最多还能退 0 罐（卖给它的货减去已退的）"]
+        ),
+    },
+    "errors/unknown_document.html": {
+        "purchase order": Sample({"error": e.UnknownDocument("PO-2026-0099")}, ["没有单据 PO-2026-0099", "<code>采购单</code>"]),
+        "sales order": Sample({"error": e.UnknownDocument("SO-2026-0099")}, ["<code>销售单</code>"]),
+        "stock document": Sample({"error": e.UnknownDocument("RK-2026-0099")}, ["<code>流水 &lt;编码&gt;</code>"]),
+    },
+    "confirm/question.html": SAMPLES["confirm/question.html"]
+    | {
+        "over delivery": Sample(
+            question(Risk(RiskKind.OVER_DELIVERY, D("120"), D("100")), "到货 PO-2026-0001 A001 120 确认"),
+            ["⚠️ 请确认：<code>到货 PO-2026-0001 A001 120 确认</code>", "· 数量 120 超过单据剩余 100"],
+        ),
+        "credit limit": Sample(
+            question(Risk(RiskKind.CREDIT_LIMIT, D("2300"), D("2000")), "销售 @张三超市 A001 100 确认"),
+            ["· 未收款加本单共 2,300.00 元，超出信用额度 2,000.00 元"],
+        ),
+    },
+    "stock/issued.html": SAMPLES["stock/issued.html"]
+    | {
+        "billed to a customer": Sample(
+            {
+                "result": s.StockIssued(
+                    product(), ISSUE, BALANCE, StockStatus.OK,
+                    billing=bl.QuickBilling(CUSTOMER_ID, bl.Posted(replace(RECEIVABLE, amount=D("42.00"), due_on=date(2026, 11, 22)), [])),
+                ),
+                "show_cost": False,
+            },
+            ["应收 张三&lt;超市&gt; 42.00 元，2026-11-22 到期"],
+            ["现款"],
+        ),
+        "paid in cash": Sample(
+            {
+                "result": s.StockIssued(
+                    product(), ISSUE, BALANCE, StockStatus.OK,
+                    billing=bl.QuickBilling(CUSTOMER_ID, bl.Posted(replace(RECEIVABLE, amount=D("42.00")), []), replace(PAYMENT, amount=D("42.00"), account=doc.Account.CASH)),
+                ),
+                "show_cost": False,
+            },
+            ["现款已收 42.00 元（SK-2026-0001）"],
+            ["到期"],
+        ),
+        "unknown customer": Sample(
+            {"result": s.StockIssued(product(), ISSUE, BALANCE, StockStatus.OK, billing=bl.QuickBilling(None, unknown="张三<超市>")), "show_cost": False},
+            ["张三&lt;超市&gt; 不是已建档的客户，未记应收", "<code>客户 新增 张三&lt;超市&gt;</code>"],
+        ),
+    },
+    "stock/received.html": SAMPLES["stock/received.html"]
+    | {
+        "billed by a supplier": Sample(
+            {
+                "result": s.StockReceived(
+                    product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"),
+                    billing=bl.QuickBilling(SUPPLIER_ID, bl.Posted(replace(PAYABLE, amount=D("2928.00")), [doc.Allocation(1, "payment", 1, D("100.00"))])),
+                ),
+                "show_cost": True,
+            },
+            ["应付 华东&lt;饮料&gt; 2,928.00 元，2026-12-22 到期（已用预付冲抵 100.00 元）"],
+        ),
+        "payable hidden without cost": Sample(
+            {
+                "result": s.StockReceived(
+                    product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), billing=bl.QuickBilling(SUPPLIER_ID, bl.Posted(PAYABLE, []))
+                ),
+                "show_cost": False,
+            },
+            ["入库 1,200 罐"],
+            ["应付", "285.20"],
+        ),
+        "unknown supplier": Sample(
+            {"result": s.StockReceived(product(), movement(), BALANCE, s.PriceSource.GIVEN, D("2.44"), billing=bl.QuickBilling(None, unknown="百事<批发>")), "show_cost": True},
+            ["百事&lt;批发&gt; 不是已建档的供应商，未记应付", "<code>供应商 新增 百事&lt;批发&gt;</code>"],
         ),
     },
 }

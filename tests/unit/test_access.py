@@ -125,6 +125,18 @@ def test_every_command_of_the_language_has_an_entry_and_nothing_else_does() -> N
         (c.LimitMemberWarehouses, P.MANAGE_MEMBERS),
         (c.UnbindChat, P.MANAGE_CHATS),
         (c.SetChatVisibility, P.MANAGE_CHATS),
+        # documents: the buyer orders, the seller sells, the keeper moves the goods, the bookkeeper the money
+        (c.CreatePurchaseOrder, P.PURCHASE),
+        (c.CreateSalesOrder, P.SELL),
+        (c.ShowOrders, P.VIEW_STOCK),
+        (c.ApproveOrder, P.APPROVE),
+        (c.ReceiveOrder, P.MOVE_STOCK),
+        (c.ShipOrder, P.MOVE_STOCK),
+        (c.ReturnGoods, P.MOVE_STOCK),
+        (c.RecordPayment, P.MONEY),
+        (c.ShowOpenItems, P.MONEY),
+        (c.ShowStatement, P.MONEY),
+        (c.RecordCashEntry, P.MONEY),
         # checked by the service against what it touches
         (c.BindChat, None),
         (c.Undo, None),
@@ -151,6 +163,13 @@ def test_partner_commands_need_the_permission_of_their_kind() -> None:
     assert required_permission(c.AddPartner("客户", "张三超市")) is P.SELL
     assert required_permission(c.ChangePartner("客户", "张三超市", (("terms_days", 5),))) is P.SELL
     assert required_permission(c.FindPartners("供应商")) is P.VIEW_STOCK
+
+
+def test_closing_an_order_needs_the_permission_of_its_kind() -> None:
+    # 关闭 PO-… is the buyer's, 关闭 SO-… the seller's; only admins 审核.
+    assert required_permission(c.CloseOrder("PO-2026-0001", "采购单")) is P.PURCHASE
+    assert required_permission(c.CloseOrder("SO-2026-0001", "销售单")) is P.SELL
+    assert roles_with(P.APPROVE) == [R.OWNER, R.ADMIN]
 
 
 def test_required_permission_reads_the_table_and_an_unknown_command_is_a_programming_error() -> None:

@@ -39,6 +39,22 @@ EXAMPLES = [
     c.FindPartners("客户", "张三", 2),
     c.AnalyseAbc(30, Decimal("0.7"), Decimal("0.2")),
     c.SuggestReplenishment(14),
+    c.CreatePurchaseOrder(
+        "华东饮料",
+        (c.LineInput("A001", Decimal(100), unit_price=Decimal("2.4")), c.LineInput("A002", Decimal(2), "箱", Decimal(72))),
+        date(2026, 12, 1),
+    ),
+    c.CreateSalesOrder("张三超市", (c.LineInput("A001", Decimal(10), unit_price=Decimal("3.5")),), Decimal("0.9")),
+    c.ShowOrders("采购单", "PO-2026-0001"),
+    c.ApproveOrder("PO-2026-0001"),
+    c.CloseOrder("SO-2026-0001", "销售单"),
+    c.ReceiveOrder("PO-2026-0001", (c.LineInput("A001", Decimal(100), accepted=Decimal(98)),), (("运费", Decimal(50)),)),
+    c.ShipOrder("SO-2026-0001", (c.LineInput("A001", Decimal(6)),), "SF1234567"),
+    c.ReturnGoods("华东饮料", "A001", Decimal(2), number="RK-2026-0003"),
+    c.RecordPayment("收款", "张三超市", Decimal(1000), "SO-2026-0001", "微信"),
+    c.ShowOpenItems("应收", "张三超市"),
+    c.ShowStatement("张三超市", between(date(2026, 3, 1), date(2026, 3, 31))),
+    c.RecordCashEntry(False, Decimal(300), "水电", "银行"),
     c.CreateWorkspace("好运便利店"),
     c.BindChat(3),
     c.UnbindChat(),
@@ -99,6 +115,17 @@ def test_command_has_no_instance_dict(command: object) -> None:
 def test_commands_differing_in_one_field_are_different() -> None:
     assert c.ReceiveStock("A001", Decimal(10)) != c.ReceiveStock("A001", Decimal(11))
     assert c.ReceiveStock("A001", Decimal(10)) != c.IssueStock("A001", Decimal(10))
+
+
+def test_document_command_defaults() -> None:
+    # No lines on 到货/发货 means everything still open; money goes to 现金 unless an account is named.
+    assert c.ReceiveOrder("PO-2026-0001") == c.ReceiveOrder("PO-2026-0001", (), (), False)
+    assert c.ShipOrder("SO-2026-0001") == c.ShipOrder("SO-2026-0001", (), "", False)
+    assert c.RecordPayment("付款", "华东饮料", Decimal(500)).account == "现金"
+    assert c.RecordCashEntry(True, Decimal(200), "房租转租").account == "现金"
+    assert c.IssueStock("A001", Decimal(1)).cash is False
+    assert c.CreateSalesOrder("张三超市", ()).confirmed is False
+    assert c.LineInput("A001", Decimal(1)) == c.LineInput("A001", Decimal(1), None, None, None)
 
 
 def test_a_confirmed_stocktake_differs_from_the_question() -> None:

@@ -119,6 +119,13 @@ ALL_ERRORS = [
     e.BatchLineFailed(object(), e.UnknownProduct("A009")),
     e.ImportRefused("表格是空的"),
     e.AmbiguousProduct("可乐", [e.ProductHint("A001", "可口可乐"), e.ProductHint("A002", "百事可乐")]),
+    e.UnknownDocument("PO-2026-0009"),
+    e.IllegalTransition("PO-2026-0001", "已审核", "审核"),
+    e.NotOnOrder("PO-2026-0001", "B001", ["A001", "A002"]),
+    e.CreditLimitExceeded("张三超市", Decimal(2000), Decimal(1500), Decimal(800)),
+    e.AmbiguousPartner("老李", "退货"),
+    e.NothingToReturn("供应商", "华东饮料", "A001", "可乐", "罐", Decimal(5), Decimal(2)),
+    e.DocumentRefused(e.DocumentRefused.DUPLICATE_LINE, code="A001"),
 ]
 
 
@@ -219,6 +226,40 @@ def test_undo_refusal_reasons_are_distinct_template_branches() -> None:
             "layer_drawn",
         }
     )
+
+
+# ---- documents (进 · 销 · 财) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "fields"),
+    [
+        (e.UnknownDocument("PO-2026-0009"), {"number": "PO-2026-0009"}),
+        (e.IllegalTransition("SO-2026-0001", "已关闭", "发货"), {"number": "SO-2026-0001", "status": "已关闭", "action": "发货"}),
+        (e.NotOnOrder("PO-2026-0001", "B001", ["A001"]), {"number": "PO-2026-0001", "code": "B001", "codes": ["A001"]}),
+        (
+            e.CreditLimitExceeded("张三超市", Decimal(2000), Decimal(1500), Decimal(800)),
+            {"name": "张三超市", "limit": Decimal(2000), "owed": Decimal(1500), "total": Decimal(800)},
+        ),
+        (e.AmbiguousPartner("老李", "退货"), {"name": "老李", "command": "退货"}),
+        (
+            e.NothingToReturn("客户", "张三超市", "A001", "可乐", "罐", Decimal(5), Decimal(2)),
+            {"kind": "客户", "partner": "张三超市", "code": "A001", "requested": Decimal(5), "returnable": Decimal(2)},
+        ),
+        (
+            e.DocumentRefused(e.DocumentRefused.ACCEPTED_OVER, code="A001", arrived=Decimal(5), accepted=Decimal(6)),
+            {"why": "accepted_over", "details": {"code": "A001", "arrived": Decimal(5), "accepted": Decimal(6)}},
+        ),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, e.DomainError) else "",
+)
+def test_document_errors_carry_their_fields(error: e.DomainError, fields: dict[str, object]) -> None:
+    assert {name: getattr(error, name) for name in fields} == fields
+
+
+def test_document_refusal_reasons_are_distinct_template_branches() -> None:
+    reasons = [value for name, value in vars(e.DocumentRefused).items() if name.isupper()]
+    assert sorted(reasons) == sorted({"missing_price", "duplicate_line", "accepted_over", "nothing_left", "not_a_receipt"})
 
 
 def test_a_refusal_that_must_reveal_nothing_says_nothing_specific() -> None:

@@ -22,6 +22,7 @@ from tests.fakes import (
     FakeAuditLog,
     FakeChatRepository,
     FakeConfirmationRepository,
+    FakeDocumentRepository,
     FakeDirectory,
     FakeImportJobRepository,
     FakeIntegrityError,
@@ -57,6 +58,7 @@ PAIRS = [
     (ports.ThresholdRepository, FakeThresholdRepository),
     (ports.PlanningRepository, FakePlanningRepository),
     (ports.ReportRepository, FakeReportRepository),
+    (ports.DocumentRepository, FakeDocumentRepository),
     (ports.MemberRepository, FakeMemberRepository),
     (ports.InvitationRepository, FakeInvitationRepository),
     (ports.ChatRepository, FakeChatRepository),
@@ -89,6 +91,7 @@ UOW_ATTRIBUTES = {
     "thresholds": FakeThresholdRepository,
     "planning": FakePlanningRepository,
     "reports": FakeReportRepository,
+    "documents": FakeDocumentRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 

@@ -183,6 +183,8 @@ def test_every_movement_kind_has_its_document_prefix() -> None:
         MovementKind.STOCKTAKE_GAIN: "PD",  # 盘点单: gains and losses share one number
         MovementKind.STOCKTAKE_LOSS: "PD",
         MovementKind.COST_ADJUSTMENT: "RK",  # rides on the receipt that restored negative stock
+        MovementKind.PURCHASE_RETURN: "CT",  # 采购退货单
+        MovementKind.SALES_RETURN: "XT",  # 销售退货单
     }
     assert set(NUMBER_PREFIX) == set(MovementKind)
 
