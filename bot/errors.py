@@ -42,6 +42,7 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.NegativeStockSetting: "errors/negative_stock_setting.html",
     e.PartnerExists: "errors/partner_exists.html",
     e.UnknownPartner: "errors/unknown_partner.html",
+    e.AlertTopicRefused: "errors/alert_topic_refused.html",
 }
 
 

@@ -288,3 +288,5 @@ class PartnerRow(SQLModel, table=True):
     terms_days: int = 0
     credit_limit: Decimal | None = Field(default=None, sa_type=Fen)
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+from storage import alert_tables  # noqa: E402,F401  (alerts: subscriptions, conditions, outbox)

@@ -20,6 +20,7 @@ from storage.access_repositories import (
     SqlInvitationRepository,
     SqlMemberRepository,
 )
+from storage.alert_repositories import SqlAlertRepository
 from storage.db import WRITE_OPTION
 from storage.repositories import (
     SqlNumberSequence,
@@ -91,6 +92,7 @@ class SqlUnitOfWork:
         self.stocktakes = SqlStocktakeRepository(self.session, self.workspace_id, self.numbers)
         self.settings = SqlSettingsRepository(self.session, self.workspace_id)
         self.partners = SqlPartnerRepository(self.session, self.workspace_id, self.numbers, now)
+        self.alerts = SqlAlertRepository(self.session, self.workspace_id, self.numbers)
         self._now_value = now
         return self
 
