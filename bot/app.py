@@ -7,15 +7,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.alert_jobs import AlertBackend
 from bot.clock import SystemClock
 from bot.dispatcher import Dispatcher, RateLimiter
 from bot.settings import Settings
 from domain.ports import Clock
 from storage.access_repositories import SqlDirectory, ensure_owners
+from storage.alert_repositories import prune_housekeeping
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
-from storage.workspaces import ensure_default_workspace
+from storage.workspaces import ensure_default_workspace, workspace_ids
 
 log = logging.getLogger(__name__)
 
@@ -57,5 +59,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         console_workspace_id=workspace_id,
         timezone_name=settings.jxc_timezone,
         rate_limit=RateLimiter(*settings.rate_limit),
+    )
+    dispatcher.alert_backend = AlertBackend(
+        lambda workspace: uow_factory(workspace), lambda: workspace_ids(engine), lambda now: prune_housekeeping(engine, now), clock
     )
     return Runtime(engine, workspace_id, dispatcher, clock)

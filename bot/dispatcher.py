@@ -23,7 +23,7 @@ from bot import parsing
 from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
-from domain import analysis, history, partner_services, services, stocktake, workspaces
+from domain import alert_services, analysis, history, partner_services, services, stocktake, workspaces
 from domain.access import (
     OPEN_COMMANDS,
     Member,
@@ -44,7 +44,7 @@ from domain.errors import (
     NotPermitted,
     PrivateChatOnly,
 )
-from domain.ports import ChatAccess, Clock, Directory, UnitOfWork
+from domain.ports import ChatAccess, Clock, Directory, OpenItems, UnitOfWork
 from domain.stock import MovementKind
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,10 @@ PAGE_CALLBACK = "pg:"
 STORED_CALLBACK = "pg#"
 CONFIRM_CALLBACK = "cf:"
 CANCEL_CALLBACK = "cx:"
+# Buttons under pushed alerts: al:snz:<code> (忽略 7 天), al:po:<code>:<qty> (生成采购单),
+# al:stm:<partner id> (发送对账单).
+ALERT_CALLBACK = "al:"
+SNOOZE_DAYS = 7
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
@@ -175,6 +179,11 @@ UowFactory = Callable[..., UnitOfWork]
 
 
 class Dispatcher:
+    # Set by the composition root: what the alert jobs need (bot/alert_jobs.AlertBackend), and
+    # the open payables/receivables once the documents exist (the payment alert rules read them).
+    alert_backend: object | None = None
+    open_items: Callable[[UnitOfWork], OpenItems] | None = None
+
     def __init__(
         self,
         uow_factory: UowFactory,
@@ -238,6 +247,8 @@ class Dispatcher:
             return self.handle(replace(incoming, text=text, addressed=True))
         if data.startswith((CONFIRM_CALLBACK, CANCEL_CALLBACK)):
             return self._answer_confirmation(incoming, data)
+        if data.startswith(ALERT_CALLBACK):
+            return self._alert_button(incoming, data)
         log.warning("unknown button data %r", data)
         return None
 
@@ -441,7 +452,43 @@ class Dispatcher:
                 return self._paged("history/audit.html", result, command, show=show)
             case c.Undo():
                 return self._reply("history/undone.html", history.undo(uow, context, command), show=show, kind_labels=KIND_LABELS)
+            # ---- alerts ----
+            case c.Subscribe():
+                if incoming.chat_type == "console":
+                    raise PrivateChatOnly("订阅", console=True)
+                result = alert_services.subscribe(uow, context, command, private=incoming.private)
+                return self._reply("alert/subscriptions.html", result)
+            case c.Unsubscribe():
+                return self._reply("alert/subscriptions.html", alert_services.unsubscribe(uow, context, command))
+            case c.ListSubscriptions():
+                return self._reply("alert/subscriptions.html", alert_services.list_subscriptions(uow, context, command))
+            case c.ShowAlerts():
+                result = alert_services.show_alerts(uow, context, command, self.open_items)
+                return self._reply("alert/active.html", result, show=show)
+            case c.CheckAlerts():
+                result = alert_services.check_alerts(uow, context, command, self.open_items)
+                return self._reply("alert/checked.html", result, show=show)
+            case c.SnoozeAlert():
+                return self._reply("alert/snoozed.html", alert_services.snooze_alert(uow, context, command))
+            case c.SetAlertSettings():
+                return self._reply("alert/settings.html", alert_services.set_alert_settings(uow, context, command))
         raise TypeError(f"no route for {command!r}")
+
+    # ---- alert buttons -----------------------------------------------------------------
+
+    def _alert_button(self, incoming: Incoming, data: str) -> Reply | None:
+        """A button under a pushed alert; the answer is a pop-up, the alert message stays."""
+        _, action, *args = data.split(":")
+        if action == "snz" and len(args) == 1:
+            reply = self.handle(replace(incoming, text=f"预警 忽略 {args[0]} {SNOOZE_DAYS}天", addressed=True))
+            return None if reply is None else Reply(reply.html, alert=True)
+        if action == "po" and len(args) == 2:
+            # Purchase orders come with the documents; until then, say so and name the quantity.
+            return Reply(self.renderer.render("alert/purchase_coming.html", code=args[0], quantity=args[1]), alert=True)
+        if action == "stm":
+            return Reply(self.renderer.render("alert/statement_coming.html"), alert=True)
+        log.warning("unknown alert button %r", data)
+        return None
 
     # ---- sensitive figures -----------------------------------------------------------
 

@@ -50,6 +50,13 @@ _EXAMPLES: dict[type, str] = {
     c.AddPartner: "供应商|客户 新增 <名称> …",
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",
+    c.Subscribe: "订阅 预警 库存 应付 应收 日报",
+    c.ListSubscriptions: "订阅",
+    c.Unsubscribe: "退订 应收",
+    c.ShowAlerts: "预警",
+    c.CheckAlerts: "预警 检查",
+    c.SnoozeAlert: "预警 忽略 <编码> [7天]",
+    c.SetAlertSettings: "设置 预警 日报 21:00 …",
 }
 
 _NOTES = {
@@ -57,6 +64,7 @@ _NOTES = {
     c.Undo: "需要原操作的权限；他人的操作或 10 分钟以前的操作需要「撤销他人的操作」",
     c.CreateWorkspace: "任何人；每人最多 5 个账套",
     c.JoinWorkspace: "持有效邀请码的人",
+    c.Subscribe: "应付、应收还需「收款、付款、费用」权限，且只在私聊或「设置 本群 可见 成本」的群",
 }
 
 

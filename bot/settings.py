@@ -23,6 +23,7 @@ class Settings(BaseSettings):
         jxc_timezone: the shop's time zone, for dates, periods and numbering.
         jxc_rate_limit: commands per user per window, as ``count/seconds``.
         jxc_max_upload_mb: the largest file the bot accepts.
+        jxc_alert_interval: seconds between alert ticks (evaluate the rules, send the outbox).
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -34,6 +35,7 @@ class Settings(BaseSettings):
     jxc_timezone: str = "Asia/Shanghai"
     jxc_rate_limit: str = "30/60"
     jxc_max_upload_mb: int = 5
+    jxc_alert_interval: float = 60.0
 
     @field_validator("jxc_rate_limit")
     @classmethod

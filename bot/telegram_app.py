@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.alert_jobs import register_alert_jobs
 from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 from bot.settings import Settings
@@ -247,6 +248,7 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & (filters.Document.ALL | filters.PHOTO), on_file))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)
+    register_alert_jobs(application, settings, dispatcher)
     return application
 
 

@@ -8,6 +8,7 @@ the end of this module, which decide what a delivery failure does to the books o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
@@ -39,17 +40,23 @@ from domain.products import FieldChange, normalise_code, suggest_codes
 from domain.services import Context, audit
 
 
+# Open payables/receivables for a unit of work in its transaction (documents issue); None
+# until then, and the payment rules are skipped.
+OpenItemsSource = Callable[[UnitOfWork], OpenItems]
+
+
 # ---- the books ---------------------------------------------------------------------------------
 
 
-def load_books(uow: UnitOfWork, now: datetime, settings: AlertSettings, open_items: OpenItems | None = None) -> Books:
+def load_books(uow: UnitOfWork, now: datetime, settings: AlertSettings, open_items: OpenItemsSource | None = None) -> Books:
     """Read what the rules need, inside the caller's transaction."""
     local = now.astimezone(settings.tz)
     start_of_day = datetime.combine(local.date(), time(), tzinfo=settings.tz)
     payables = receivables = None
     if open_items is not None:
-        payables = tuple(open_items.open_items("payable", now))
-        receivables = tuple(open_items.open_items("receivable", now))
+        items = open_items(uow)
+        payables = tuple(items.open_items("payable", now))
+        receivables = tuple(items.open_items("receivable", now))
     return Books(
         settings=settings,
         stock=tuple(uow.alerts.stock_levels(now - timedelta(days=settings.sales_days))),
@@ -124,7 +131,7 @@ class Evaluation:
     queued: int = 0  # outbox rows written
 
 
-def evaluate(uow: UnitOfWork, now: datetime, open_items: OpenItems | None = None) -> Evaluation:
+def evaluate(uow: UnitOfWork, now: datetime, open_items: OpenItemsSource | None = None) -> Evaluation:
     """Run every rule; record conditions and queue new alerts, all in one transaction.
 
     A condition alerts when it is raised; while it stays active it is quiet (unless its rule
@@ -247,7 +254,7 @@ def list_subscriptions(uow: UnitOfWork, ctx: Context, cmd: c.ListSubscriptions) 
         return SubscriptionsResult(_topics(uow, ctx.actor.chat_id))
 
 
-def _active(uow: UnitOfWork, ctx: Context, now: datetime, open_items: OpenItems | None) -> ActiveAlerts:
+def _active(uow: UnitOfWork, ctx: Context, now: datetime, open_items: OpenItemsSource | None) -> ActiveAlerts:
     settings = uow.alerts.settings()
     books = load_books(uow, now, settings, open_items)
     money = can(ctx.actor.role, Permission.MONEY)
@@ -272,7 +279,7 @@ def _active(uow: UnitOfWork, ctx: Context, now: datetime, open_items: OpenItems 
 
 
 def show_alerts(
-    uow: UnitOfWork, ctx: Context, cmd: c.ShowAlerts, open_items: OpenItems | None = None
+    uow: UnitOfWork, ctx: Context, cmd: c.ShowAlerts, open_items: OpenItemsSource | None = None
 ) -> ActiveAlerts:
     """What holds right now (evaluated afresh; nothing is queued)."""
     with uow:
@@ -287,7 +294,7 @@ class AlertCheck:
 
 
 def check_alerts(
-    uow: UnitOfWork, ctx: Context, cmd: c.CheckAlerts, open_items: OpenItems | None = None
+    uow: UnitOfWork, ctx: Context, cmd: c.CheckAlerts, open_items: OpenItemsSource | None = None
 ) -> AlertCheck:
     """预警 检查: evaluate now, queue what is new, and list what holds."""
     evaluation = evaluate(uow, ctx.now, open_items)

@@ -445,12 +445,6 @@ class AlertRepository(Protocol):
         """Mark every pending row for a gone chat failed; returns how many."""
         ...
 
-    def pending_count(self) -> int: ...
-
-    def prune(self, sent_before: datetime) -> int:
-        """Delete sent and failed rows older than that; returns how many."""
-        ...
-
 
 class OpenItems(Protocol):
     """Open payables and receivables (implemented with the purchase and sales documents)."""

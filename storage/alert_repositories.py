@@ -317,40 +317,27 @@ class SqlAlertRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def pending_count(self) -> int:
-        return int(
-            self._session.scalar(
-                select(func.count()).where(
-                    AlertOutboxRow.workspace_id == self._workspace_id, AlertOutboxRow.status == PENDING
-                )
-            )
-            or 0
-        )
-
-    def prune(self, sent_before: datetime) -> int:
-        result = self._session.execute(
-            delete(AlertOutboxRow).where(
-                AlertOutboxRow.workspace_id == self._workspace_id,
-                AlertOutboxRow.status.in_([SENT, FAILED]),
-                AlertOutboxRow.created_at < sent_before,
-            )
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
 
 # ---- housekeeping across workspaces ------------------------------------------------------------
 
 PROCESSED_UPDATE_DAYS = 7
+OUTBOX_KEEP_DAYS = 30
 
 
 def prune_housekeeping(engine: Engine, now: datetime) -> dict[str, int]:
     """Delete processed-update ids older than 7 days (Telegram redelivers within hours, never
-    after days) and confirmations past their expiry; returns how many rows of each went."""
+    after days), confirmations past their expiry, and outbox rows sent or given up over 30 days
+    ago; returns how many rows of each went."""
     with Session(engine.execution_options(**{WRITE_OPTION: True})) as session:
         updates = session.execute(
             delete(ProcessedUpdateRow).where(ProcessedUpdateRow.recorded_at < now - timedelta(days=PROCESSED_UPDATE_DAYS))
         ).rowcount  # type: ignore[attr-defined]
         confirmations = session.execute(delete(ConfirmationRow).where(ConfirmationRow.expires_at < now)).rowcount  # type: ignore[attr-defined]
+        outbox = session.execute(
+            delete(AlertOutboxRow).where(
+                AlertOutboxRow.status.in_([SENT, FAILED]), AlertOutboxRow.created_at < now - timedelta(days=OUTBOX_KEEP_DAYS)
+            )
+        ).rowcount  # type: ignore[attr-defined]
         session.commit()
-    return {"processed_update": int(updates), "confirmation": int(confirmations)}
+    return {"processed_update": int(updates), "confirmation": int(confirmations), "alert_outbox": int(outbox)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -51,6 +51,13 @@ EXAMPLES = [
     c.Undo("RK-2026-0003", confirmed=True),
     c.ReceiveStock("A001", Decimal(10), warehouse="二仓", confirmed=True),
     c.NotYetAvailable("销售"),
+    c.Subscribe(("库存", "应付", "日报")),
+    c.ListSubscriptions(),
+    c.Unsubscribe(("应收",)),
+    c.ShowAlerts(),
+    c.CheckAlerts(),
+    c.SnoozeAlert("A001", 3),
+    c.SetAlertSettings((("digest_at", time(20, 30)), ("quiet", (time(22, 0), time(8, 0))), ("sales_days", 14))),
 ]
 
 
