@@ -167,7 +167,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("解绑", usage="解绑", summary="解除本群与账套的绑定", available=True, examples=("解绑",)),
     Verb(
         "设置",
-        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 预警 …",
+        usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止",
         summary="本群能否看到成本；出库能否低于零；预警的日报时间、免打扰和阈值",
         sub_verbs=("本群", "负库存", "预警"),
         available=True,

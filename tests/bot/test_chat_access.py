@@ -81,6 +81,7 @@ SETTINGS = "账套设置（负库存等）"
 REPORTS = "报表、图表、导出"
 PURCHASE = "采购单据"
 SELL = "销售单据"
+ALERTS = "订阅、检查和忽略预警"
 ALL = "OAKBSFV"
 
 
@@ -182,9 +183,30 @@ MATRIX = [
     ),
     ("客户 修改", "客户 修改 改客{n} 账期 30天", "private", "OAS", "✅ 已修改客户 <b>改客{n}</b>", (SELL, "OAS"), ("客户 新增 改客{n}",)),
     ("供应商", "供应商", "private", ALL, "🤝 供应商", None),
+    # ---- alerts (issue 6): payment alerts also need the money permission ----
+    ("订阅", "订阅 预警 库存", "visible", "OAKBF", "✅ 已订阅：库存", (ALERTS, "OAKBF")),
+    (
+        "订阅 应收",
+        "订阅 预警 应收",
+        "private",
+        "OAF",
+        "✅ 已订阅：应收",
+        {
+            K: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            B: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            **{r: not_permitted(r, ALERTS, "OAKBF") for r in (S, V)},
+        },
+    ),
+    ("订阅 (list)", "订阅", "private", ALL, "这里", None),
+    ("退订", "退订 库存", "visible", "OAKBF", "✅ 已退订：库存", (ALERTS, "OAKBF")),
+    ("预警", "预警", "private", ALL, "✅ 现在没有预警。", None),
+    ("预警 检查", "预警 检查", "private", "OAKBF", "🔎 已检查：新预警 0 条", (ALERTS, "OAKBF")),
+    ("预警 忽略", "预警 忽略 A001 3天", "private", "OAKBF", "🔕 已忽略 <b>A001</b> 可口可乐 的库存预警 3 天", (ALERTS, "OAKBF")),
+    ("设置 预警", "设置 预警 日均 1{n}天", "private", "OA", "✅ 预警设置已更新。", (SETTINGS, "OA")),
 ]
 CASES = [(row, role) for row in MATRIX for role in ROLES]
 READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "成员", "日志", "盘点 差异", "分析 ABC", "补货建议", "供应商"}
+READS |= {"订阅 (list)", "预警", "预警 检查"}  # nothing holds and nobody wants a digest: nothing to record
 # What the owner's setup commands may answer: done, asked, counted, or already so.
 SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
@@ -454,6 +476,14 @@ MEMBER_COMMANDS = [
     "供应商 新增 华南食品",
     "客户 修改 张三超市 账期 30天",
     "客户",
+    # ---- alerts ----
+    "订阅 预警 库存",
+    "订阅",
+    "退订 库存",
+    "预警",
+    "预警 检查",
+    "预警 忽略 A001",
+    "设置 预警 日报 21:00",
 ]
 SECRETS = ("默认账套", "A001", "可口可乐", "RK-2026", "50", "华东", "老王", "1001", str(STRANGER.user_id))
 
