@@ -9,7 +9,7 @@ from __future__ import annotations
 import string
 import typing
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from bot.parsing import KEYS, VERBS, ParseError, parse, to_text
 from domain import commands as c
 from domain.access import Role
+from domain.alerts import Topic
 from domain.money import to_money, to_quantity
 from domain.periods import Period
 from domain.products import CODE_PATTERN, EDITABLE_FIELDS
@@ -313,6 +314,22 @@ def _partner(command: type, min_fields: int) -> st.SearchStrategy[c.Command]:
         lambda kind: st.builds(command, kind=st.just(kind), name=partner_names, fields=_partner_fields(kind, min_fields))
     )
 
+# ---- alerts (issue 6) ----
+TOPIC_ORDER = [topic.value for topic in Topic]
+alert_topics = st.sets(st.sampled_from(TOPIC_ORDER)).map(lambda found: tuple(t for t in TOPIC_ORDER if t in found))
+clock_times = st.builds(time, st.integers(0, 23), st.integers(0, 59))
+alert_setting_values = {
+    "digest_at": clock_times,
+    "quiet": st.none() | st.tuples(clock_times, clock_times).filter(lambda span: span[0] != span[1]),
+    "sales_days": st.integers(1, 365),
+    "payables_days": st.integers(1, 365),
+    "expiry_days": st.integers(1, 365),
+}
+alert_settings_fields = st.lists(st.sampled_from(sorted(alert_setting_values)), unique=True, max_size=5).flatmap(
+    lambda names: st.tuples(*(st.tuples(st.just(name), alert_setting_values[name]) for name in names))
+)
+
+
 commands = st.one_of(
     _movement(c.ReceiveStock),
     _movement(c.IssueStock),
@@ -383,6 +400,14 @@ commands = st.one_of(
     _partner(c.AddPartner, 0),
     _partner(c.ChangePartner, 1),
     st.builds(c.FindPartners, kind=partner_kinds, query=st.none() | partner_queries, page=pages),
+    # ---- alerts (issue 6) ----
+    st.builds(c.Subscribe, topics=alert_topics.filter(bool)),
+    st.builds(c.ListSubscriptions),
+    st.builds(c.Unsubscribe, topics=alert_topics),
+    st.builds(c.ShowAlerts),
+    st.builds(c.CheckAlerts),
+    st.builds(c.SnoozeAlert, code=product_codes, days=st.integers(1, 90)),
+    st.builds(c.SetAlertSettings, fields=alert_settings_fields),
 )
 
 
