@@ -19,6 +19,8 @@ from domain.errors import AlreadyProcessed
 from domain.stock import Movement, MovementKind, StockBalance
 from tests.factories import make_product
 from tests.fakes import (
+    FakeAlertRepository,
+    FakeOpenItems,
     FakeAuditLog,
     FakeChatRepository,
     FakeConfirmationRepository,
@@ -53,6 +55,8 @@ PAIRS = [
     (ports.Directory, FakeDirectory),
     (ports.NumberSequence, FakeNumberSequence),
     (ports.UnitOfWork, FakeUnitOfWork),
+    (ports.AlertRepository, FakeAlertRepository),
+    (ports.OpenItems, FakeOpenItems),
 ]
 PAIRS = [(protocol, fake) for protocol, fake in PAIRS if fake is not None]
 UOW_ATTRIBUTES = {
@@ -67,6 +71,7 @@ UOW_ATTRIBUTES = {
     "stocktakes": FakeStocktakeRepository,
     "settings": FakeSettingsRepository,
     "partners": FakePartnerRepository,
+    "alerts": FakeAlertRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -120,7 +125,7 @@ def test_fake_satisfies_a_runtime_checkable_copy_of_the_protocol(protocol: type,
     checkable = runtime_checkable(type(f"Checkable{protocol.__name__}", (protocol, Protocol), {}))
     uow = FakeUnitOfWork()
     instances = {type(getattr(uow, name)): getattr(uow, name) for name in UOW_ATTRIBUTES}
-    instance = {FakeUnitOfWork: uow, FakeDirectory: FakeDirectory(), **instances}[fake]
+    instance = {FakeUnitOfWork: uow, FakeDirectory: FakeDirectory(), FakeOpenItems: FakeOpenItems(), **instances}[fake]
     assert isinstance(instance, checkable)
     assert not isinstance(object(), checkable)
 
