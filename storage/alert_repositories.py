@@ -87,8 +87,10 @@ class SqlAlertRepository:
         )
         if chat_id is not None:
             query = query.where(AlertSubscriptionRow.chat_id == chat_id)
-        rows = self._session.exec(query.order_by(AlertSubscriptionRow.chat_id, AlertSubscriptionRow.topic)).all()
-        return [Subscription(row.chat_id, Topic(row.topic), row.subscribed_by, row.subscribed_at) for row in rows]
+        rows = self._session.execute(query).scalars().all()
+        order = list(Topic)
+        found = [Subscription(row.chat_id, Topic(row.topic), row.subscribed_by, row.subscribed_at) for row in rows]
+        return sorted(found, key=lambda sub: (sub.chat_id, order.index(sub.topic)))
 
     def subscribe(self, subscription: Subscription) -> bool:
         key = (self._workspace_id, subscription.chat_id, subscription.topic.value)
@@ -112,8 +114,8 @@ class SqlAlertRepository:
         ]
         if topic is not None:
             where.append(AlertSubscriptionRow.topic == topic)
-        ended = self._session.exec(update(AlertSubscriptionRow).where(*where).values(active=False).returning(AlertSubscriptionRow.topic))
-        return [Topic(value) for (value,) in ended]
+        ended = self._session.execute(update(AlertSubscriptionRow).where(*where).values(active=False).returning(AlertSubscriptionRow.topic))
+        return [Topic(value) for value in ended.scalars().all()]
 
     def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
         return bool(self._end(chat_id, topic.value))
@@ -125,9 +127,9 @@ class SqlAlertRepository:
     # ---- conditions ---------------------------------------------------------------------------
 
     def conditions(self) -> list[Condition]:
-        rows = self._session.exec(
+        rows = self._session.execute(
             select(AlertConditionRow).where(AlertConditionRow.workspace_id == self._workspace_id)
-        ).all()
+        ).scalars().all()
         return [
             Condition(
                 row.rule, row.subject, row.active, row.raised_at, row.alerted_at, row.snoozed_until,
@@ -177,9 +179,9 @@ class SqlAlertRepository:
                 .group_by(StockMovementRow.product_id)
             )
         }
-        products = self._session.exec(
+        products = self._session.execute(
             select(ProductRow).where(ProductRow.workspace_id == ws, ProductRow.active.is_(True)).order_by(ProductRow.code)
-        ).all()
+        ).scalars().all()
         return [
             StockLevel(_product_to_domain(row), on_hand.get(row.id) or ZERO, sold.get(row.id) or ZERO) for row in products
         ]
@@ -228,14 +230,17 @@ class SqlAlertRepository:
             attempts=entry.attempts,
             claimed_by="",
         )
+        # RETURNING yields no row when the dedupe key already exists (DO NOTHING).
         result = self._session.execute(
-            statement.on_conflict_do_nothing(index_elements=["workspace_id", "chat_id", "rule", "subject", "period"])
+            statement.on_conflict_do_nothing(index_elements=["workspace_id", "chat_id", "rule", "subject", "period"]).returning(
+                AlertOutboxRow.id
+            )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return result.first() is not None
 
     def claim(self, now: datetime, lease_until: datetime, claimer: str, limit: int) -> list[OutboxEntry]:
         free = or_(AlertOutboxRow.claimed_until.is_(None), AlertOutboxRow.claimed_until < now)
-        candidates = self._session.exec(
+        candidates = self._session.execute(
             select(AlertOutboxRow.id)
             .where(
                 AlertOutboxRow.workspace_id == self._workspace_id,
@@ -245,7 +250,10 @@ class SqlAlertRepository:
             )
             .order_by(AlertOutboxRow.id)
             .limit(limit)
-        ).all()
+            # PostgreSQL: rows another sender is claiming right now are skipped, not waited for
+            # (SQLite has no row locks and serialises writers; the clause is not rendered there).
+            .with_for_update(skip_locked=True)
+        ).scalars().all()
         claimed = []
         for row_id in candidates:
             # Conditional: the row is ours only if nobody took it since we looked (another
@@ -264,11 +272,11 @@ class SqlAlertRepository:
                 claimed.append(row_id)
         if not claimed:
             return []
-        rows = self._session.exec(
+        rows = self._session.execute(
             select(AlertOutboxRow)
             .where(AlertOutboxRow.workspace_id == self._workspace_id, AlertOutboxRow.id.in_(claimed))
             .order_by(AlertOutboxRow.id)
-        ).all()
+        ).scalars().all()
         return [_entry(row) for row in rows]
 
     def _held(self, ids: list[int], claimer: str):  # type: ignore[no-untyped-def]
