@@ -283,10 +283,11 @@ Alert = LowStock | OverStock | PayablesDue | PayablesOverdue | ReceivablesOverdu
 # ---- the rules ---------------------------------------------------------------------------------
 
 
-def _days_left(on_hand: Decimal, daily: Decimal) -> Decimal | None:
-    if daily <= 0:
+def _days_left(on_hand: Decimal, sold: Decimal, days: int) -> Decimal | None:
+    """on hand ÷ (sold ÷ days), computed as on hand × days ÷ sold so it stays exact."""
+    if sold <= 0 or days <= 0:
         return None
-    return (max(on_hand, ZERO) / daily).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (max(on_hand, ZERO) * days / sold).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # Lead time and review cycle of the replenishment rule (补货建议) the suggested quantity follows.
@@ -294,9 +295,12 @@ LEAD_DAYS = 7
 REVIEW_DAYS = 14
 
 
-def _suggested(product: Product, on_hand: Decimal, daily: Decimal) -> Decimal:
+def _suggested(product: Product, on_hand: Decimal, sold: Decimal, days: int) -> Decimal:
+    """What brings the stock back to the target: 最高库存, else 安全库存 + 日均 × (交期 + 补货周期).
+    Multiplying before dividing keeps 16 sold in 7 days × 21 days at exactly 48."""
     safety = product.safety_stock or ZERO
-    target = product.max_stock if product.max_stock else safety + daily * (LEAD_DAYS + REVIEW_DAYS)
+    demand = sold * (LEAD_DAYS + REVIEW_DAYS) / days if days > 0 else ZERO
+    target = product.max_stock if product.max_stock else safety + demand
     needed = target - on_hand
     if needed <= 0:
         return ZERO
@@ -325,7 +329,7 @@ def low_stock(books: Books, now: datetime) -> list[LowStock]:
         alerts.append(
             LowStock(
                 product.code, product.name, product.unit, level.on_hand, product.safety_stock, daily, days,
-                _days_left(level.on_hand, level.sold / days if days else ZERO), _suggested(product, level.on_hand, level.sold / days),
+                _days_left(level.on_hand, level.sold, days), _suggested(product, level.on_hand, level.sold, days),
             )
         )
     return sorted(alerts, key=lambda a: a.code)

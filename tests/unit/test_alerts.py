@@ -54,6 +54,12 @@ def test_negative_stock_is_low_with_zero_days_left() -> None:
     assert alert.suggested == D(65)  # 20 + 2 × 21 = 62, minus −3
 
 
+def test_the_suggestion_is_exact_where_the_daily_average_is_not() -> None:
+    # 16 sold in 7 days (2.2857…/day): 21 days of demand are exactly 48, target 68, order 60.
+    (alert,) = a.low_stock(books(a.StockLevel(COLA, D(8), D(16))), NOW)
+    assert (alert.daily, alert.days_left, alert.suggested) == (D("2.29"), D("3.5"), D(60))
+
+
 def test_a_max_stock_is_the_target_of_the_suggestion() -> None:
     product = replace(COLA, max_stock=D(100))
     (alert,) = a.low_stock(books(a.StockLevel(product, D(8), D(35))), NOW)
