@@ -184,6 +184,7 @@ MATRIX = [
     ("客户 修改", "客户 修改 改客{n} 账期 30天", "private", "OAS", "✅ 已修改客户 <b>改客{n}</b>", (SELL, "OAS"), ("客户 新增 改客{n}",)),
     ("供应商", "供应商", "private", ALL, "🤝 供应商", None),
     # ---- alerts (issue 6): payment alerts also need the money permission ----
+    ("订阅 (list)", "订阅", "private", ALL, "这里还没有订阅预警。", None),  # before 订阅 应收 below
     ("订阅", "订阅 预警 库存", "visible", "OAKBF", "✅ 已订阅：库存", (ALERTS, "OAKBF")),
     (
         "订阅 应收",
@@ -197,7 +198,6 @@ MATRIX = [
             **{r: not_permitted(r, ALERTS, "OAKBF") for r in (S, V)},
         },
     ),
-    ("订阅 (list)", "订阅", "private", ALL, "这里", None),
     ("退订", "退订 库存", "visible", "OAKBF", "✅ 已退订：库存", (ALERTS, "OAKBF")),
     ("预警", "预警", "private", ALL, "✅ 现在没有预警。", None),
     ("预警 检查", "预警 检查", "private", "OAKBF", "🔎 已检查：新预警 0 条", (ALERTS, "OAKBF")),
