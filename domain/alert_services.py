@@ -140,6 +140,9 @@ def evaluate(uow: UnitOfWork, now: datetime, open_items: OpenItemsSource | None 
     which the outbox's unique dedupe key guarantees even against another process.
     """
     with uow.writing():
+        # Another process evaluating at the same moment waits here and then reads our conditions,
+        # so a condition is raised (and queued) once, not once per process.
+        uow.alerts.lock()
         settings = uow.alerts.settings()
         books = load_books(uow, now, settings, open_items)
         conditions = {(cond.rule, cond.subject): cond for cond in uow.alerts.conditions()}
@@ -320,6 +323,7 @@ def snooze_alert(uow: UnitOfWork, ctx: Context, cmd: c.SnoozeAlert) -> Snoozed:
         product = uow.products.get(code)
         if product is None:
             raise UnknownProduct(cmd.code, suggest_codes(cmd.code, uow.products.hints()))
+        uow.alerts.lock()  # the engine must not overwrite the snooze with what it read before
         conditions = {(cond.rule, cond.subject): cond for cond in uow.alerts.conditions()}
         for rule in RULES:
             if not rule.snoozable:

@@ -383,6 +383,11 @@ class Directory(Protocol):
 class AlertRepository(Protocol):
     """Alert subscriptions, settings, tracked conditions and the outbox of one workspace."""
 
+    def lock(self) -> None:
+        """Serialise changes to the conditions of this workspace: a second transaction (another
+        process evaluating the rules) waits here until the first has committed."""
+        ...
+
     def settings(self) -> AlertSettings:
         """The workspace's alert settings (defaults until changed), with its time zone."""
         ...

@@ -52,6 +52,11 @@ class SqlAlertRepository:
         self._workspace_id = workspace_id
         self._numbers = numbers
 
+    def lock(self) -> None:
+        # An upsert of a counter row: its row lock is held until commit (PostgreSQL); on SQLite
+        # the write transaction (BEGIN IMMEDIATE) already serialises.
+        self._numbers.next("lock:alert_conditions")
+
     # ---- settings and subscriptions -------------------------------------------------------
 
     def settings(self) -> AlertSettings:

@@ -700,6 +700,9 @@ class FakeAlertRepository:
         current, subs, conds, outbox = state
         self.current, self.subs, self.conds, self.outbox = current, dict(subs), dict(conds), dict(outbox)  # type: ignore[arg-type,assignment]
 
+    def lock(self) -> None:
+        self._uow._require(write=True)  # one process in memory: nothing to wait for
+
     def settings(self) -> AlertSettings:
         self._uow._require()
         return self.current

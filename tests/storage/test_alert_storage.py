@@ -24,7 +24,6 @@ from domain.access import Member, Role
 from domain.alerts import AlertSettings, LowStock, OutboxEntry, Subscription, Topic
 from domain.ports import PendingConfirmation
 from storage.alert_repositories import prune_housekeeping
-from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import make_context
 
 D = Decimal
@@ -239,3 +238,25 @@ def test_two_processes_never_claim_the_same_row(engine, uow_factory, workspace_i
     assert len(first | second) == 80 and len(results[0]) + len(results[1]) == 80
     assert first and second, "one process did all the work: no contention was tested"
     assert {status for *_, status in outbox(engine)} == {"sent"}
+
+
+@pytest.mark.slow
+def test_two_evaluations_at_the_same_moment_queue_a_condition_once(engine, uow_factory):
+    import threading
+
+    seed(uow_factory)
+    services.issue_stock(uow_factory(), make_context(NOW), c.IssueStock("A001", D(16)))
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def evaluate(offset: int) -> None:
+        start.wait()
+        results.append(s.evaluate(uow_factory(), NOW + timedelta(seconds=offset)).queued)
+
+    threads = [threading.Thread(target=evaluate, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(results) == [0, 1]
+    assert outbox(engine) == [(GROUP, "low_stock", "A001", "pending")]
