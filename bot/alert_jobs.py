@@ -13,7 +13,8 @@ due rows gets them in one combined message. Failures:
 * any other refusal (a malformed message): the rows are given up and logged.
 
 Nothing lives only in memory: a restart finds the pending rows (and rows whose lease ran out)
-and sends them.
+and sends them. The one window left: a process that dies after Telegram accepted a message and
+before it marked the row sent; that row goes again after its lease (at least once, never lost).
 """
 
 from __future__ import annotations

@@ -61,6 +61,6 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         rate_limit=RateLimiter(*settings.rate_limit),
     )
     dispatcher.alert_backend = AlertBackend(
-        lambda workspace: uow_factory(workspace), lambda: workspace_ids(engine), lambda now: prune_housekeeping(engine, now), clock
+        uow_factory, lambda: workspace_ids(engine), lambda now: prune_housekeeping(engine, now), clock
     )
     return Runtime(engine, workspace_id, dispatcher, clock)

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         count, _, seconds = self.jxc_rate_limit.partition("/")
         return int(count), int(seconds)
 
+    @field_validator("jxc_alert_interval")
+    @classmethod
+    def _positive_interval(cls, value: float) -> float:
+        if not 0 < value <= 86400:
+            raise ValueError(f"JXC_ALERT_INTERVAL must be seconds between 0 and 86400, got {value!r}")
+        return value
+
     @field_validator("jxc_owner_ids")
     @classmethod
     def _ids_are_numbers(cls, value: str) -> str:

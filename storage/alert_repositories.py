@@ -53,9 +53,12 @@ class SqlAlertRepository:
         self._numbers = numbers
 
     def lock(self) -> None:
-        # An upsert of a counter row: its row lock is held until commit (PostgreSQL); on SQLite
-        # the write transaction (BEGIN IMMEDIATE) already serialises.
-        self._numbers.next("lock:alert_conditions")
+        # PostgreSQL: a row lock on the workspace row, held until commit and changing nothing.
+        # NO KEY UPDATE, so inserts elsewhere (whose foreign keys take KEY SHARE) never wait.
+        # SQLite renders no FOR clause: its write transaction (BEGIN IMMEDIATE) already serialises.
+        self._session.execute(
+            select(WorkspaceRow.id).where(WorkspaceRow.id == self._workspace_id).with_for_update(key_share=True)
+        )
 
     # ---- settings and subscriptions -------------------------------------------------------
 

@@ -72,3 +72,16 @@ def test_which_failures_mean_the_chat_is_gone() -> None:
     assert _gone(ChatMigrated(-100999))
     assert not _gone(BadRequest("Message is too long"))
     assert not _gone(NetworkError("Bad Gateway")) and not _gone(TimedOut())
+
+
+def test_the_alert_interval_must_be_a_sensible_number_of_seconds() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    assert Settings(_env_file=None).jxc_alert_interval == 60.0
+    assert Settings(jxc_alert_interval="0.5", _env_file=None).jxc_alert_interval == 0.5
+    for wrong in ("0", "-1", "100000"):
+        with pytest.raises(ValidationError, match="JXC_ALERT_INTERVAL"):
+            Settings(jxc_alert_interval=wrong, _env_file=None)
