@@ -7,16 +7,18 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.alert_jobs import AlertBackend
 from bot.clock import SystemClock
 from bot.dispatcher import Dispatcher, RateLimiter
 from bot.settings import Settings
 from domain.ports import Clock
 from storage.access_repositories import SqlDirectory, ensure_owners
 from storage.backup import make_backup_directory
+from storage.alert_repositories import prune_housekeeping
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
-from storage.workspaces import ensure_default_workspace
+from storage.workspaces import ensure_default_workspace, workspace_ids
 
 log = logging.getLogger(__name__)
 
@@ -60,5 +62,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         rate_limit=RateLimiter(*settings.rate_limit),
         backups=make_backup_directory(engine, settings.jxc_backup_dir, settings.jxc_backup_keep),
         operator_ids=settings.owner_ids,
+    )
+    dispatcher.alert_backend = AlertBackend(
+        uow_factory, lambda: workspace_ids(engine), lambda now: prune_housekeeping(engine, now), clock
     )
     return Runtime(engine, workspace_id, dispatcher, clock)

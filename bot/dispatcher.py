@@ -25,6 +25,7 @@ from bot.errors import template_for
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from domain import commands as c
 from domain import (
+    alert_services,
     analysis,
     batch,
     document_services,
@@ -65,7 +66,7 @@ from domain.errors import (
     PrivateChatOnly,
 )
 from domain.documents import Order, OrderKind, OrderStatus
-from domain.ports import ChatAccess, Clock, Directory, UnitOfWork
+from domain.ports import ChatAccess, Clock, Directory, OpenItems, UnitOfWork
 from domain.stock import MovementKind
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,10 @@ STORED_CALLBACK = "pg#"
 CONFIRM_CALLBACK = "cf:"
 CANCEL_CALLBACK = "cx:"
 CHOICE_CALLBACK = "pk:"  # faster entry: the product picked for an ambiguous name or pinyin
+# Buttons under pushed alerts: al:snz:<code> (忽略 7 天), al:po:<code>:<qty> (生成采购单),
+# al:stm:<partner id> (发送对账单).
+ALERT_CALLBACK = "al:"
+SNOOZE_DAYS = 7
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
 
@@ -201,6 +206,11 @@ UowFactory = Callable[..., UnitOfWork]
 
 
 class Dispatcher:
+    # Set by the composition root: what the alert jobs need (bot/alert_jobs.AlertBackend), and
+    # the open payables/receivables once the documents exist (the payment alert rules read them).
+    alert_backend: object | None = None
+    open_items: Callable[[UnitOfWork], OpenItems] | None = None
+
     def __init__(
         self,
         uow_factory: UowFactory,
@@ -318,6 +328,8 @@ class Dispatcher:
             return self._answer_confirmation(incoming, data)
         if data.startswith(CHOICE_CALLBACK):
             return self._answer_choice(incoming, data)
+        if data.startswith(ALERT_CALLBACK):
+            return self._alert_button(incoming, data)
         log.warning("unknown button data %r", data)
         return None
 
@@ -602,6 +614,26 @@ class Dispatcher:
                     self.renderer, uow, context, command, show_cost=show.here, cost_hidden=hidden, kind_labels=KIND_LABELS
                 )
                 return Reply(made.caption, attachment=made.attachment)
+            # ---- alerts ----
+            case c.Subscribe():
+                if incoming.chat_type == "console":
+                    raise PrivateChatOnly("订阅", console=True)
+                result = alert_services.subscribe(uow, context, command, private=incoming.private)
+                return self._reply("alert/subscriptions.html", result)
+            case c.Unsubscribe():
+                return self._reply("alert/subscriptions.html", alert_services.unsubscribe(uow, context, command))
+            case c.ListSubscriptions():
+                return self._reply("alert/subscriptions.html", alert_services.list_subscriptions(uow, context, command))
+            case c.ShowAlerts():
+                result = alert_services.show_alerts(uow, context, command, self.open_items)
+                return self._reply("alert/active.html", result, show=show)
+            case c.CheckAlerts():
+                result = alert_services.check_alerts(uow, context, command, self.open_items)
+                return self._reply("alert/checked.html", result, show=show)
+            case c.SnoozeAlert():
+                return self._reply("alert/snoozed.html", alert_services.snooze_alert(uow, context, command))
+            case c.SetAlertSettings():
+                return self._reply("alert/settings.html", alert_services.set_alert_settings(uow, context, command))
         raise TypeError(f"no route for {command!r}")
 
     # ---- operations ------------------------------------------------------------------
@@ -709,6 +741,22 @@ class Dispatcher:
         pending = history.ask_confirmation(self._uow(access.workspace_id), context, text)
         buttons = [[Button("✅ 确认", CONFIRM_CALLBACK + pending.token, text), Button("✖ 取消", CANCEL_CALLBACK + pending.token)]]
         return Reply(reply.html, buttons, reply.private)
+
+    # ---- alert buttons -----------------------------------------------------------------
+
+    def _alert_button(self, incoming: Incoming, data: str) -> Reply | None:
+        """A button under a pushed alert; the answer is a pop-up, the alert message stays."""
+        _, action, *args = data.split(":")
+        if action == "snz" and len(args) == 1:
+            reply = self.handle(replace(incoming, text=f"预警 忽略 {args[0]} {SNOOZE_DAYS}天", addressed=True))
+            return None if reply is None else Reply(reply.html, alert=True)
+        if action == "po" and len(args) == 2:
+            # Purchase orders come with the documents; until then, say so and name the quantity.
+            return Reply(self.renderer.render("alert/purchase_coming.html", code=args[0], quantity=args[1]), alert=True)
+        if action == "stm":
+            return Reply(self.renderer.render("alert/statement_coming.html"), alert=True)
+        log.warning("unknown alert button %r", data)
+        return None
 
     # ---- sensitive figures -----------------------------------------------------------
 

@@ -58,6 +58,7 @@ ERROR_TEMPLATES: dict[type[e.DomainError], str] = {
     e.BatchLineFailed: "errors/batch_line_failed.html",
     e.ImportRefused: "errors/import_refused.html",
     e.AmbiguousProduct: "errors/ambiguous_product.html",
+    e.AlertTopicRefused: "errors/alert_topic_refused.html",
 }
 
 

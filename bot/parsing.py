@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from domain import commands as c
 from domain import periods
 from domain.access import Role, invitation_workspace
+from domain.alerts import MAX_SETTING_DAYS, SETTING_WORDS, Topic
 from domain.money import MAX_PRICE, MAX_QUANTITY, to_money, to_quantity
 from domain.periods import InvalidPeriodError, Period
 from domain.products import CODE_PATTERN, EDITABLE_FIELDS, normalise_code
@@ -172,10 +173,10 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "设置",
         usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 计价 先进先出|移动平均",
-        summary="本群能否看到成本；出库能否低于零；计价方法（首笔出入库前）",
-        sub_verbs=("本群", "负库存", "计价"),
+        summary="本群能否看到成本；出库能否低于零；计价方法（首笔出入库前）；预警的日报时间、免打扰和阈值",
+        sub_verbs=("本群", "负库存", "计价", "预警"),
         available=True,
-        examples=("设置 本群 可见 成本",),
+        examples=("设置 本群 可见 成本", "设置 预警 日报 21:00 免打扰 22:00-08:00"),
     ),
     Verb(
         "供应商",
@@ -310,9 +311,30 @@ VERBS: tuple[Verb, ...] = (
         available=True,
         examples=("补货建议", "补货建议 60天"),
     ),
-    Verb("订阅", usage="订阅 预警 库存 应付 应收 日报"),
-    Verb("退订", usage="退订 <类型>"),
-    Verb("预警", ("alerts",), usage="预警 [检查]"),
+    Verb(
+        "订阅",
+        usage="订阅 预警 <库存|临期|应付|应收|日报…>",
+        summary="本群（或私聊）接收预警推送；只写「订阅」查看已订阅",
+        sub_verbs=("预警",),
+        available=True,
+        examples=("订阅 预警 库存 应付 应收 日报", "订阅"),
+    ),
+    Verb(
+        "退订",
+        usage="退订 <库存|临期|应付|应收|日报…|全部>",
+        summary="停止接收某类预警",
+        available=True,
+        examples=("退订 应收", "退订 全部"),
+    ),
+    Verb(
+        "预警",
+        ("alerts",),
+        usage="预警 [检查] · 预警 忽略 <编码> [7天]",
+        summary="现在有哪些预警；检查：立即检查并推送；忽略：某商品的库存预警暂停几天",
+        sub_verbs=("检查", "忽略"),
+        available=True,
+        examples=("预警", "预警 检查", "预警 忽略 A001 7天"),
+    ),
     Verb(
         "报表",
         ("report",),
@@ -1352,6 +1374,8 @@ _VALUATION_WORDS = {
 
 
 def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
+    if rest.startswith("预警"):
+        return _parse_alert_settings(rest[len("预警") :])
     tokens = tokenise(rest, verb.usage)
     _refuse_extras(tokens, verb.usage)
     words = tokens.words
@@ -1780,6 +1804,134 @@ def _parse_export(rest: str, today: date, verb: Verb) -> c.Command:
         code, more = parse_code(more[0], verb.usage), more[1:]
     period, _ = _report_words(more, today, verb.usage, ())
     return c.ExportReport(subject, period or periods.this_month(today), code)
+# ---- alerts ----------------------------------------------------------------------------------
+
+_TOPICS = [topic.value for topic in Topic]
+ALL_WORD = "全部"
+ALERT_SETTINGS_USAGE = "设置 预警 [日报 21:00] [免打扰 22:00-08:00|关闭] [日均 7天] [应付 3天] [临期 30天]"
+SNOOZE_USAGE = "预警 忽略 <编码> [7天]"
+MAX_SNOOZE_DAYS = 90
+_CLOCK = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?点?", re.ASCII)
+_CLOCK_RANGE = re.compile(r"(.+?)(?:-|~|至|到)(.+)")
+_DAY_COUNT = re.compile(r"([0-9]{1,4})天?", re.ASCII)
+
+
+def _alert_topics(words: list[str], usage: str) -> tuple[str, ...]:
+    """Topic words in the canonical order, each once; ``、`` and commas separate them too."""
+    found = set()
+    for word in words:
+        if word not in _TOPICS:
+            raise ParseError(f"没有「{word[:10]}」这种预警，可选：{' '.join(_TOPICS)}", usage)
+        found.add(word)
+    return tuple(topic for topic in _TOPICS if topic in found)
+
+
+def _parse_subscribe(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    words = tokens.words
+    if not words:
+        return c.ListSubscriptions()
+    if words[0] == "预警":
+        words = words[1:]
+    if not words:
+        raise ParseError(f"缺少预警类型，可选：{' '.join(_TOPICS)}", verb.usage)
+    return c.Subscribe(_alert_topics(words, verb.usage))
+
+
+def _parse_unsubscribe(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    words = tokens.words[1:] if tokens.words[:1] == ["预警"] else tokens.words
+    if not words:
+        raise ParseError(f"缺少要退订的类型，可选：{' '.join(_TOPICS)} 或 {ALL_WORD}", verb.usage)
+    if words == [ALL_WORD]:
+        return c.Unsubscribe(())
+    return c.Unsubscribe(_alert_topics(words, verb.usage))
+
+
+def _parse_alerts(rest: str, today: date, verb: Verb) -> c.Command:
+    tokens = tokenise(rest, verb.usage)
+    _refuse_extras(tokens, verb.usage)
+    words = tokens.words
+    if not words:
+        return c.ShowAlerts()
+    if words[0] == "检查":
+        _no_more(words[1:], verb.usage)
+        return c.CheckAlerts()
+    if words[0] != "忽略":
+        raise ParseError(f"「{words[0][:20]}」看不懂，可写：预警 / 预警 检查 / 预警 忽略 A001 7天", verb.usage)
+    if len(words) < 2:
+        raise ParseError("缺少商品编码", SNOOZE_USAGE)
+    code = parse_code(words[1], SNOOZE_USAGE)
+    if len(words) == 2:
+        return c.SnoozeAlert(code)
+    _no_more(words[3:], SNOOZE_USAGE)
+    days = _DAY_COUNT.fullmatch(words[2])
+    if days is None or not 1 <= int(days.group(1)) <= MAX_SNOOZE_DAYS:
+        raise ParseError(f"忽略的天数写成 1 到 {MAX_SNOOZE_DAYS} 之间，如 7天", SNOOZE_USAGE)
+    return c.SnoozeAlert(code, int(days.group(1)))
+
+
+def _clock_time(word: str) -> time:
+    match = _CLOCK.fullmatch(word)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2) or 0) > 59:
+        raise ParseError(f"时间「{word[:20]}」看不懂，写成 21:00", ALERT_SETTINGS_USAGE)
+    return time(int(match.group(1)), int(match.group(2) or 0))
+
+
+def _parse_alert_settings(text: str) -> c.Command:
+    """``设置 预警 日报 21:00 免打扰 22:00-08:00 日均 7天``; read before tokenising, whose
+    punctuation rules would split 21:00."""
+    words = text.replace(",", " ").replace(";", " ").split()
+    fields: list[tuple[str, object]] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        key = next((k for k in SETTING_WORDS if word.startswith(k)), None)
+        if key is None:
+            raise ParseError(f"「{word[:20]}」不是预警设置，可设：{' '.join(SETTING_WORDS)}", ALERT_SETTINGS_USAGE)
+        value = word[len(key) :]
+        index += 1
+        if not value:
+            if index >= len(words):
+                raise ParseError(f"「{key}」后面缺少内容", ALERT_SETTINGS_USAGE)
+            value, index = words[index], index + 1
+        name = SETTING_WORDS[key]
+        if any(existing == name for existing, _ in fields):
+            raise ParseError(f"「{key}」写了两次", ALERT_SETTINGS_USAGE)
+        if name == "digest_at":
+            fields.append((name, _clock_time(value)))
+        elif name == "quiet":
+            if value in ("关闭", "无", "取消"):
+                fields.append((name, None))
+                continue
+            span = _CLOCK_RANGE.fullmatch(value)
+            if span is None:
+                raise ParseError(f"免打扰写成 22:00-08:00（或 关闭），不是「{value[:20]}」", ALERT_SETTINGS_USAGE)
+            start, end = _clock_time(span.group(1)), _clock_time(span.group(2))
+            if start == end:
+                raise ParseError("免打扰的开始和结束不能相同", ALERT_SETTINGS_USAGE)
+            fields.append((name, (start, end)))
+        else:
+            days = _DAY_COUNT.fullmatch(value)
+            if days is None or not 1 <= int(days.group(1)) <= MAX_SETTING_DAYS:
+                raise ParseError(f"「{key}」的天数写成 1 到 {MAX_SETTING_DAYS} 之间，如 7天", ALERT_SETTINGS_USAGE)
+            fields.append((name, int(days.group(1))))
+    return c.SetAlertSettings(tuple(fields))
+
+
+def _alert_settings_text(fields: tuple[tuple[str, object], ...]) -> str:
+    words = {name: word for word, name in SETTING_WORDS.items()}
+    parts = ["设置 预警"]
+    for name, value in fields:
+        if name == "digest_at":
+            parts.append(f"{words[name]} {value:%H:%M}")  # type: ignore[str-format]
+        elif name == "quiet":
+            parts.append(f"{words[name]} " + ("关闭" if value is None else f"{value[0]:%H:%M}-{value[1]:%H:%M}"))  # type: ignore[index]
+        else:
+            parts.append(f"{words[name]} {value}天")
+    return " ".join(parts)
 
 
 _GRAMMARS = {
@@ -1830,6 +1982,10 @@ _GRAMMARS = {
     "周转": _parse_turnover,
     "图表": _parse_chart,
     "导出": _parse_export,
+    # ---- alerts ----
+    "订阅": _parse_subscribe,
+    "退订": _parse_unsubscribe,
+    "预警": _parse_alerts,
 }
 
 
@@ -2144,6 +2300,21 @@ def to_text(command: c.Command) -> str:
             return f"导入 {kind}"
         case c.RunBatch(lines=lines, confirmed=confirmed):
             return "\n".join(line.text for line in lines) + (f"\n{CONFIRM_WORD}" if confirmed else "")
+        # ---- alerts ----
+        case c.Subscribe(topics=topics):
+            return "订阅 预警 " + " ".join(topics)
+        case c.ListSubscriptions():
+            return "订阅"
+        case c.Unsubscribe(topics=topics):
+            return "退订 " + (" ".join(topics) if topics else ALL_WORD)
+        case c.ShowAlerts():
+            return "预警"
+        case c.CheckAlerts():
+            return "预警 检查"
+        case c.SnoozeAlert(code=code, days=days):
+            return f"预警 忽略 {code} {days}天"
+        case c.SetAlertSettings(fields=fields):
+            return _alert_settings_text(fields)
     raise TypeError(f"cannot write {command!r}")
 
 

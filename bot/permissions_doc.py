@@ -75,6 +75,13 @@ _EXAMPLES: dict[type, str] = {
     c.ShowTurnover: "周转 [30天]",
     c.DrawChart: "图表 销售趋势|排行|库存|账龄|<编码>",
     c.ExportReport: "导出 <报表> [本月] · 导出 模板 商品",
+    c.Subscribe: "订阅 预警 库存 应付 应收 日报",
+    c.ListSubscriptions: "订阅",
+    c.Unsubscribe: "退订 应收",
+    c.ShowAlerts: "预警",
+    c.CheckAlerts: "预警 检查",
+    c.SnoozeAlert: "预警 忽略 <编码> [7天]",
+    c.SetAlertSettings: "设置 预警 日报 21:00 …",
 }
 
 _NOTES = {
@@ -91,6 +98,7 @@ _NOTES = {
     c.ShowUnsold: "占用金额另需「查看成本」",
     c.DrawChart: "毛利线、库存金额另需「查看成本」",
     c.ExportReport: "成本、金额列另需「查看成本」",
+    c.Subscribe: "应付、应收还需「收款、付款、费用」权限，且只在私聊或「设置 本群 可见 成本」的群",
 }
 
 

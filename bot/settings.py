@@ -33,6 +33,7 @@ class Settings(BaseSettings):
         jxc_backup_dir: where the daily automatic backups go.
         jxc_backup_keep: how many daily backups to keep (0: no automatic backup).
         jxc_backup_time: local time of the daily backup, ``HH:MM``.
+        jxc_alert_interval: seconds between alert ticks (evaluate the rules, send the outbox).
     """
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
@@ -71,6 +72,7 @@ class Settings(BaseSettings):
     def backup_time(self) -> time:
         hour, _, minute = self.jxc_backup_time.partition(":")
         return time(int(hour), int(minute), tzinfo=self.tz)
+    jxc_alert_interval: float = 60.0
 
     @field_validator("jxc_rate_limit")
     @classmethod
@@ -84,6 +86,13 @@ class Settings(BaseSettings):
     def rate_limit(self) -> tuple[int, int]:
         count, _, seconds = self.jxc_rate_limit.partition("/")
         return int(count), int(seconds)
+
+    @field_validator("jxc_alert_interval")
+    @classmethod
+    def _positive_interval(cls, value: float) -> float:
+        if not 0 < value <= 86400:
+            raise ValueError(f"JXC_ALERT_INTERVAL must be seconds between 0 and 86400, got {value!r}")
+        return value
 
     @field_validator("jxc_owner_ids")
     @classmethod

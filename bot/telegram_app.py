@@ -28,6 +28,7 @@ from telegram.ext import (
 
 from bot.backup_jobs import register_backup_jobs
 from bot.attachments import PHOTO, Attachment
+from bot.alert_jobs import register_alert_jobs
 from bot.dispatcher import Dispatcher, Incoming, Reply
 from bot.rendering import to_plain
 from bot.settings import Settings
@@ -298,6 +299,7 @@ def build_application(settings: Settings, dispatcher: Dispatcher) -> Application
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)
     register_backup_jobs(application, settings, dispatcher.backups)
+    register_alert_jobs(application, settings, dispatcher)
     return application
 
 

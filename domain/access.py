@@ -43,6 +43,7 @@ class Permission(StrEnum):
     MANAGE_WAREHOUSES = "新增仓库"
     WORKSPACE_SETTINGS = "账套设置（负库存等）"
     TRANSFER_OWNERSHIP = "任命老板和管理员"
+    ALERTS = "订阅、检查和忽略预警"
 
 
 P = Permission
@@ -52,10 +53,10 @@ _EVERYTHING = frozenset(Permission)
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: _EVERYTHING,
     Role.ADMIN: _EVERYTHING - {P.TRANSFER_OWNERSHIP},
-    Role.KEEPER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.EDIT_PRODUCTS, P.MOVE_STOCK}),
-    Role.BUYER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.VIEW_CONTACTS, P.EDIT_PRODUCTS, P.PURCHASE, P.REPORTS}),
+    Role.KEEPER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.EDIT_PRODUCTS, P.MOVE_STOCK, P.ALERTS}),
+    Role.BUYER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.VIEW_CONTACTS, P.EDIT_PRODUCTS, P.PURCHASE, P.REPORTS, P.ALERTS}),
     Role.SELLER: frozenset({P.VIEW_STOCK, P.VIEW_CONTACTS, P.SELL}),
-    Role.BOOKKEEPER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.VIEW_CONTACTS, P.MONEY, P.REPORTS}),
+    Role.BOOKKEEPER: frozenset({P.VIEW_STOCK, P.VIEW_COST, P.VIEW_CONTACTS, P.MONEY, P.REPORTS, P.ALERTS}),
     Role.VIEWER: frozenset({P.VIEW_STOCK, P.REPORTS}),
 }
 
@@ -129,6 +130,14 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.ShowTurnover: P.REPORTS,
     c.DrawChart: P.REPORTS,
     c.ExportReport: P.REPORTS,
+    # ---- alerts ----
+    c.Subscribe: P.ALERTS,  # 应付/应收 also need P.MONEY (see domain/alert_services.py)
+    c.ListSubscriptions: P.VIEW_STOCK,
+    c.Unsubscribe: P.ALERTS,
+    c.ShowAlerts: P.VIEW_STOCK,
+    c.CheckAlerts: P.ALERTS,
+    c.SnoozeAlert: P.ALERTS,
+    c.SetAlertSettings: P.WORKSPACE_SETTINGS,
 }
 
 # Commands a non-member may send: they reveal nothing about any workspace.

@@ -595,6 +595,52 @@ class RecordCashEntry:
     amount: Decimal
     note: str
     account: str = "现金"
+# ---- alerts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe:
+    """`订阅 预警 库存 应付 应收 日报`: this chat receives those alert types (Topic values)."""
+
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListSubscriptions:
+    """`订阅`: what this chat is subscribed to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    """`退订 应收` (`退订 全部`: every topic)."""
+
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAlerts:
+    """`预警`: the alerts that hold right now."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckAlerts:
+    """`预警 检查`: evaluate now and queue what is new for the subscribed chats."""
+
+
+@dataclass(frozen=True, slots=True)
+class SnoozeAlert:
+    """`预警 忽略 A001 7天`: no stock alerts for the product for that many days."""
+
+    code: str
+    days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class SetAlertSettings:
+    """`设置 预警 日报 21:00` / `免打扰 22:00-08:00` / `免打扰 关闭` / `日均 7天` / `应付 3天` /
+    `临期 30天`; no fields shows the settings. Values: time, (time, time) or None, int days."""
+
+    fields: tuple[tuple[str, object], ...] = ()
 
 
 Command = (
@@ -658,5 +704,12 @@ Command = (
     | ShowOpenItems
     | ShowStatement
     | RecordCashEntry
+    | Subscribe
+    | ListSubscriptions
+    | Unsubscribe
+    | ShowAlerts
+    | CheckAlerts
+    | SnoozeAlert
+    | SetAlertSettings
 )
 

@@ -505,3 +505,15 @@ class BatchRefused(DomainError):
         self.code = code
         self.name = name
         self.details = details
+# ---- alerts ----------------------------------------------------------------------------------
+
+
+class AlertTopicRefused(DomainError):
+    """A payment alert (应付/应收) would reveal money where it may not be seen: the subscriber
+    lacks the money permission (``roles`` hold it), or the group is not marked for it."""
+
+    def __init__(self, topic: str, roles: list[str] | None = None) -> None:
+        super().__init__(f"topic {topic} refused here")
+        self.topic = topic
+        self.roles = roles or []
+        self.group = roles is None

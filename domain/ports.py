@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.access import ChatSettings, Invitation, Member
+from domain.alerts import AlertSettings, Condition, DayFigures, OpenItem, OutboxEntry, StockLevel, Subscription, Topic
 from domain.audit import Action, AuditEntry
 from domain.documents import Allocation, CashEntry, Credit, Discrepancy, Ledger, OpenItem, Order, OrderKind, Payment
 from domain.batches import Batch, BatchMismatch, BatchTake
@@ -551,6 +552,88 @@ class Directory(Protocol):
         ...
 
 
+# ---- alerts -----------------------------------------------------------------------------------
+
+
+class AlertRepository(Protocol):
+    """Alert subscriptions, settings, tracked conditions and the outbox of one workspace."""
+
+    def lock(self) -> None:
+        """Serialise changes to the conditions of this workspace: a second transaction (another
+        process evaluating the rules) waits here until the first has committed."""
+        ...
+
+    def settings(self) -> AlertSettings:
+        """The workspace's alert settings (defaults until changed), with its time zone."""
+        ...
+
+    def save_settings(self, settings: AlertSettings) -> None: ...
+
+    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """Active subscriptions (of one chat, or all), by chat and topic."""
+        ...
+
+    def subscribe(self, subscription: Subscription) -> bool:
+        """Subscribe (again); False when the chat already had that topic."""
+        ...
+
+    def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
+        """False when the chat did not have that topic."""
+        ...
+
+    def deactivate_chat(self, chat_id: int) -> list[Topic]:
+        """End every subscription of a chat (it is gone); returns the topics it had."""
+        ...
+
+    def conditions(self) -> list[Condition]: ...
+
+    def save_condition(self, condition: Condition) -> None:
+        """Insert or replace the condition of (rule, subject)."""
+        ...
+
+    def stock_levels(self, sold_since: datetime) -> list[StockLevel]:
+        """Every active product with its total on-hand and the quantity issued since then."""
+        ...
+
+    def day_figures(self, since: datetime, until: datetime) -> DayFigures:
+        """Issues (出库, revenue and cost) and receipts (入库) in [since, until), undone ones left out."""
+        ...
+
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        """Queue an alert for a chat; False (and nothing written) when that chat already has
+        the same dedupe key (rule, subject, period)."""
+        ...
+
+    def claim(self, now: datetime, lease_until: datetime, claimer: str, limit: int) -> list[OutboxEntry]:
+        """Take pending rows due by ``now`` whose lease (if any) has run out: each row is taken
+        by a conditional update, so of two processes only one gets it."""
+        ...
+
+    def mark_sent(self, ids: list[int], claimer: str, now: datetime) -> int:
+        """Mark claimed rows sent (only those this claimer still holds); returns how many."""
+        ...
+
+    def retry_later(self, ids: list[int], claimer: str, not_before: datetime, error: str) -> None:
+        """Release claimed rows to be tried again from ``not_before``, counting the attempt."""
+        ...
+
+    def give_up(self, ids: list[int], claimer: str, error: str) -> None:
+        """Mark claimed rows failed: never sent."""
+        ...
+
+    def drop_pending(self, chat_id: int, error: str) -> int:
+        """Mark every pending row for a gone chat failed; returns how many."""
+        ...
+
+
+class OpenItems(Protocol):
+    """Open payables and receivables (implemented with the purchase and sales documents)."""
+
+    def open_items(self, kind: str, as_of: datetime) -> list[OpenItem]:
+        """``kind`` "payable" or "receivable": each document's open amount and due date."""
+        ...
+
+
 class NumberSequence(Protocol):
     def next(self, key: str) -> int:
         """The next number in a per-workspace, gap-free sequence (rolled back with the transaction)."""
@@ -742,6 +825,7 @@ class UnitOfWork(Protocol):
     thresholds: ThresholdRepository
     planning: PlanningRepository
     reports: ReportRepository
+    alerts: AlertRepository
     # Set by the chat edge: the Telegram update this transaction answers. Committing records it
     # in the same transaction, so a redelivered update cannot take effect twice.
     update_id: int | None

@@ -307,3 +307,5 @@ from storage.valuation_tables import (  # noqa: E402,F401  (valuation)
 from storage.document_tables import *  # noqa: E402,F401,F403  (registers the documents tables)
 from storage import entry_tables  # noqa: E402,F401  (faster entry: lookup_choice, import_job)
 import storage.report_tables  # noqa: E402,F401  (reports: indexes on the ledger)
+
+from storage import alert_tables  # noqa: E402,F401  (alerts: subscriptions, conditions, outbox)

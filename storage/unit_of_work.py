@@ -20,6 +20,7 @@ from storage.access_repositories import (
     SqlInvitationRepository,
     SqlMemberRepository,
 )
+from storage.alert_repositories import SqlAlertRepository
 from storage.db import WRITE_OPTION
 from storage.document_repositories import SqlDocumentRepository
 from storage.entry_repositories import SqlImportJobRepository, SqlLookupChoiceRepository
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.thresholds = SqlThresholdRepository(self.session, self.workspace_id)
         self.planning = SqlPlanningRepository(self.session, self.workspace_id)
         self.reports = SqlReportRepository(self.session, self.workspace_id)
+        self.alerts = SqlAlertRepository(self.session, self.workspace_id, self.numbers)
         self._now_value = now
         return self
 

@@ -600,7 +600,7 @@ class FakeBotApi:
     without traffic with :meth:`add_chat`); observe the bot with
     :attr:`calls`, :meth:`sent_messages`, the ``wait_for_*``/``await_*`` helpers,
     :meth:`commands`, :attr:`confirmed_offset`, :meth:`pending_updates`; inject
-    failures with :meth:`fail_next`.  All of these are thread-safe.
+    failures with :meth:`fail_next` (by method) and :meth:`fail_chat` (by chat).  All of these are thread-safe.
 
     The blocking ``wait_for_*`` helpers must not be called from the event loop that
     runs the bot (they would block it); use the ``await_*`` variants there.
@@ -647,6 +647,9 @@ class FakeBotApi:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._failures: dict[str, list[_ApiError]] = {}
+        # Per chat: errors for the next calls that post into it (a list), or one error for
+        # every such call from now on (a chat the bot was removed from).
+        self._chat_failures: dict[int, list[_ApiError] | _ApiError] = {}
         handlers: dict[str, Callable[[JsonDict], Any]] = {
             "getMe": lambda _params: self.bot_user,
             "logOut": lambda _params: True,
@@ -1159,6 +1162,49 @@ class FakeBotApi:
                 _ApiError(error_code, description, parameters) for _ in range(times)
             )
 
+    # Methods that post into a chat, which fail_chat's errors apply to.
+    _POSTING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendChatAction"})
+
+    def fail_chat(
+        self,
+        chat_id: int,
+        *,
+        error_code: int = 403,
+        description: str = "Forbidden: bot was kicked from the group chat",
+        retry_after: int | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer calls that post into ``chat_id`` with an error, leaving other chats alone.
+
+        ``times`` None makes it permanent (the bot was kicked, the chat deleted:
+        ``error_code=400, description="Bad Request: chat not found"``); a number fails only
+        the next that many calls, e.g. a flood limit (``error_code=429, retry_after=2``) or
+        a Bot API outage (``error_code=502, description="Bad Gateway"``).
+        """
+        parameters = {"retry_after": retry_after} if error_code == 429 and retry_after else None
+        error = _ApiError(error_code, description, parameters)
+        with self._cond:
+            if times is None:
+                self._chat_failures[chat_id] = error
+            else:
+                pending = self._chat_failures.get(chat_id)
+                queue = pending if isinstance(pending, list) else []
+                queue.extend(_ApiError(error_code, description, parameters) for _ in range(times))
+                self._chat_failures[chat_id] = queue
+
+    def restore_chat(self, chat_id: int) -> None:
+        """Stop failing calls into ``chat_id``."""
+        with self._cond:
+            self._chat_failures.pop(chat_id, None)
+
+    def _chat_failure(self, method: str, params: JsonDict) -> _ApiError | None:
+        if method not in self._POSTING:
+            return None
+        found = self._chat_failures.get(params.get("chat_id"))  # type: ignore[arg-type]
+        if isinstance(found, list):
+            return found.pop(0) if found else None
+        return found
+
     # --------------------------------------------------------------- HTTP layer
 
     def _route(
@@ -1217,6 +1263,9 @@ class FakeBotApi:
                 failures = self._failures.get(canonical)
                 if failures:
                     raise failures.pop(0)
+                chat_failure = self._chat_failure(canonical, params)
+                if chat_failure is not None:
+                    raise chat_failure
                 handler = self._handlers.get(canonical)
                 if handler is None:
                     raise _ApiError(404, "Not Found")

@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import Self
 
 from domain.access import ChatSettings, Invitation, Member, Role
+from domain.alerts import AlertSettings, Condition, DayFigures, OpenItem, OutboxEntry, StockLevel, Subscription, Topic
 from domain.audit import Action, AuditEntry
 from domain.documents import (
     OPEN_STATUSES,
@@ -1261,6 +1262,191 @@ class FakeReportRepository:
     def products(self) -> list[Product]:
         self._uow._require()
         return list(self._uow.products.by_id.values())
+# ---- alerts --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _OutboxRow:
+    entry: OutboxEntry
+    status: str = "pending"
+    claimed_by: str = ""
+    claimed_until: datetime | None = None
+    sent_at: datetime | None = None
+    error: str = ""
+
+
+class FakeAlertRepository:
+    """Alerts in memory, with the storage's rules: one outbox row per (chat, rule, subject,
+    period), and a row is claimed only while pending and unleased."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.current = AlertSettings()
+        self.subs: dict[tuple[int, Topic], tuple[Subscription, bool]] = {}
+        self.conds: dict[tuple[str, str], Condition] = {}
+        self.outbox: dict[int, _OutboxRow] = {}
+
+    def state(self) -> tuple[object, ...]:
+        return (self.current, dict(self.subs), dict(self.conds), dict(self.outbox))
+
+    def restore(self, state: tuple[object, ...]) -> None:
+        current, subs, conds, outbox = state
+        self.current, self.subs, self.conds, self.outbox = current, dict(subs), dict(conds), dict(outbox)  # type: ignore[arg-type,assignment]
+
+    def lock(self) -> None:
+        self._uow._require(write=True)  # one process in memory: nothing to wait for
+
+    def settings(self) -> AlertSettings:
+        self._uow._require()
+        return self.current
+
+    def save_settings(self, settings: AlertSettings) -> None:
+        self._uow._require(write=True)
+        self.current = settings
+
+    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        self._uow._require()
+        found = [sub for (chat, _), (sub, active) in self.subs.items() if active and chat_id in (None, chat)]
+        order = list(Topic)
+        return sorted(found, key=lambda sub: (sub.chat_id, order.index(sub.topic)))
+
+    def subscribe(self, subscription: Subscription) -> bool:
+        self._uow._require(write=True)
+        key = (subscription.chat_id, subscription.topic)
+        if key in self.subs and self.subs[key][1]:
+            return False
+        self.subs[key] = (subscription, True)
+        return True
+
+    def unsubscribe(self, chat_id: int, topic: Topic) -> bool:
+        self._uow._require(write=True)
+        found = self.subs.get((chat_id, topic))
+        if found is None or not found[1]:
+            return False
+        self.subs[(chat_id, topic)] = (found[0], False)
+        return True
+
+    def deactivate_chat(self, chat_id: int) -> list[Topic]:
+        self._uow._require(write=True)
+        ended = [topic for (chat, topic), (_, active) in self.subs.items() if chat == chat_id and active]
+        for topic in ended:
+            self.unsubscribe(chat_id, topic)
+        order = list(Topic)
+        return sorted(ended, key=order.index)
+
+    def conditions(self) -> list[Condition]:
+        self._uow._require()
+        return list(self.conds.values())
+
+    def save_condition(self, condition: Condition) -> None:
+        self._uow._require(write=True)
+        self.conds[(condition.rule, condition.subject)] = condition
+
+    def stock_levels(self, sold_since: datetime) -> list[StockLevel]:
+        self._uow._require()
+        ledger = self._uow.stock.ledger
+        reversed_ids = {m.reverses_id for m in ledger if m.reverses_id is not None}
+        levels = []
+        for product in sorted(self._uow.products.by_id.values(), key=lambda p: p.code):
+            if not product.active:
+                continue
+            on_hand = sum((b.quantity for (pid, _), b in self._uow.stock.balances.items() if pid == product.id), ZERO)
+            sold = -sum(
+                (
+                    m.quantity
+                    for m in ledger
+                    if m.product_id == product.id and m.kind == MovementKind.ISSUE and m.occurred_at >= sold_since and m.id not in reversed_ids
+                ),
+                ZERO,
+            )
+            levels.append(StockLevel(product, on_hand, sold))
+        return levels
+
+    def day_figures(self, since: datetime, until: datetime) -> DayFigures:
+        self._uow._require()
+        ledger = self._uow.stock.ledger
+        reversed_ids = {m.reverses_id for m in ledger if m.reverses_id is not None}
+        sales = cost = receipts = ZERO
+        issues = received = 0
+        for m in ledger:
+            if not since <= m.occurred_at < until or m.id in reversed_ids:
+                continue
+            if m.kind == MovementKind.ISSUE:
+                issues += 1
+                cost -= m.value
+                if m.unit_price is not None:
+                    sales += quantize_money(-m.quantity * m.unit_price)
+            elif m.kind == MovementKind.RECEIPT:
+                received += 1
+                receipts += m.value
+        return DayFigures(sales, cost, receipts, issues, received)
+
+    def enqueue(self, entry: OutboxEntry) -> bool:
+        self._uow._require(write=True)
+        key = (entry.chat_id, *entry.key)
+        if any((row.entry.chat_id, *row.entry.key) == key for row in self.outbox.values()):
+            return False
+        row_id = self._uow.numbers.next("id:alert_outbox")
+        self.outbox[row_id] = _OutboxRow(replace(entry, id=row_id))
+        return True
+
+    def claim(self, now: datetime, lease_until: datetime, claimer: str, limit: int) -> list[OutboxEntry]:
+        self._uow._require(write=True)
+        taken = []
+        for row_id, row in sorted(self.outbox.items()):
+            if len(taken) >= limit:
+                break
+            free = row.claimed_until is None or row.claimed_until < now
+            if row.status == "pending" and row.entry.not_before <= now and free:
+                self.outbox[row_id] = replace(row, claimed_by=claimer, claimed_until=lease_until)
+                taken.append(row.entry)
+        return taken
+
+    def _held(self, ids: list[int], claimer: str) -> list[int]:
+        return [i for i in ids if i in self.outbox and self.outbox[i].claimed_by == claimer and self.outbox[i].status == "pending"]
+
+    def mark_sent(self, ids: list[int], claimer: str, now: datetime) -> int:
+        self._uow._require(write=True)
+        held = self._held(ids, claimer)
+        for i in held:
+            self.outbox[i] = replace(self.outbox[i], status="sent", sent_at=now, claimed_until=None)
+        return len(held)
+
+    def retry_later(self, ids: list[int], claimer: str, not_before: datetime, error: str) -> None:
+        self._uow._require(write=True)
+        for i in self._held(ids, claimer):
+            row = self.outbox[i]
+            entry = replace(row.entry, not_before=not_before, attempts=row.entry.attempts + 1)
+            self.outbox[i] = replace(row, entry=entry, claimed_by="", claimed_until=None, error=error)
+
+    def give_up(self, ids: list[int], claimer: str, error: str) -> None:
+        self._uow._require(write=True)
+        for i in self._held(ids, claimer):
+            row = self.outbox[i]
+            entry = replace(row.entry, attempts=row.entry.attempts + 1)
+            self.outbox[i] = replace(row, entry=entry, status="failed", claimed_until=None, error=error)
+
+    def drop_pending(self, chat_id: int, error: str) -> int:
+        self._uow._require(write=True)
+        dropped = [i for i, row in self.outbox.items() if row.entry.chat_id == chat_id and row.status == "pending"]
+        for i in dropped:
+            self.outbox[i] = replace(self.outbox[i], status="failed", claimed_until=None, error=error)
+        return len(dropped)
+
+    # -- test helpers --
+
+    def rows(self, status: str | None = None) -> list[_OutboxRow]:
+        return [row for _, row in sorted(self.outbox.items()) if status in (None, row.status)]
+
+
+class FakeOpenItems:
+    """Open payables and receivables as a test sets them (the documents are not built yet)."""
+
+    def __init__(self, payables: list[OpenItem] | None = None, receivables: list[OpenItem] | None = None) -> None:
+        self.items = {"payable": list(payables or []), "receivable": list(receivables or [])}
+
+    def open_items(self, kind: str, as_of: datetime) -> list[OpenItem]:
+        return [item for item in self.items[kind] if item.amount > 0]
 
 
 @dataclass(frozen=True)
@@ -1289,6 +1475,7 @@ class _Snapshot:
     )
     batches: tuple[dict[tuple[int, int, str], Batch], tuple[tuple[int, int, int, BatchTake], ...]] = ({}, ())
     thresholds: dict[tuple[int, int], StockLevels] | None = None
+    alerts: tuple[object, ...] = ()
 
 
 class FakeUnitOfWork:
@@ -1325,6 +1512,7 @@ class FakeUnitOfWork:
         self.thresholds = FakeThresholdRepository(self)
         self.planning = FakePlanningRepository(self)
         self.reports = FakeReportRepository(self)
+        self.alerts = FakeAlertRepository(self)
         self.update_id: int | None = None
         self.confirmation: str | None = None
         self.processed: set[int] = set()
@@ -1418,6 +1606,7 @@ class FakeUnitOfWork:
             valuation=(self.valuation.current, dict(self.valuation.layers), tuple(self.valuation.draws)),
             batches=(dict(self.batches.rows), tuple(self.batches.moves)),
             thresholds=dict(self.thresholds.levels),
+            alerts=self.alerts.state(),
         )
 
     def _restore(self, snapshot: _Snapshot) -> None:
@@ -1447,6 +1636,7 @@ class FakeUnitOfWork:
         batch_rows, batch_moves = snapshot.batches
         self.batches.rows, self.batches.moves = dict(batch_rows), list(batch_moves)
         self.thresholds.levels = dict(snapshot.thresholds or {})
+        self.alerts.restore(snapshot.alerts)
 
     # -- test helpers --------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -309,3 +309,32 @@ async def test_the_request_log_never_shows_the_token(api: FakeBotApi, caplog: py
     secret = api.token.partition(":")[2]
     assert not [line for line in lines if api.token in line or secret in line]
     assert api.redact(f"x{api.token}y {secret}") == "x<token>y <token>"
+
+
+async def test_failures_for_one_chat_leave_the_other_chats_alone(api: FakeBotApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    api.add_chat(-100111, chat_type="supergroup")
+    api.add_chat(-100222, chat_type="supergroup")
+    api.add_chat(1001)
+    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
+        api.fail_chat(-100111, error_code=429, retry_after=3, times=1)
+        api.fail_chat(-100111, error_code=502, description="Bad Gateway", times=1)
+        assert (await bot.send_message(-100222, "other group")).text == "other group"
+        with pytest.raises(RetryAfter) as flood:
+            await bot.send_message(-100111, "x")
+        assert flood.value.retry_after == dtm.timedelta(seconds=3)
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(-100111, "x")
+        assert (await bot.send_message(-100111, "through")).text == "through"
+
+        api.fail_chat(-100111)  # kicked: every call from now on
+        for _ in range(2):
+            with pytest.raises(Forbidden, match="(?i)bot was kicked"):
+                await bot.send_message(-100111, "x")
+        api.fail_chat(1001, error_code=400, description="Bad Request: chat not found")
+        with pytest.raises(BadRequest, match="(?i)chat not found"):
+            await bot.send_message(1001, "x")
+        assert (await bot.get_me()).id == 123456  # calls that post nowhere are not affected
+        api.restore_chat(-100111)
+        assert (await bot.send_message(-100111, "back")).text == "back"
+    assert [m["text"] for m in api.sent_messages()] == ["other group", "through", "back"]

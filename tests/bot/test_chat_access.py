@@ -83,6 +83,7 @@ PURCHASE = "采购单据"
 SELL = "销售单据"
 MONEY = "收款、付款、费用"
 APPROVE = "审核单据"
+ALERTS = "订阅、检查和忽略预警"
 ALL = "OAKBSFV"
 
 
@@ -222,6 +223,26 @@ MATRIX = [
     ("应收", "应收", "private", "OAF", "💰 应收合计", (MONEY, "OAF")),
     ("对账单", "对账单 @账客{n}", "private", "OAF", "📒 对账单 · 账客{n}（客户）", (MONEY, "OAF"), ("客户 新增 账客{n}",)),
     ("费用", "费用 10 水电", "private", "OAF", "✅ 费用 FY-2026-", (MONEY, "OAF")),
+    # ---- alerts (issue 6): payment alerts also need the money permission ----
+    ("订阅 (list)", "订阅", "private", ALL, "这里还没有订阅预警。", None),  # before 订阅 应收 below
+    ("订阅", "订阅 预警 库存", "visible", "OAKBF", "✅ 已订阅：库存", (ALERTS, "OAKBF")),
+    (
+        "订阅 应收",
+        "订阅 预警 应收",
+        "private",
+        "OAF",
+        "✅ 已订阅：应收",
+        {
+            K: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            B: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            **{r: not_permitted(r, ALERTS, "OAKBF") for r in (S, V)},
+        },
+    ),
+    ("退订", "退订 库存", "visible", "OAKBF", "✅ 已退订：库存", (ALERTS, "OAKBF")),
+    ("预警", "预警", "private", ALL, "✅ 现在没有预警。", None),
+    ("预警 检查", "预警 检查", "private", "OAKBF", "🔎 已检查：新预警 0 条", (ALERTS, "OAKBF")),
+    ("预警 忽略", "预警 忽略 A001 3天", "private", "OAKBF", "🔕 已忽略 <b>A001</b> 可口可乐 的库存预警 3 天", (ALERTS, "OAKBF")),
+    ("设置 预警", "设置 预警 日均 1{n}天", "private", "OA", "✅ 预警设置已更新。", (SETTINGS, "OA")),
 ]
 # A document number the setup's reply names, for the {po}/{so} of a case.
 _LINK = re.compile(r"/(PO|SO)_(\d{4})_(\d{4,8})")
@@ -230,6 +251,7 @@ READS = {"库存", "库存 A001", "流水", "商品 A001", "商品", "仓库", "
 READS |= {"设置 计价"}  # refused for every role on books that have movements: writes nothing
 READS |= {"报表", "排行", "滞销", "周转", "图表", "导出"}
 READS |= {'应收', '对账单', '采购单'}
+READS |= {"订阅 (list)", "预警", "预警 检查"}  # nothing holds and nobody wants a digest: nothing to record
 # What the owner's setup commands may answer: done, asked, counted, or already so.
 SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
 
@@ -532,6 +554,14 @@ MEMBER_COMMANDS = [
     "对账单 @张三超市 本月",
     "其他收入 200 房租转租",
     "费用 300 水电",
+    # ---- alerts ----
+    "订阅 预警 库存",
+    "订阅",
+    "退订 库存",
+    "预警",
+    "预警 检查",
+    "预警 忽略 A001",
+    "设置 预警 日报 21:00",
 ]
 SECRETS = ("默认账套", "A001", "可口可乐", "RK-2026", "50", "华东", "老王", "1001", str(STRANGER.user_id))
 

@@ -1748,6 +1748,125 @@ SAMPLES |= {
 }
 
 
+# ---- alerts (issue 6) ------------------------------------------------------------------------------
+
+from datetime import time  # noqa: E402
+
+from domain import alert_services as als  # noqa: E402
+from domain import alerts as al  # noqa: E402
+
+LOW = al.LowStock("A001", "可口可乐", "罐", D("8.000"), D("20.000"), D("5.00"), 7, D("1.6"), D("97"))
+LOW_UNSOLD = al.LowStock("B002", HOSTILE, "瓶", D("0"), D("10"), D("0"), 7, None, D("10"))
+OVER = al.OverStock("C003", "雪碧", "罐", D("130"), D("100"))
+DUE_ITEMS = (
+    al.OpenItem("华东<饮料>", "PO-2026-0001", D("9000"), date(2026, 11, 25)),
+    al.OpenItem("百事", "PO-2026-0002", D("6000"), date(2026, 11, 25)),
+)
+PAYABLES = al.PayablesDue(date(2026, 11, 25), 3, D("15000.00"), DUE_ITEMS)
+PAY_OVERDUE = al.PayablesOverdue("华东饮料", 1, D("9000.00"), 5, DUE_ITEMS[:1])
+RECEIVABLES = al.ReceivablesOverdue(
+    "张三超市", 4, D("3200.00"), 12,
+    (al.OpenItem("张三超市", "SO-2026-0001", D("1200"), date(2026, 11, 10), 4), al.OpenItem("张三超市", "SO-2026-0003", D("2000"), date(2026, 11, 15), 4)),
+)
+DIGEST = al.DailyDigest(date(2026, 11, 22), D("1234.50"), D("234.50"), D("560"), 12, 5, D("12345.6"), 3, 2, 1)
+GONE = al.ChatGone(-100123, ("库存", "日报"), "Forbidden: bot was kicked from the group chat")
+ACTIVE = al.ActiveAlerts([LOW, OVER, RECEIVABLES], {("low_stock", "A001"): datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)}, (al.Topic.EXPIRY,))
+LOW_LINE = "⚠️ <b>A001</b> 可口可乐 库存 8 罐，低于安全库存 20（近7天日均销量 5，约 1.6 天售罄）"
+
+SAMPLES |= {
+    "alert/_line.html": {"macro only": Sample({}, [], ["⚠️"])},
+    "alert/single.html": {
+        "low stock, as the issue words it": Sample({"alert": LOW, "show_money": False}, [LOW_LINE]),
+        "low stock, nothing sold": Sample(
+            {"alert": LOW_UNSOLD, "show_money": False}, [f"⚠️ <b>B002</b> {ESCAPED} 库存 0 瓶，低于安全库存 10（近7天没有销量）"]
+        ),
+        "over-stock": Sample({"alert": OVER, "show_money": False}, ["📦 <b>C003</b> 雪碧 库存 130 罐，超过最高库存 100（多 30 罐）"]),
+        "payables due": Sample(
+            {"alert": PAYABLES, "show_money": True},
+            ["💰 3 天后有 15,000.00 元应付账款到期：华东&lt;饮料&gt; PO-2026-0001 9,000.00；百事 PO-2026-0002 6,000.00"],
+        ),
+        "payables due today": Sample({"alert": replace(PAYABLES, days=0), "show_money": True}, ["💰 今天有 15,000.00 元应付账款到期"]),
+        "payables overdue": Sample({"alert": PAY_OVERDUE, "show_money": True}, ["🔴 应付逾期：华东饮料 9,000.00 元，最长已逾期 5 天"]),
+        "receivables overdue, one per customer": Sample(
+            {"alert": RECEIVABLES, "show_money": True},
+            ["🔴 张三超市 应收逾期 3,200.00 元，最长逾期 12 天（SO-2026-0001 1,200.00；SO-2026-0003 2,000.00）"],
+        ),
+        "digest with money": Sample(
+            {"alert": DIGEST, "show_money": True},
+            ["📊 <b>日报 2026-11-22</b>\n销售 1,234.50 元 · 毛利 234.50 元（出库 12 笔）\n入库 5 笔 · 560.00 元\n库存金额 12,345.60 元\n"
+             "低于安全库存 3 种 · 近期到期应付 2 笔 · 逾期应收客户 1 个"],
+        ),
+        "digest without money": Sample(
+            {"alert": replace(DIGEST, payables_due=None, receivables_overdue=None), "show_money": False},
+            ["销售 1,234.50 元（出库 12 笔）\n入库 5 笔\n低于安全库存 3 种"],
+            ["毛利", "库存金额", "560.00", "应付"],
+        ),
+        "chat gone": Sample({"alert": GONE, "show_money": False}, ["⚠️ 无法再向聊天 -100123 推送预警", "已停止它的订阅：库存 日报"]),
+    },
+    "alert/batch.html": {
+        "several at once": Sample(
+            {"alerts": [DIGEST, LOW, OVER], "total": 4, "show_money": True},
+            ["🔔 <b>预警 4 条</b>\n📊 <b>日报 2026-11-22</b>", f"{LOW_LINE}\n📦 <b>C003</b>", "…还有 1 条，发送「预警」查看全部。"],
+        ),
+        "all listed": Sample({"alerts": [LOW, LOW_UNSOLD], "total": 2, "show_money": False}, ["🔔 <b>预警 2 条</b>", ESCAPED], ["还有"]),
+    },
+    "alert/subscriptions.html": {
+        "subscribed": Sample(
+            {"result": als.SubscriptionsResult([al.Topic.STOCK, al.Topic.DIGEST], added=[al.Topic.STOCK], unchanged=[al.Topic.DIGEST], action="subscribe")},
+            ["✅ 已订阅：库存\n🔔 这里订阅的预警：库存 日报"],
+        ),
+        "already": Sample(
+            {"result": als.SubscriptionsResult([al.Topic.STOCK], unchanged=[al.Topic.STOCK], action="subscribe")}, ["这里已经订阅了：库存"]
+        ),
+        "unsubscribed": Sample(
+            {"result": als.SubscriptionsResult([al.Topic.STOCK], removed=[al.Topic.RECEIVABLES], action="unsubscribe")}, ["✅ 已退订：应收\n🔔 这里订阅的预警：库存"]
+        ),
+        "nothing to unsubscribe": Sample(
+            {"result": als.SubscriptionsResult([], unchanged=[al.Topic.RECEIVABLES], action="unsubscribe")},
+            ["这里没有订阅：应收\n这里还没有订阅预警。发送 <code>订阅 预警 库存 日报</code> 开始接收。"],
+        ),
+        "list": Sample({"result": als.SubscriptionsResult([al.Topic.STOCK, al.Topic.PAYABLES])}, ["🔔 这里订阅的预警：库存 应付"], ["✅"]),
+    },
+    "alert/active.html": {
+        "with money": Sample(
+            {"result": ACTIVE, "show_cost": True},
+            ["🔔 <b>当前预警 3 条</b>", f"{LOW_LINE}（已忽略至 11-29 09:00）\n📦", "🔴 张三超市 应收逾期", "「临期」预警在有相应的单据后开始检查。"],
+        ),
+        "a group without money": Sample({"result": ACTIVE, "show_cost": False}, ["🔔 <b>当前预警 2 条</b>"], ["张三超市", "3,200.00"]),
+        "none": Sample({"result": al.ActiveAlerts(), "show_cost": True}, ["✅ 现在没有预警。"], ["单据"]),
+    },
+    "alert/checked.html": {
+        "new and cleared": Sample(
+            {"result": als.AlertCheck(als.Evaluation([LOW], 1, 2), ACTIVE, 1), "show_cost": True},
+            ["🔎 已检查：新预警 1 条，解除 1 条，排队推送 2 条。\n🔔 <b>当前预警 3 条</b>"],
+        ),
+        "nobody subscribed": Sample(
+            {"result": als.AlertCheck(als.Evaluation(), al.ActiveAlerts(), 0), "show_cost": True},
+            ["🔎 已检查：新预警 0 条，排队推送 0 条（还没有聊天订阅预警）。\n✅ 现在没有预警。"],
+        ),
+    },
+    "alert/snoozed.html": {
+        "seven days": Sample(
+            {"result": als.Snoozed("A001", HOSTILE, datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc), 7)},
+            [f"🔕 已忽略 <b>A001</b> {ESCAPED} 的库存预警 7 天（至 11-29 09:00）。"],
+        )
+    },
+    "alert/settings.html": {
+        "changed": Sample(
+            {"result": als.AlertSettingsResult(al.AlertSettings(digest_at=time(20, 30), quiet_from=time(22), quiet_until=time(8)), ["quiet"])},
+            ["✅ 预警设置已更新。", "日报时间：20:30\n免打扰：22:00-08:00（期间的预警在结束时发出）\n日均销量按近 7 天 · 应付提前 3 天提醒 · 临期 30 天"],
+        ),
+        "shown": Sample({"result": als.AlertSettingsResult(al.AlertSettings())}, ["⚙️ <b>预警设置</b>\n日报时间：21:00\n免打扰：关闭"], ["✅"]),
+    },
+    "alert/purchase_coming.html": {"static": Sample({"code": "A001", "quantity": "97"}, ["🚧 采购单功能还在建设中。建议采购 A001 97"])},
+    "alert/statement_coming.html": {"static": Sample({}, ["🚧 对账单功能还在建设中"])},
+    "errors/alert_topic_refused.html": {
+        "role": Sample({"error": e.AlertTopicRefused("应收", ["老板", "管理员", "财务"])}, ["🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。"]),
+        "group": Sample({"error": e.AlertTopicRefused("应付")}, ["🔒 「应付」预警含金额，只推送到私聊或已设置「设置 本群 可见 成本」的群。未订阅。"]),
+    },
+    "help/details/alerts.html": {"static": Sample({}, ["订阅 预警 库存 日报", "忽略 7 天", "设置 预警 日报 21:00"])},
+}
+
 CASES = [(template, name) for template, samples in SAMPLES.items() for name in samples]
 
 

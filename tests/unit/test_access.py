@@ -63,6 +63,8 @@ EXPECTED_HOLDERS: dict[Permission, set[Role]] = {
     P.MANAGE_WAREHOUSES: BOSSES,
     P.WORKSPACE_SETTINGS: BOSSES,
     P.TRANSFER_OWNERSHIP: {R.OWNER},
+    # alerts: the roles whose work the alerts are about (stock, purchasing, money)
+    P.ALERTS: {R.OWNER, R.ADMIN, R.KEEPER, R.BUYER, R.BOOKKEEPER},
 }
 
 
@@ -118,6 +120,13 @@ def test_every_command_of_the_language_has_an_entry_and_nothing_else_does() -> N
         (c.SetNegativeStock, P.WORKSPACE_SETTINGS),
         (c.SetValuationMethod, P.WORKSPACE_SETTINGS),
         (c.SetStockLevels, P.EDIT_PRODUCTS),
+        (c.Subscribe, P.ALERTS),
+        (c.Unsubscribe, P.ALERTS),
+        (c.ListSubscriptions, P.VIEW_STOCK),
+        (c.ShowAlerts, P.VIEW_STOCK),
+        (c.CheckAlerts, P.ALERTS),
+        (c.SnoozeAlert, P.ALERTS),
+        (c.SetAlertSettings, P.WORKSPACE_SETTINGS),
         (c.ShowAudit, P.VIEW_AUDIT),
         (c.Invite, P.MANAGE_MEMBERS),
         (c.SetMemberRole, P.MANAGE_MEMBERS),

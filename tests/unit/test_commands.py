@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -79,6 +79,13 @@ EXAMPLES = [
     c.SendBackup(),
     c.RunBatch((c.BatchLine(1, "入库"), c.BatchLine(2, "A001 5", c.ReceiveStock("A001", Decimal(5)))), confirmed=True),
     c.ImportFile("期初库存"),
+    c.Subscribe(("库存", "应付", "日报")),
+    c.ListSubscriptions(),
+    c.Unsubscribe(("应收",)),
+    c.ShowAlerts(),
+    c.CheckAlerts(),
+    c.SnoozeAlert("A001", 3),
+    c.SetAlertSettings((("digest_at", time(20, 30)), ("quiet", (time(22, 0), time(8, 0))), ("sales_days", 14))),
 ]
 
 

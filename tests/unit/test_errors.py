@@ -126,6 +126,7 @@ ALL_ERRORS = [
     e.AmbiguousPartner("老李", "退货"),
     e.NothingToReturn("供应商", "华东饮料", "A001", "可乐", "罐", Decimal(5), Decimal(2)),
     e.DocumentRefused(e.DocumentRefused.DUPLICATE_LINE, code="A001"),
+    e.AlertTopicRefused("应收", ["老板", "管理员", "财务"]),
 ]
 
 
@@ -272,3 +273,10 @@ def test_product_hint_is_a_frozen_value() -> None:
     assert hint == e.ProductHint("A001", "可乐")
     with pytest.raises(dataclasses.FrozenInstanceError):
         hint.code = "A002"  # type: ignore[misc]
+
+
+def test_a_refused_alert_topic_says_whether_the_role_or_the_group_is_the_reason() -> None:
+    by_role = e.AlertTopicRefused("应收", ["老板", "财务"])
+    in_group = e.AlertTopicRefused("应付")
+    assert (by_role.topic, by_role.roles, by_role.group) == ("应收", ["老板", "财务"], False)
+    assert (in_group.topic, in_group.roles, in_group.group) == ("应付", [], True)

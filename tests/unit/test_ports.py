@@ -19,6 +19,8 @@ from domain.errors import AlreadyProcessed
 from domain.stock import Movement, MovementKind, StockBalance
 from tests.factories import make_product
 from tests.fakes import (
+    FakeAlertRepository,
+    FakeOpenItems,
     FakeAuditLog,
     FakeChatRepository,
     FakeConfirmationRepository,
@@ -70,6 +72,8 @@ PAIRS = [
     # ---- faster entry ----
     (ports.LookupChoiceRepository, FakeLookupChoiceRepository),
     (ports.ImportJobRepository, FakeImportJobRepository),
+    (ports.AlertRepository, FakeAlertRepository),
+    (ports.OpenItems, FakeOpenItems),
 ]
 PAIRS = [(protocol, fake) for protocol, fake in PAIRS if fake is not None]
 UOW_ATTRIBUTES = {
@@ -92,6 +96,7 @@ UOW_ATTRIBUTES = {
     "planning": FakePlanningRepository,
     "reports": FakeReportRepository,
     "documents": FakeDocumentRepository,
+    "alerts": FakeAlertRepository,
 }
 _PROTOCOL_DUNDERS = {"__enter__", "__exit__"}
 
@@ -145,7 +150,7 @@ def test_fake_satisfies_a_runtime_checkable_copy_of_the_protocol(protocol: type,
     checkable = runtime_checkable(type(f"Checkable{protocol.__name__}", (protocol, Protocol), {}))
     uow = FakeUnitOfWork()
     instances = {type(getattr(uow, name)): getattr(uow, name) for name in UOW_ATTRIBUTES}
-    instance = {FakeUnitOfWork: uow, FakeDirectory: FakeDirectory(), **instances}[fake]
+    instance = {FakeUnitOfWork: uow, FakeDirectory: FakeDirectory(), FakeOpenItems: FakeOpenItems(), **instances}[fake]
     assert isinstance(instance, checkable)
     assert not isinstance(object(), checkable)
 
