@@ -157,11 +157,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     for workspace_id, found in document_problems:
         print(f"账套 {workspace_id} {found.subject}: {found.problem}")
     if problems or layer_problems or batch_problems or document_problems:
-        print(
-            f"❌ 对账失败：{len(problems)} 个余额与流水不符，{len(layer_problems)} 个余额与成本批次不符，"
-            f"{len(batch_problems)} 个库存与批次不符，{len(document_problems)} 处单据往来不符"
-            f"（共 {balances} 个余额，{movements} 笔流水）"
-        )
+        found = [f"{len(problems)} 个余额与流水不符"]  # then only the kinds that went wrong
+        found += [f"{len(layer_problems)} 个余额与成本批次不符"] if layer_problems else []
+        found += [f"{len(batch_problems)} 个库存与批次不符"] if batch_problems else []
+        found += [f"{len(document_problems)} 处单据往来不符"] if document_problems else []
+        print(f"❌ 对账失败：{'，'.join(found)}（共 {balances} 个余额，{movements} 笔流水）")
         return 1
     print(f"✅ 对账通过：{balances} 个余额与 {movements} 笔流水的数量和金额全部相符，单据往来与核销相符")
     return 0
