@@ -546,6 +546,8 @@ class Dispatcher:
                 return self._paged("document/open_items.html", result, command, show=show)
             case c.ShowStatement():
                 return self._reply("document/statement.html", document_services.show_statement(uow, context, command), show=show)
+            case c.SetTaxRate():
+                return self._reply("document/tax_rate.html", document_services.set_tax_rate(uow, context, command))
             case c.RecordCashEntry():
                 return self._reply("document/cash.html", document_services.record_cash(uow, context, command))
             case c.AnalyseAbc():

@@ -174,7 +174,7 @@ VERBS: tuple[Verb, ...] = (
         "设置",
         usage="设置 本群 可见|隐藏 成本 / 设置 负库存 允许|禁止 / 设置 计价 先进先出|移动平均",
         summary="本群能否看到成本；出库能否低于零；计价方法（首笔出入库前）；预警的日报时间、免打扰和阈值",
-        sub_verbs=("本群", "负库存", "计价", "预警"),
+        sub_verbs=("本群", "负库存", "计价", "预警", "税率"),
         available=True,
         examples=("设置 本群 可见 成本", "设置 预警 日报 21:00 免打扰 22:00-08:00"),
     ),
@@ -1383,6 +1383,8 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
         if len(words) == 2 and words[1] in ("允许", "禁止", "不允许"):
             return c.SetNegativeStock(words[1] == "允许")
         raise ParseError("负库存的设置只有：允许 / 禁止", "设置 负库存 允许|禁止")
+    if words[:1] == ["税率"]:
+        return c.SetTaxRate(_tax_rate(words[1:], verb.usage))
     # ---- valuation ----
     if words[:1] == ["计价"]:
         method = _VALUATION_WORDS.get(words[1].upper()) if len(words) == 2 else None
@@ -1397,6 +1399,24 @@ def _parse_settings(rest: str, today: date, verb: Verb) -> c.Command:
 
 
 # ---- documents (进 · 销 · 财) -------------------------------------------------------------
+
+TAX_USAGE = "设置 税率 13%（或 设置 税率 无）"
+_PERCENT = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)%", re.ASCII)
+
+
+def _tax_rate(words: list[str], usage: str) -> Decimal | None:
+    """``13%`` → 0.13; ``无``/``0`` → None (no tax shown)."""
+    if len(words) != 1:
+        raise ParseError("税率写一个百分数，如 13%", TAX_USAGE)
+    if words[0] in ("无", "不含", "0", "0%"):
+        return None
+    match = _PERCENT.fullmatch(words[0])
+    if match is None:
+        raise ParseError(f"税率「{words[0][:20]}」看不懂，应写成 13%、9% 或 无", TAX_USAGE)
+    rate = Decimal(match.group(1)) / 100
+    if rate <= 0:
+        return None
+    return rate.normalize()
 
 _LINE_KEYS = ("单价", "合格")
 _LINE_BATCH_FIELDS = {"批次": "batch", "有效期": "expires_on", "生产日期": "produced_on"}
@@ -2294,6 +2314,8 @@ def to_text(command: c.Command) -> str:
             return kind + (f" @{partner}" if partner else "") + page(p)
         case c.ShowStatement(partner=partner, period=period):
             return f"对账单 @{partner}" + (f" {_period_text(period)}" if period else "")
+        case c.SetTaxRate(rate=rate):
+            return "设置 税率 " + (f"{_number(rate * 100)}%" if rate is not None else "无")
         case c.RecordCashEntry(income=income, amount=amount, note=note, account=account):
             return f"{'其他收入' if income else '费用'} {_number(amount)} {note} {account}"
         case c.ImportFile(kind=kind):

@@ -61,6 +61,7 @@ _EXAMPLES: dict[type, str] = {
     c.ShowOpenItems: "应收 / 应付 [@对象]",
     c.ShowStatement: "对账单 @对象 [本月]",
     c.RecordCashEntry: "其他收入 / 费用 <金额> <说明>",
+    c.SetTaxRate: "设置 税率 13% / 无",
     c.AddPartner: "供应商|客户 新增 <名称> …",
     c.ChangePartner: "供应商|客户 修改 <名称> …",
     c.FindPartners: "供应商|客户 [名称]",

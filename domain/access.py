@@ -117,6 +117,7 @@ COMMAND_PERMISSION: dict[type, Permission | dict[str, Permission] | None] = {
     c.ShowOpenItems: P.MONEY,
     c.ShowStatement: P.MONEY,
     c.RecordCashEntry: P.MONEY,
+    c.SetTaxRate: P.WORKSPACE_SETTINGS,
     # A backup holds every workspace: only the bot's operators (JXC_OWNER_IDS), privately;
     # the dispatcher checks that, not a workspace role.
     c.SendBackup: None,

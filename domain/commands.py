@@ -588,6 +588,13 @@ class ShowStatement:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTaxRate:
+    """`设置 税率 13%` (0.13) or `设置 税率 无` (None): new documents show the tax in their totals."""
+
+    rate: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class RecordCashEntry:
     """`其他收入 200 房租转租`, `费用 300 水电 微信`."""
 
@@ -704,6 +711,7 @@ Command = (
     | ShowOpenItems
     | ShowStatement
     | RecordCashEntry
+    | SetTaxRate
     | Subscribe
     | ListSubscriptions
     | Unsubscribe

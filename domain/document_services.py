@@ -45,6 +45,7 @@ from domain.errors import (
     DocumentRefused,
     NeedsConfirmation,
     NothingToReturn,
+    NothingToChange,
     NotOnOrder,
     UnknownDocument,
     UnknownPartner,
@@ -53,7 +54,7 @@ from domain.guards import Risk, RiskKind
 from domain.money import ZERO, quantize_money, quantize_unit_cost
 from domain.partners import Partner, PartnerKind
 from domain.ports import UnitOfWork, Warehouse
-from domain.products import Product, to_base_quantity
+from domain.products import FieldChange, Product, to_base_quantity
 from domain.services import PAGE_SIZE, Context, _active_product, _clamp_page, _pages, audit, warehouse_for
 from domain.services import _number as movement_number
 from domain.stock import Movement, MovementKind
@@ -287,7 +288,7 @@ def create_purchase_order(uow: UnitOfWork, ctx: Context, cmd: c.CreatePurchaseOr
                 kind=OrderKind.PURCHASE, number=document_number(uow, ctx, "PO"), partner_id=partner.id,
                 partner_name=partner.name, status=initial_status(OrderKind.PURCHASE), created_at=ctx.now,
                 created_by=ctx.actor.name, lines=tuple(lines), warehouse_id=warehouse.id, due_on=cmd.due_on,
-                note=cmd.note,
+                note=cmd.note, tax_rate=uow.settings.get().tax_rate,
             )
         )
         audit(uow, ctx, Action.CREATE_ORDER, partner.name, numbers=(order.number,))
@@ -319,7 +320,7 @@ def create_sales_order(uow: UnitOfWork, ctx: Context, cmd: c.CreateSalesOrder) -
         order = Order(
             kind=OrderKind.SALE, number="", partner_id=partner.id, partner_name=partner.name,
             status=initial_status(OrderKind.SALE), created_at=ctx.now, created_by=ctx.actor.name, lines=tuple(lines),
-            warehouse_id=warehouse.id, discount=cmd.discount, note=cmd.note,
+            warehouse_id=warehouse.id, discount=cmd.discount, note=cmd.note, tax_rate=uow.settings.get().tax_rate,
         )
         owed = uow.documents.balance(Ledger.RECEIVABLE, partner.id)
         if partner.credit_limit is not None and owed + order.total > partner.credit_limit and not cmd.confirmed:
@@ -715,6 +716,23 @@ def _item_label(item: OpenItem, kind: PartnerKind) -> str:
         return "退货"
     label = "进货" if kind is PartnerKind.SUPPLIER else "销售"
     return f"{label} {item.order_number}" if item.order_number else label
+
+
+@dataclass(frozen=True, slots=True)
+class TaxRateSet:
+    rate: Decimal | None
+
+
+def set_tax_rate(uow: UnitOfWork, ctx: Context, cmd: c.SetTaxRate) -> TaxRateSet:
+    """设置 税率: documents made from now on keep this rate and show the tax inside their totals."""
+    with uow.writing():
+        current = uow.settings.get().tax_rate
+        if current == cmd.rate:
+            raise NothingToChange("税率")
+        uow.settings.set_tax_rate(cmd.rate)
+        audit(uow, ctx, Action.SETTINGS, "税率", changes=(FieldChange("tax_rate", current, cmd.rate),))
+        uow.commit()
+    return TaxRateSet(cmd.rate)
 
 
 def record_cash(uow: UnitOfWork, ctx: Context, cmd: c.RecordCashEntry) -> CashRecorded:

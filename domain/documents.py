@@ -101,10 +101,16 @@ class Order:
     discount: Decimal | None = None  # 折扣 (SO), e.g. 0.9 for 9折
     note: str = ""
     id: int = 0
+    tax_rate: Decimal | None = None  # prices include it (价税合计); set when the order was made
 
     @property
     def total(self) -> Decimal:
         return sum((line.amount(self.discount) for line in self.lines), ZERO)
+
+    @property
+    def tax(self) -> Decimal | None:
+        """The tax inside the total: total × rate ÷ (1 + rate), to the fen."""
+        return tax_in(self.total, self.tax_rate)
 
     @property
     def quantity(self) -> Decimal:
@@ -116,6 +122,13 @@ class Order:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES[self.kind]
+
+
+def tax_in(amount: Decimal, rate: Decimal | None) -> Decimal | None:
+    """The tax included in a tax-inclusive amount (13%: 113.00 holds 13.00), half up to the fen."""
+    if rate is None:
+        return None
+    return quantize_money(amount * rate / (ONE + rate))
 
 
 def initial_status(kind: OrderKind) -> OrderStatus:

@@ -99,12 +99,15 @@ class WorkspaceSettings:
     """Per-workspace rules: whether 出库 may go below zero (设置 负库存 允许)."""
 
     allow_negative: bool = False
+    tax_rate: Decimal | None = None  # 设置 税率 13%: prices include it; documents show the tax
 
 
 class SettingsRepository(Protocol):
     def get(self) -> WorkspaceSettings: ...
 
     def set_allow_negative(self, allow: bool) -> None: ...
+
+    def set_tax_rate(self, rate: Decimal | None) -> None: ...
 
 
 class StockRepository(Protocol):

@@ -52,7 +52,8 @@ class SqlDocumentRepository:
             TradeOrderRow(
                 workspace_id=self._ws, id=order.id, kind=order.kind.value, number=order.number,
                 partner_id=order.partner_id, status=order.status.value, warehouse_id=order.warehouse_id,
-                due_on=order.due_on, discount=order.discount, note=order.note, created_at=order.created_at,
+                due_on=order.due_on, discount=order.discount, tax_rate=order.tax_rate, note=order.note,
+                created_at=order.created_at,
                 created_by=order.created_by,
             )
         )
@@ -100,6 +101,7 @@ class SqlDocumentRepository:
             kind=OrderKind(row.kind), number=row.number, partner_id=row.partner_id, partner_name=partner_name,
             status=OrderStatus(row.status), created_at=row.created_at, created_by=row.created_by, lines=tuple(lines),
             warehouse_id=row.warehouse_id, due_on=row.due_on, discount=row.discount, note=row.note, id=row.id,
+            tax_rate=row.tax_rate,
         )
 
     def order(self, number: str, *, lock: bool = False) -> Order | None:

@@ -32,6 +32,7 @@ class TradeOrderRow(SQLModel, table=True):
     warehouse_id: int = Field(sa_type=BigInteger)
     due_on: date | None = None
     discount: Decimal | None = Field(default=None, sa_type=PriceE4)
+    tax_rate: Decimal | None = Field(default=None, sa_type=PriceE4)  # the workspace's rate when it was made
     note: str = Field(default="", max_length=200)
     created_at: datetime = Field(sa_type=UtcDateTime)
     created_by: str = Field(max_length=64)

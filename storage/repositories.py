@@ -785,8 +785,15 @@ class SqlSettingsRepository:
         self._workspace_id = workspace_id
 
     def get(self) -> WorkspaceSettings:
-        allow = self._session.scalar(select(WorkspaceRow.allow_negative).where(WorkspaceRow.id == self._workspace_id))
-        return WorkspaceSettings(allow_negative=bool(allow))
+        row = self._session.exec(
+            select(WorkspaceRow.allow_negative, WorkspaceRow.tax_rate).where(WorkspaceRow.id == self._workspace_id)
+        ).first()
+        if row is None:
+            return WorkspaceSettings()
+        return WorkspaceSettings(allow_negative=bool(row[0]), tax_rate=row[1])
+
+    def set_tax_rate(self, rate: Decimal | None) -> None:
+        self._session.execute(update(WorkspaceRow).where(WorkspaceRow.id == self._workspace_id).values(tax_rate=rate))
 
     def set_allow_negative(self, allow: bool) -> None:
         self._session.execute(update(WorkspaceRow).where(WorkspaceRow.id == self._workspace_id).values(allow_negative=allow))

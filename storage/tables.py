@@ -25,6 +25,7 @@ class WorkspaceRow(SQLModel, table=True):
     timezone: str = Field(default="Asia/Shanghai", max_length=40)
     created_at: datetime = Field(sa_type=UtcDateTime)
     allow_negative: bool = False  # 设置 负库存 允许
+    tax_rate: Decimal | None = Field(default=None, sa_type=PriceE4)  # 设置 税率 13% (0.13)
 
 
 class WarehouseRow(SQLModel, table=True):

@@ -873,6 +873,10 @@ class FakeSettingsRepository:
         self._uow._require(write=True)
         self.current = replace(self.current, allow_negative=allow)
 
+    def set_tax_rate(self, rate: Decimal | None) -> None:
+        self._uow._require(write=True)
+        self.current = replace(self.current, tax_rate=rate)
+
 
 # ---- faster entry ----
 

@@ -169,6 +169,7 @@ MATRIX = [
     ),
     ("盘点 取消", "盘点 取消 仓库 消{n}", "private", "OAK", "✅ 已取消盘点 PD-2026-", (MOVE, "OAK"), ("仓库 新增 消{n}", "盘点 开始 消{n}")),
     ("设置 负库存", "设置 负库存 允许", "private", "OA", "✅ 已允许负库存", (SETTINGS, "OA"), ("设置 负库存 禁止",)),
+    ("设置 税率", "设置 税率 13%", "private", "OA", "✅ 税率设为 13%", (SETTINGS, "OA"), ("设置 税率 无",)),
     # ---- valuation: the team's books have movements, so the method is past choosing: the permitted
     # roles get the reason (and nothing is written), the others the permission refusal ----
     ("设置 计价", "设置 计价 先进先出", "private", "OA", "❌ 不能改为「先进先出」：本账套已经有出入库记录", (SETTINGS, "OA")),
@@ -253,7 +254,7 @@ READS |= {"报表", "排行", "滞销", "周转", "图表", "导出"}
 READS |= {'应收', '对账单', '采购单'}
 READS |= {"订阅 (list)", "预警", "预警 检查"}  # nothing holds and nobody wants a digest: nothing to record
 # What the owner's setup commands may answer: done, asked, counted, or already so.
-SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是")
+SETUP_REPLIES = ("✅", "📋", "📝", "ℹ️ 负库存已经是", "ℹ️ <b>税率</b> 没有变化")
 
 
 @pytest.fixture(scope="module")
@@ -523,6 +524,7 @@ MEMBER_COMMANDS = [
     "盘点 确认",
     "盘点 取消",
     "设置 负库存 允许",
+    "设置 税率 13%",
     "设置 计价 先进先出",
     "商品 修改 A001 安全库存 5 仓库 主仓",
     "分析 ABC",

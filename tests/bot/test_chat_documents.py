@@ -457,3 +457,16 @@ def test_an_order_exactly_at_the_credit_limit_needs_no_confirmation(runtime: Run
     assert say(rt, private("销售 @张三超市 A001 200 单价 3", SELLER)).html.startswith("✅ 销售单 /SO_2026_0001")
     # Only what is owed counts, as the issue words it: the unshipped order itself does not.
     assert say(rt, private("销售 @张三超市 A001 1 单价 600", SELLER)).html.startswith("✅ 销售单 /SO_2026_0002")
+
+
+def test_a_tax_rate_shows_the_tax_inside_new_orders_only(runtime: Runtime) -> None:
+    rt = shop(runtime)
+    before = ok(say(rt, private("销售 @张三超市 A001 10 单价 4.5"))).html
+    assert "税额" not in before
+    assert say(rt, private("设置 税率 13%")).html.startswith("✅ 税率设为 13%")
+    after = ok(say(rt, private("销售 @张三超市 A001 10 单价 4.5"))).html
+    # 45.00 includes 13%: 45 × 0.13 ÷ 1.13 = 5.18.
+    assert "合计 45.00 元 · 含税 13%，税额 5.18 元" in after
+    assert "税额" not in say(rt, private("销售单 SO-2026-0001")).html  # made before the rate: unchanged
+    assert say(rt, private("设置 税率 13%")).html == "ℹ️ <b>税率</b> 没有变化，未修改。"
+    assert say(rt, private("设置 税率 13", BOOKKEEPER)).html.startswith("❌")

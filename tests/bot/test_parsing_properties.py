@@ -575,6 +575,7 @@ commands = st.one_of(
     st.builds(c.ShowOpenItems, kind=st.sampled_from(["应收", "应付"]), partner=st.none() | handles, page=pages),
     st.builds(c.ShowStatement, partner=handles, period=st.none() | ledger_periods()),
     st.builds(c.RecordCashEntry, income=st.booleans(), amount=positive_money, note=cash_notes, account=accounts),
+    st.builds(c.SetTaxRate, rate=st.none() | st.sampled_from([Decimal("0.13"), Decimal("0.09"), Decimal("0.06"), Decimal("0.035")])),
     # ---- alerts (issue 6) ----
     st.builds(c.Subscribe, topics=alert_topics.filter(bool)),
     st.builds(c.ListSubscriptions),

@@ -1612,6 +1612,10 @@ SAMPLES |= {
             ["本期没有往来。", "期末余额：<b>50.00</b> 元（我方欠供应商）"],
         ),
     },
+    "document/tax_rate.html": {
+        "13%": Sample({"result": ds.TaxRateSet(D("0.13"))}, ["✅ 税率设为 13%", "已有单据不变"]),
+        "none": Sample({"result": ds.TaxRateSet(None)}, ["✅ 已取消税率"]),
+    },
     "document/cash.html": {
         "expense": Sample(
             {"result": ds.CashRecorded(doc.CashEntry("FY-2026-0001", False, D("300"), doc.Account.BANK, "水<电>", NOW))},

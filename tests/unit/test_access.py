@@ -146,6 +146,7 @@ def test_every_command_of_the_language_has_an_entry_and_nothing_else_does() -> N
         (c.ShowOpenItems, P.MONEY),
         (c.ShowStatement, P.MONEY),
         (c.RecordCashEntry, P.MONEY),
+        (c.SetTaxRate, P.WORKSPACE_SETTINGS),
         # checked by the service against what it touches
         (c.BindChat, None),
         (c.Undo, None),

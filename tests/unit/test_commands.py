@@ -55,6 +55,7 @@ EXAMPLES = [
     c.ShowOpenItems("应收", "张三超市"),
     c.ShowStatement("张三超市", between(date(2026, 3, 1), date(2026, 3, 31))),
     c.RecordCashEntry(False, Decimal(300), "水电", "银行"),
+    c.SetTaxRate(Decimal("0.13")),
     c.CreateWorkspace("好运便利店"),
     c.BindChat(3),
     c.UnbindChat(),

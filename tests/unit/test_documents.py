@@ -13,6 +13,7 @@ from domain.documents import (
     AGING_BUCKETS,
     Allocation,
     Credit,
+    tax_in,
     Ledger,
     OpenItem,
     Order,
@@ -388,3 +389,19 @@ def test_allocation_never_takes_more_than_a_credit_has_or_an_item_owes(credit_am
     # Whatever is left on one side, the other is used up: no credit and open item both remain.
     total = sum(a.amount for a in allocations)
     assert total == min(sum(credit_amounts, D(0)), sum(item_amounts, D(0)))
+
+
+# ---- tax (设置 税率): prices include it ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "tax"),
+    [
+        (D("113.00"), D("0.13"), D("13.00")),  # 113 × 0.13 ÷ 1.13 = 13
+        (D("45.00"), D("0.13"), D("5.18")),  # 45 × 0.13 ÷ 1.13 = 5.1770… → 5.18
+        (D("100.00"), D("0.09"), D("8.26")),  # 100 × 0.09 ÷ 1.09 = 8.2568… → 8.26
+        (D("100.00"), None, None),  # no rate set: no tax shown
+    ],
+)
+def test_the_tax_inside_a_tax_inclusive_amount(amount, rate, tax) -> None:  # type: ignore[no-untyped-def]
+    assert tax_in(amount, rate) == tax
