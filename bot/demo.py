@@ -57,6 +57,10 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+# Regular customers (name, payment terms in days) who buy on account.
+CUSTOMERS = (("张三超市", 15), ("街角便利店", 7))
+
+
 def create_demo_database(path: Path, today: datetime | None = None) -> str:
     """(Re)create a demo shop at ``path`` and return its database URL."""
     _remove(path)
@@ -82,6 +86,13 @@ def create_demo_database(path: Path, today: datetime | None = None) -> str:
         assert invitation is not None
         say(f"加入 {invitation.group(1)}", who)
 
+    # Suppliers on 30 days' terms and two regular customers: receipts from them book payables,
+    # sales to them receivables, so 应付/应收/对账单 have something to show.
+    for supplier in sorted({p[8] for p in PRODUCTS}):
+        say(f"供应商 新增 {supplier} 账期 30天 交期 5天", OWNER)
+    for customer, terms in CUSTOMERS:
+        say(f"客户 新增 {customer} 账期 {terms}天 信用额度 5000", OWNER)
+
     on_hand: dict[str, Decimal] = {}
     for code, name, spec, unit, buy, sell, safety, category, supplier, _ in PRODUCTS:
         spec_part = f" 规格 {spec}" if spec else ""
@@ -101,7 +112,9 @@ def create_demo_database(path: Path, today: datetime | None = None) -> str:
                 sold += Decimal(rng.randint(0, 9)) / 10
             sold = min(sold, on_hand[code])
             if sold > 0:
-                say(f"出库 {code} {sold} 单价 {sell}", SELLER)
+                # Most sales are over the counter; now and then a regular customer buys on account.
+                buyer = f" @{CUSTOMERS[day % len(CUSTOMERS)][0]}" if rng.random() < 0.15 else ""
+                say(f"出库 {code} {sold} 单价 {sell}{buyer}", SELLER)
                 on_hand[code] -= sold
             # Restock every few days at a slightly different price, so the average moves;
             # a few products are left low on purpose.
@@ -110,5 +123,13 @@ def create_demo_database(path: Path, today: datetime | None = None) -> str:
                 quantity = safety * 2
                 say(f"入库 {code} {quantity} 单价 {price} @{supplier}")
                 on_hand[code] += quantity
+    # Today: a purchase order on its way (approved, half delivered) and a sales order to ship.
+    clock.set(end.replace(hour=10, minute=0, second=0, microsecond=0))
+    low = [p for p in PRODUCTS if p[0] in ("A004", "B005")]
+    say(f"采购 @{low[0][8]} " + " ".join(f"{p[0]} {p[6] * 4} 单价 {p[4]}" for p in low), OWNER)
+    say("审核 PO-%d-0001" % end.year, OWNER)
+    say(f"到货 PO-{end.year}-0001 {low[0][0]} {low[0][6] * 2} 运费 20", KEEPER)
+    say(f"销售 @{CUSTOMERS[0][0]} A001 12 A002 6", SELLER)
+    say(f"收款 @{CUSTOMERS[1][0]} 100 微信", OWNER)
     runtime.engine.dispose()
     return url
