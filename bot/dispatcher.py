@@ -82,6 +82,7 @@ ALERT_CALLBACK = "al:"
 SNOOZE_DAYS = 7
 MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback_data
 STORED_CALLBACKS = 2000  # page commands too long for callback_data, newest kept
+MAX_ORDER_BUTTONS = 8  # 补货建议: one 「生成采购单」 per supplier, at most this many
 
 KIND_LABELS = {
     MovementKind.OPENING: "期初",
@@ -553,7 +554,9 @@ class Dispatcher:
             case c.AnalyseAbc():
                 return self._reply("analysis/abc.html", analysis.abc_analysis(uow, context, command))
             case c.SuggestReplenishment():
-                return self._reply("analysis/replenishment.html", analysis.replenishment(uow, context, command))
+                report = analysis.replenishment(uow, context, command)
+                reply = self._reply("analysis/replenishment.html", report)
+                return Reply(reply.html, self._order_buttons(report), reply.private)
             case c.ListWarehouses():
                 return self._reply("stock/warehouses.html", services.list_warehouses(uow, context, command))
             case c.AddWarehouse():
@@ -848,6 +851,17 @@ class Dispatcher:
         # The group sees the reply without cost; the requester gets the full one privately.
         note = self.renderer.render("confirm/private_note.html")
         return Reply(public + "\n" + note, private=Reply(full))
+
+    def _order_buttons(self, report: analysis.ReplenishmentReport) -> list[list[Button]]:
+        """One 「生成采购单」 button per supplier on file: a draft order of the suggested quantities
+        (at the products' purchase prices), created when pressed, with the presser's rights."""
+        rows = []
+        for supplier, suggestions in report.by_supplier():
+            if supplier not in report.registered:
+                continue
+            lines = tuple(c.LineInput(s.product.code, s.quantity) for s in suggestions[: parsing.MAX_ORDER_LINES])
+            rows.append([self._page_button(f"📝 生成采购单 @{supplier}", c.CreatePurchaseOrder(supplier, lines))])
+        return rows[:MAX_ORDER_BUTTONS]
 
     def _order_reply(self, template: str, order: Order, result: object, show: SensitiveView) -> Reply:
         """A document's reply with buttons for its next steps (审核, 到货, 发货, 收款, 关闭)."""

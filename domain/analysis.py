@@ -109,6 +109,7 @@ class ReplenishmentReport:
     lead_days: int
     review_days: int
     suggestions: list[Suggestion]
+    registered: frozenset[str] = frozenset()  # suppliers on file: a draft purchase order can go to them
 
     def by_supplier(self) -> list[tuple[str, list[Suggestion]]]:
         groups: dict[str, list[Suggestion]] = {}
@@ -182,10 +183,13 @@ def replenishment(uow: UnitOfWork, ctx: Context, cmd: c.SuggestReplenishment) ->
         on_order = {p.id: uow.documents.remaining(OrderKind.PURCHASE, p.id) for p in products if p.id is not None}
         first = uow.planning.first_movements()
         lead: dict[str, int] = {}
+        registered = set()
         for name in set(suppliers.values()):
             partner = uow.partners.get(PartnerKind.SUPPLIER, name)
-            if partner is not None and partner.lead_days is not None:
-                lead[name] = partner.lead_days
+            if partner is not None:
+                registered.add(name)
+                if partner.lead_days is not None:
+                    lead[name] = partner.lead_days
     suggestions = []
     for product in products:
         assert product.id is not None
@@ -198,4 +202,4 @@ def replenishment(uow: UnitOfWork, ctx: Context, cmd: c.SuggestReplenishment) ->
         if found is not None:
             suggestions.append(found)
     suggestions.sort(key=lambda s: (s.supplier, s.product.code))
-    return ReplenishmentReport(cmd.days, LEAD_DAYS, REVIEW_DAYS, suggestions)
+    return ReplenishmentReport(cmd.days, LEAD_DAYS, REVIEW_DAYS, suggestions, frozenset(registered))

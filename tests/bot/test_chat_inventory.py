@@ -808,3 +808,24 @@ def test_a_seller_may_see_replenishment_but_not_abc(sales: Runtime) -> None:
     join(sales, "销售", SELLER)
     assert say(sales, private("补货建议", SELLER)).html.startswith("🛒 补货建议")
     refused(sales, private("分析 ABC", SELLER), "🔒 你的角色「销售」不能报表、图表、导出。需要：老板、管理员、采购、财务、只读。")
+
+
+def test_replenishment_offers_a_draft_purchase_order_per_supplier_on_file(reorder: Runtime) -> None:
+    # No supplier on file yet: suggestions, no buttons (华东饮料 is only a name on receipts).
+    assert say(reorder, private("补货建议")).buttons == []
+    setup(reorder, "供应商 新增 华东饮料 账期 30天", "商品 修改 R001 进价 2")
+    reply = say(reorder, private("补货建议"))
+    ((button,),) = reply.buttons
+    assert (button.text, button.command) == ("📝 生成采购单 @华东饮料", "采购 @华东饮料 R001 32")
+    # A seller may read the suggestions but not order: refused, nothing written.
+    join(reorder, "销售", SELLER)
+    before = snapshot(reorder.engine)
+    pressed = press(reorder, private("", SELLER), button.data)
+    assert pressed.alert and pressed.html.startswith("🔒") and snapshot(reorder.engine) == before
+    # The owner's press makes the draft: 32 罐 at the 进价 2.00 = 64.00, waiting for 审核.
+    made = press(reorder, private(""), button.data)
+    assert made.html.startswith("✅ 采购单 /PO_2026_0001 · 华东饮料 · 草稿")
+    assert "<b>R001</b> 可乐 32 罐 × 2.00 = 64.00 元（商品进价）" in made.html
+    # Approved, the 32 are on order: nothing more is suggested for R001.
+    ok(say(reorder, private("审核 PO-2026-0001")))
+    assert "R001" not in say(reorder, private("补货建议")).html
