@@ -1521,7 +1521,9 @@ def _document_words(rest: str, usage: str, header_keys: tuple[str, ...], *, line
                 raise ParseError(f"一张单据最多 {MAX_ORDER_LINES} 行", usage)
             pending_code = None
             continue
-        if lines and CODE_PATTERN.fullmatch(normalise_code(word)) and not word[0].isdigit() and word not in _ACCOUNTS:
+        # A code may start with a digit (6901…) when a quantity follows it; a lone number is no code.
+        digit_code = index < len(words) and _QUANTITY.fullmatch(words[index]) is not None
+        if lines and CODE_PATTERN.fullmatch(normalise_code(word)) and (not word[0].isdigit() or digit_code) and word not in _ACCOUNTS:
             pending_code = parse_code(word, usage)
             continue
         found.words.append(word)

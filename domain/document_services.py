@@ -425,6 +425,8 @@ def receive_order(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveOrder) -> OrderRe
             receiving.value = delivery_amount(receiving.line, receiving.accepted, None)
         fees = sum((amount for _, amount in cmd.fees), ZERO)
         priced = [r for r in receivings if r.accepted > 0]
+        if fees and not priced:
+            raise DocumentRefused(DocumentRefused.FEES_WITHOUT_GOODS, number=order.number, fees=fees)
         for receiving, share in zip(priced, apportion(fees, [r.value for r in priced]), strict=True):
             receiving.landed = share
         number = movement_number(uow, ctx, MovementKind.RECEIPT) if priced else ""

@@ -418,6 +418,7 @@ class DocumentRefused(DomainError):
     ACCEPTED_OVER = "accepted_over"  # 合格 more than arrived
     NOTHING_LEFT = "nothing_left"  # 到货/发货 without lines when everything already came/went
     NOT_A_RECEIPT = "not_a_receipt"  # 退货 against a number that is not this partner's receipt/shipment
+    FEES_WITHOUT_GOODS = "fees_without_goods"  # 运费 on a 到货 where nothing passed QC: no cost to carry it
 
     def __init__(self, why: str, **details: object) -> None:
         super().__init__(f"{why}: {details}")

@@ -257,11 +257,6 @@ def test_the_usages_name_every_part_of_the_grammar() -> None:
 # ---- limits of the grammar, pinned (strict: each turns red when fixed, so the marker comes off) ----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a product code may start with a digit (CODE_PATTERN, 入库 6901 10), but the document grammar "
-    "reads such a word as a stray number, so the product cannot be ordered: 「单价」要写在商品编码和数量后面",
-)
 def test_a_product_whose_code_starts_with_a_digit_can_be_ordered() -> None:
     assert parse("采购 @华东饮料 6901 10 单价 2", TODAY) == c.CreatePurchaseOrder("华东饮料", (ln("6901", "10", "2.00"),))
 

@@ -1647,6 +1647,10 @@ SAMPLES |= {
             {"error": e.DocumentRefused(e.DocumentRefused.ACCEPTED_OVER, code="A001", arrived=D("5"), accepted=D("6"), unit="罐")},
             ["A001 合格 6 罐 多于到货 5 罐。"],
         ),
+        "fees without goods": Sample(
+            {"error": e.DocumentRefused(e.DocumentRefused.FEES_WITHOUT_GOODS, number="PO-2026-0001", fees=D("50"))},
+            ["PO-2026-0001 这次没有合格入库的货，费用 50.00 元无处分摊", "费用 50.00 运费"],
+        ),
         "nothing left to receive": Sample({"error": e.DocumentRefused(e.DocumentRefused.NOTHING_LEFT, number="PO-2026-0001")}, ["PO-2026-0001 已全部到货，没有剩余。"]),
         "nothing left to ship": Sample({"error": e.DocumentRefused(e.DocumentRefused.NOTHING_LEFT, number="SO-2026-0001")}, ["SO-2026-0001 已全部发货"]),
         "return against a foreign number": Sample(

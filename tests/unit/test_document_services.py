@@ -618,18 +618,13 @@ def test_check_catches_a_line_billed_other_than_delivered(uow: FakeUnitOfWork) -
 # ---- production bugs, pinned (strict: each turns red when fixed, so the marker comes off) -------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="到货 with nothing accepted (合格 0) and 运费 50: the fees land in no stock cost and no payable, "
-    "while the reply says they were apportioned into cost (receive_order posts only when something is priced)",
-)
 def test_fees_on_a_receipt_with_nothing_accepted_are_not_silently_dropped(uow: FakeUnitOfWork) -> None:
     number = approved_po(uow)
-    try:
+    before = uow.state()
+    with pytest.raises(DocumentRefused) as refused:
         receive(uow, number, line("A001", "5", accepted="0"), fees=(("运费", D("50")),))
-    except DocumentRefused:
-        return  # refusing is one honest answer
-    assert balance(uow, Ledger.PAYABLE, PartnerKind.SUPPLIER, "华东饮料") == D("50")  # owing it is the other
+    assert refused.value.why == DocumentRefused.FEES_WITHOUT_GOODS and refused.value.details["fees"] == D("50")
+    assert uow.state() == before
 
 
 @pytest.mark.xfail(
