@@ -449,6 +449,7 @@ def receive_order(uow: UnitOfWork, ctx: Context, cmd: c.ReceiveOrder) -> OrderRe
             lines[line.line_no] = replace(
                 line, done=line.done + receiving.accepted, billed=line.billed + receiving.value,
                 rejected=line.rejected + receiving.rejected,
+                over_confirmed=line.over_confirmed or receiving.accepted > line.remaining,
             )
         order = after_delivery(order, tuple(lines.values()))
         uow.documents.save_order(order)
@@ -495,7 +496,10 @@ def ship_order(uow: UnitOfWork, ctx: Context, cmd: c.ShipOrder) -> OrderShipped:
                 counterparty=partner.name, note=note,
             )
             shipped.append(ShippedLine(line, quantity, revenue, booked.cost, tuple(booked.batches)))
-            lines[line.line_no] = replace(line, done=line.done + quantity, billed=line.billed + revenue)
+            lines[line.line_no] = replace(
+                line, done=line.done + quantity, billed=line.billed + revenue,
+                over_confirmed=line.over_confirmed or quantity > line.remaining,  # asked and confirmed (_over)
+            )
         order = after_delivery(order, tuple(lines.values()))
         uow.documents.save_order(order)
         posted = post_item(uow, partner, number, sum((s.revenue for s in shipped), ZERO), ctx.today, order_number=order.number)

@@ -77,6 +77,7 @@ class OrderLine:
     billed: Decimal = ZERO
     rejected: Decimal = ZERO
     line_no: int = 0
+    over_confirmed: bool = False  # someone confirmed delivering more than ordered
 
     def amount(self, discount: Decimal | None = None) -> Decimal:
         return quantize_money(self.quantity * self.unit_price * (discount or ONE))

@@ -64,7 +64,7 @@ class SqlDocumentRepository:
                 OrderLineRow(
                     workspace_id=self._ws, order_id=order.id, line_no=line.line_no, product_id=line.product_id,
                     quantity=line.quantity, unit_price=line.unit_price, price_source=line.price_source.value,
-                    done=line.done, billed=line.billed, rejected=line.rejected,
+                    done=line.done, billed=line.billed, rejected=line.rejected, over_confirmed=line.over_confirmed,
                 )
             )
         self._session.flush()
@@ -90,7 +90,7 @@ class SqlDocumentRepository:
                 OrderLine(
                     product_id=row.product_id, code=code, name=name, unit=unit, quantity=row.quantity,
                     unit_price=row.unit_price, price_source=PriceSource(row.price_source), done=row.done,
-                    billed=row.billed, rejected=row.rejected, line_no=row.line_no,
+                    billed=row.billed, rejected=row.rejected, line_no=row.line_no, over_confirmed=row.over_confirmed,
                 )
             )
         return lines
@@ -129,7 +129,7 @@ class SqlDocumentRepository:
                     OrderLineRow.order_id == order.id,
                     OrderLineRow.line_no == line.line_no,
                 )
-                .values(done=line.done, billed=line.billed, rejected=line.rejected)
+                .values(done=line.done, billed=line.billed, rejected=line.rejected, over_confirmed=line.over_confirmed)
             )
 
     def orders(self, kind: OrderKind, offset: int, limit: int) -> list[Order]:
@@ -356,6 +356,8 @@ class SqlDocumentRepository:
             if line.billed != expected:
                 done = format(line.done.normalize(), "f")  # 6, not the column's 6.000
                 found.append(Discrepancy(number, f"第 {line.line_no} 行已交 {done}，应计 {expected}，实计 {line.billed}"))
+            if line.done > line.quantity and not line.over_confirmed:
+                found.append(Discrepancy(number, f"第 {line.line_no} 行已交 {line.done.normalize():f}，超过订购 {line.quantity.normalize():f}，且没有确认"))
             if line.done < 0 or line.rejected < 0:
                 found.append(Discrepancy(number, f"第 {line.line_no} 行数量为负"))
         return found

@@ -58,6 +58,7 @@ class OrderLineRow(SQLModel, table=True):
     done: Decimal = Field(sa_type=Milli)
     billed: Decimal = Field(sa_type=Fen)
     rejected: Decimal = Field(sa_type=Milli)
+    over_confirmed: bool = False  # more than ordered was delivered after a confirmation
 
 
 class OpenItemRow(SQLModel, table=True):

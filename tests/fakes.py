@@ -737,7 +737,10 @@ class FakeDocumentRepository:
         stored = self.orders_by_id[order.id]
         progress = {line.line_no: line for line in order.lines}
         lines = tuple(
-            replace(l, done=progress[l.line_no].done, billed=progress[l.line_no].billed, rejected=progress[l.line_no].rejected)
+            replace(
+                l, done=progress[l.line_no].done, billed=progress[l.line_no].billed, rejected=progress[l.line_no].rejected,
+                over_confirmed=progress[l.line_no].over_confirmed,
+            )
             for l in stored.lines
         )
         self.orders_by_id[order.id] = replace(stored, status=order.status, lines=lines)
@@ -847,6 +850,8 @@ class FakeDocumentRepository:
                 expected = quantize_money(line.done * line.unit_price * (order.discount or Decimal(1)))
                 if line.billed != expected:
                     found.append(Discrepancy(order.number, f"第 {line.line_no} 行已交 {line.done}，应计 {expected}，实计 {line.billed}"))
+                if line.done > line.quantity and not line.over_confirmed:
+                    found.append(Discrepancy(order.number, f"第 {line.line_no} 行已交 {line.done.normalize():f}，超过订购 {line.quantity.normalize():f}，且没有确认"))
                 if line.done < 0 or line.rejected < 0:
                     found.append(Discrepancy(order.number, f"第 {line.line_no} 行数量为负"))
         return found

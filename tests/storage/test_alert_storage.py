@@ -200,7 +200,7 @@ SENDER = textwrap.dedent(
         if not entries:
             break
         ids = [e.id for e in entries]
-        time.sleep(0.003)  # sending takes a moment, as it does over the network
+        time.sleep(0.02)  # sending takes a moment, as it does over the network (and lets the other in)
         assert s.delivered(SqlUnitOfWork(engine, workspace), ids, name, now) == len(ids)
         got += ids
     print(json.dumps(got))

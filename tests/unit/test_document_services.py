@@ -640,3 +640,18 @@ def test_returning_a_shipment_piece_by_piece_credits_exactly_what_it_billed(uow:
     credits = [ds.return_goods(uow, CTX, c.ReturnGoods("张三超市", "A001", D("1"))).credit for _ in range(3)]
     assert sum(credits) == D("8.99")
     assert balance(uow, Ledger.RECEIVABLE, PartnerKind.CUSTOMER, "张三超市") == 0
+
+
+def test_check_accepts_a_confirmed_over_delivery_and_catches_an_unconfirmed_one(uow: FakeUnitOfWork) -> None:
+    number = approved_po(uow)
+    # 120 of the 100 ordered: asked first, booked once confirmed, and recorded as confirmed.
+    with pytest.raises(NeedsConfirmation):
+        receive(uow, number, line("A001", "120"))
+    ds.receive_order(uow, CTX, c.ReceiveOrder(number, (line("A001", "120"),), confirmed=True))
+    assert checked(uow) == []
+    # A line over its quantity without that record is what check reports.
+    with uow.writing():
+        order = uow.documents.order(number)
+        uow.documents.save_order(replace(order, lines=tuple(replace(l, over_confirmed=False) for l in order.lines)))
+        uow.commit()
+    assert [d.problem for d in checked(uow)] == ["第 1 行已交 120，超过订购 100，且没有确认"]
