@@ -6,6 +6,7 @@ Each function is one transaction, like the stock use cases: stock moves through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -267,22 +268,42 @@ def _availability(uow: UnitOfWork, order: Order, ctx: Context) -> list[LineAvail
 # ---- orders ----------------------------------------------------------------------------------
 
 
+def _order_lines(
+    uow: UnitOfWork, given: tuple[c.LineInput, ...], default_price: Callable[[Product], tuple[Decimal, PriceSource]]
+) -> list[OrderLine]:
+    """The order's lines: active products in their own unit, at the price typed, else the default."""
+    lines = []
+    for entry in given:
+        product = _active_product(uow, entry.code)
+        quantity, price = _line_quantity(product, entry)
+        price, source = (price, PriceSource.GIVEN) if price is not None else default_price(product)
+        lines.append(OrderLine(product.id, product.code, product.name, product.unit, quantity, price, source))
+    return lines
+
+
+def _purchase_price(product: Product) -> tuple[Decimal, PriceSource]:
+    if product.purchase_price is None:
+        raise DocumentRefused(DocumentRefused.MISSING_PRICE, code=product.code, name=product.name, kind="进价")
+    return product.purchase_price, PriceSource.PURCHASE_LIST
+
+
+def _sale_price(uow: UnitOfWork, partner: Partner, product: Product) -> tuple[Decimal, PriceSource]:
+    """The customer's last price for the product, else its list price."""
+    last = uow.stock.last_movement_with(product.id, partner.name, MovementKind.ISSUE.value)
+    if last is not None and last.unit_price is not None:
+        return last.unit_price, PriceSource.LAST
+    if product.sale_price is not None:
+        return product.sale_price, PriceSource.LIST
+    raise DocumentRefused(DocumentRefused.MISSING_PRICE, code=product.code, name=product.name, kind="售价")
+
+
 def create_purchase_order(uow: UnitOfWork, ctx: Context, cmd: c.CreatePurchaseOrder) -> OrderCreated:
     """采购: a draft purchase order at the given prices (else the products' purchase prices)."""
     _no_duplicates(cmd.lines)
     with uow.writing():
         partner = _partner(uow, PartnerKind.SUPPLIER, cmd.partner)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        lines = []
-        for given in cmd.lines:
-            product = _active_product(uow, given.code)
-            quantity, price = _line_quantity(product, given)
-            source = PriceSource.GIVEN
-            if price is None:
-                if product.purchase_price is None:
-                    raise DocumentRefused(DocumentRefused.MISSING_PRICE, code=product.code, name=product.name, kind="进价")
-                price, source = product.purchase_price, PriceSource.PURCHASE_LIST
-            lines.append(OrderLine(product.id, product.code, product.name, product.unit, quantity, price, source))
+        lines = _order_lines(uow, cmd.lines, _purchase_price)
         order = uow.documents.add_order(
             Order(
                 kind=OrderKind.PURCHASE, number=document_number(uow, ctx, "PO"), partner_id=partner.id,
@@ -303,20 +324,7 @@ def create_sales_order(uow: UnitOfWork, ctx: Context, cmd: c.CreateSalesOrder) -
     with uow.writing():
         partner = _partner(uow, PartnerKind.CUSTOMER, cmd.partner)
         warehouse = warehouse_for(uow, ctx, cmd.warehouse)
-        lines = []
-        for given in cmd.lines:
-            product = _active_product(uow, given.code)
-            quantity, price = _line_quantity(product, given)
-            source = PriceSource.GIVEN
-            if price is None:
-                last = uow.stock.last_movement_with(product.id, partner.name, MovementKind.ISSUE.value)
-                if last is not None and last.unit_price is not None:
-                    price, source = last.unit_price, PriceSource.LAST
-                elif product.sale_price is not None:
-                    price, source = product.sale_price, PriceSource.LIST
-                else:
-                    raise DocumentRefused(DocumentRefused.MISSING_PRICE, code=product.code, name=product.name, kind="售价")
-            lines.append(OrderLine(product.id, product.code, product.name, product.unit, quantity, price, source))
+        lines = _order_lines(uow, cmd.lines, lambda product: _sale_price(uow, partner, product))
         order = Order(
             kind=OrderKind.SALE, number="", partner_id=partner.id, partner_name=partner.name,
             status=initial_status(OrderKind.SALE), created_at=ctx.now, created_by=ctx.actor.name, lines=tuple(lines),
