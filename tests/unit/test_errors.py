@@ -260,7 +260,7 @@ def test_document_errors_carry_their_fields(error: e.DomainError, fields: dict[s
 
 def test_document_refusal_reasons_are_distinct_template_branches() -> None:
     reasons = [value for name, value in vars(e.DocumentRefused).items() if name.isupper()]
-    assert sorted(reasons) == sorted({"missing_price", "duplicate_line", "accepted_over", "nothing_left", "not_a_receipt"})
+    assert sorted(reasons) == sorted({"missing_price", "duplicate_line", "accepted_over", "nothing_left", "not_a_receipt", "fees_without_goods"})
 
 
 def test_a_refusal_that_must_reveal_nothing_says_nothing_specific() -> None:
