@@ -68,17 +68,24 @@ class AlertBackend:
 # ---- rendering -----------------------------------------------------------------------------------
 
 
-def _buttons(entry: OutboxEntry) -> list[list[InlineKeyboardButton]]:
+MAX_BUTTON_ROWS = 8  # a combined message keeps the buttons of its first alerts only
+
+
+def _buttons(entry: OutboxEntry, named: bool = False) -> list[list[InlineKeyboardButton]]:
+    """The alert's buttons; ``named`` (in a combined message) adds what each is about."""
     alert = entry.alert
     if isinstance(alert, LowStock):
-        snooze = InlineKeyboardButton("忽略 7 天", callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")
+        suffix = f" {alert.code}" if named else ""
+        snooze = InlineKeyboardButton("忽略 7 天" + suffix, callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")
         quantity = format(alert.suggested.normalize(), "f")
-        order = InlineKeyboardButton("生成采购单", callback_data=f"{ALERT_CALLBACK}po:{alert.code}:{quantity}")
+        order = InlineKeyboardButton("生成采购单" + suffix, callback_data=f"{ALERT_CALLBACK}po:{alert.code}:{quantity}")
         return [[order, snooze]]
     if isinstance(alert, OverStock):
-        return [[InlineKeyboardButton("忽略 7 天", callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")]]
-    if isinstance(alert, ReceivablesOverdue):
-        return [[InlineKeyboardButton("发送对账单", callback_data=f"{ALERT_CALLBACK}stm:{alert.partner_id}")]]
+        suffix = f" {alert.code}" if named else ""
+        return [[InlineKeyboardButton("忽略 7 天" + suffix, callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")]]
+    if isinstance(alert, ReceivablesOverdue) and alert.partner_id:
+        suffix = f" {alert.partner}" if named else ""
+        return [[InlineKeyboardButton("发送对账单" + suffix, callback_data=f"{ALERT_CALLBACK}stm:{alert.partner_id}")]]
     return []
 
 
@@ -97,7 +104,8 @@ def render_message(renderer: Renderer, entries: list[OutboxEntry]) -> tuple[str,
             "alert/batch.html", alerts=[e.alert for e in ordered[:shown]], total=len(ordered), show_money=show_money
         )
         if len(to_plain(text)) <= MAX_REPLY_LENGTH or shown <= 1:
-            return text, None
+            rows = [row for entry in ordered[:shown] for row in _buttons(entry, named=True)][:MAX_BUTTON_ROWS]
+            return text, InlineKeyboardMarkup(rows) if rows else None
         shown //= 2
 
 
