@@ -750,6 +750,8 @@ class Dispatcher:
         ``对账单 @客户``) with the presser's permissions, like a typed one: its reply replaces
         the alert, a refusal is a pop-up for the presser alone."""
         _, action, *args = data.split(":")
+        if action == "po" and len(args) == 2 and not args[1].replace(".", "", 1).isdigit():
+            args = []  # not the positive quantity the sender wrote: not our button
         if action == "snz" and len(args) == 1:
             reply = self.handle(replace(incoming, text=f"预警 忽略 {args[0]} {SNOOZE_DAYS}天", addressed=True))
             return None if reply is None else Reply(reply.html, alert=True)
