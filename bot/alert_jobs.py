@@ -29,15 +29,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import charts
 from bot.dispatcher import ALERT_CALLBACK, Dispatcher
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from bot.settings import Settings
-from domain import alert_services
-from domain.alerts import LowStock, OutboxEntry, OverStock, ReceivablesOverdue
+from domain import alert_services, reports
+from domain.alerts import DailyDigest, LowStock, OutboxEntry, OverStock, ReceivablesOverdue
+from domain.periods import last_days
+from domain.services import Actor, Context
 from domain.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,8 @@ BACKEND_KEY = "alert_backend"
 LEASE = timedelta(minutes=2)  # longer than a send with the rate limiter's retries can take
 CLAIM_LIMIT = 200
 MAX_LINES = 30  # alerts listed in one combined message; the rest are named by count
+TREND_DAYS = 7  # the daily digest's sales-trend chart
+CAPTION_LENGTH = 1024  # Telegram's limit for a photo's caption
 HOUSEKEEPING_INTERVAL = 3600.0
 
 
@@ -109,6 +114,24 @@ def render_message(renderer: Renderer, entries: list[OutboxEntry]) -> tuple[str,
         shown //= 2
 
 
+def digest_chart(backend: AlertBackend, workspace_id: int, entry: OutboxEntry) -> bytes | None:
+    """The daily digest's sales trend over the last 7 days as a PNG (profit only where money
+    may be shown); None when it cannot be drawn, and the digest goes as text."""
+    alert = entry.alert
+    assert isinstance(alert, DailyDigest)
+    uow = backend.uow_factory(workspace_id)
+    try:
+        with uow:
+            tz = uow.alerts.settings().tz
+        # The digest covers the whole workspace: every warehouse, as its owner sees it.
+        ctx = Context(Actor(0, "日报", entry.chat_id), backend.clock.now(), tz)
+        lines = reports.sales_trend(uow, ctx, last_days(alert.day, TREND_DAYS))
+        return charts.sales_trend(lines, f"销售趋势 · 近{TREND_DAYS}天", show_profit=entry.show_money)
+    except Exception:  # noqa: BLE001 - a chart that fails (no CJK font) must not hold the digest back
+        log.exception("digest chart for chat %s not drawn", entry.chat_id)
+        return None
+
+
 # ---- the jobs --------------------------------------------------------------------------------------
 
 
@@ -149,8 +172,14 @@ async def deliver(bot, backend: AlertBackend, renderer: Renderer, workspace_id: 
     ids = [entry.id for entry in entries]
     claimer = backend.claimer
     text, markup = render_message(renderer, entries)
+    photo = None
+    if len(entries) == 1 and isinstance(entries[0].alert, DailyDigest) and len(to_plain(text)) <= CAPTION_LENGTH:
+        photo = await asyncio.to_thread(digest_chart, backend, workspace_id, entries[0])
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
+        if photo is not None:
+            await bot.send_photo(chat_id, InputFile(photo, filename="日报_销售趋势.png"), caption=text, reply_markup=markup)
+        else:
+            await bot.send_message(chat_id, text, reply_markup=markup)
     except RetryAfter as error:
         wait = _seconds(error)
         log.info("alerts for chat %s: flood control, retrying in %s", chat_id, wait)

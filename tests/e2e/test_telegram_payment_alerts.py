@@ -104,3 +104,22 @@ async def test_generating_a_purchase_order_from_a_group_alert_makes_a_draft(bot:
     edited = await bot.press(alert, order["callback_data"])
     assert edited["text"].startswith(f"✅ 采购单 /PO_{year}_0001 · 华东饮料 · 草稿\nA001 可口可乐 60 罐")
     assert bot.rows("SELECT number, status FROM trade_order") == [(f"PO-{year}-0001", "草稿")]
+
+
+async def test_the_daily_digest_alone_comes_as_a_photo_of_the_sales_trend(bot: Bot):
+    await bot.say("商品 新增 A001 可口可乐 单位 罐 进价 2.5 售价 3.5")
+    await bot.say("入库 A001 24")
+    await bot.say("出库 A001 4 单价 3.5")
+    await bot.say("设置 预警 日报 00:00")  # due at once today
+    await bot.say("订阅 预警 日报")
+    deadline = time.monotonic() + 15
+    while not (photos := [m for m in bot.api.sent_messages(OWNER) if m.get("_file_bytes")]):
+        assert time.monotonic() < deadline, [m.get("text") for m in bot.api.sent_messages(OWNER)][-3:]
+        await asyncio.sleep(0.05)
+    (photo,) = photos
+    assert photo["_file_bytes"].startswith(b"\x89PNG")
+    caption = photo["caption"].splitlines()
+    assert caption[0] == f"📊 日报 {today():%Y-%m-%d}"
+    assert caption[1] == "销售 14.00 元 · 毛利 4.00 元（出库 1 笔）"
+    await asyncio.sleep(TICKS)
+    assert len([m for m in bot.api.sent_messages(OWNER) if m.get("_file_bytes")]) == 1  # once a day
