@@ -125,6 +125,9 @@ def test_alerts_list_payables_due_overdue_customers_and_expiring_batches(runtime
     listed = to_plain(say(runtime, private("预警")).html)
     assert "💰 3 天后有 60.00 元应付账款到期：华东饮料 RK-2026-0001 60.00" in listed
     assert "⏳ B001 鲜牛奶 批次 L1 10 盒 9 天后到期（2026-12-01）" in listed
+    join(runtime, "销售", SELLER)  # no money permission: the same list without the payables
+    seen = to_plain(say(runtime, private("预警", SELLER)).html)
+    assert "⏳ B001" in seen and "💰" not in seen and "60.00" not in seen
 
     clock.advance(timedelta(days=20))  # 12-12
     listed = to_plain(say(runtime, private("预警")).html)
