@@ -29,15 +29,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from bot import charts
 from bot.dispatcher import ALERT_CALLBACK, Dispatcher
 from bot.rendering import MAX_REPLY_LENGTH, Renderer, to_plain
 from bot.settings import Settings
-from domain import alert_services
-from domain.alerts import LowStock, OutboxEntry, OverStock, ReceivablesOverdue
+from domain import alert_services, reports
+from domain.alerts import DailyDigest, LowStock, OutboxEntry, OverStock, ReceivablesOverdue
+from domain.periods import last_days
+from domain.services import Actor, Context
 from domain.ports import Clock, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,8 @@ BACKEND_KEY = "alert_backend"
 LEASE = timedelta(minutes=2)  # longer than a send with the rate limiter's retries can take
 CLAIM_LIMIT = 200
 MAX_LINES = 30  # alerts listed in one combined message; the rest are named by count
+TREND_DAYS = 7  # the daily digest's sales-trend chart
+CAPTION_LENGTH = 1024  # Telegram's limit for a photo's caption
 HOUSEKEEPING_INTERVAL = 3600.0
 
 
@@ -68,17 +73,24 @@ class AlertBackend:
 # ---- rendering -----------------------------------------------------------------------------------
 
 
-def _buttons(entry: OutboxEntry) -> list[list[InlineKeyboardButton]]:
+MAX_BUTTON_ROWS = 8  # a combined message keeps the buttons of its first alerts only
+
+
+def _buttons(entry: OutboxEntry, named: bool = False) -> list[list[InlineKeyboardButton]]:
+    """The alert's buttons; ``named`` (in a combined message) adds what each is about."""
     alert = entry.alert
     if isinstance(alert, LowStock):
-        snooze = InlineKeyboardButton("忽略 7 天", callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")
+        suffix = f" {alert.code}" if named else ""
+        snooze = InlineKeyboardButton("忽略 7 天" + suffix, callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")
         quantity = format(alert.suggested.normalize(), "f")
-        order = InlineKeyboardButton("生成采购单", callback_data=f"{ALERT_CALLBACK}po:{alert.code}:{quantity}")
+        order = InlineKeyboardButton("生成采购单" + suffix, callback_data=f"{ALERT_CALLBACK}po:{alert.code}:{quantity}")
         return [[order, snooze]]
     if isinstance(alert, OverStock):
-        return [[InlineKeyboardButton("忽略 7 天", callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")]]
-    if isinstance(alert, ReceivablesOverdue):
-        return [[InlineKeyboardButton("发送对账单", callback_data=f"{ALERT_CALLBACK}stm:{alert.partner_id}")]]
+        suffix = f" {alert.code}" if named else ""
+        return [[InlineKeyboardButton("忽略 7 天" + suffix, callback_data=f"{ALERT_CALLBACK}snz:{alert.code}")]]
+    if isinstance(alert, ReceivablesOverdue) and alert.partner_id:
+        suffix = f" {alert.partner}" if named else ""
+        return [[InlineKeyboardButton("发送对账单" + suffix, callback_data=f"{ALERT_CALLBACK}stm:{alert.partner_id}")]]
     return []
 
 
@@ -97,8 +109,27 @@ def render_message(renderer: Renderer, entries: list[OutboxEntry]) -> tuple[str,
             "alert/batch.html", alerts=[e.alert for e in ordered[:shown]], total=len(ordered), show_money=show_money
         )
         if len(to_plain(text)) <= MAX_REPLY_LENGTH or shown <= 1:
-            return text, None
+            rows = [row for entry in ordered[:shown] for row in _buttons(entry, named=True)][:MAX_BUTTON_ROWS]
+            return text, InlineKeyboardMarkup(rows) if rows else None
         shown //= 2
+
+
+def digest_chart(backend: AlertBackend, workspace_id: int, entry: OutboxEntry) -> bytes | None:
+    """The daily digest's sales trend over the last 7 days as a PNG (profit only where money
+    may be shown); None when it cannot be drawn, and the digest goes as text."""
+    alert = entry.alert
+    assert isinstance(alert, DailyDigest)
+    uow = backend.uow_factory(workspace_id)
+    try:
+        with uow:
+            tz = uow.alerts.settings().tz
+        # The digest covers the whole workspace: every warehouse, as its owner sees it.
+        ctx = Context(Actor(0, "日报", entry.chat_id), backend.clock.now(), tz)
+        lines = reports.sales_trend(uow, ctx, last_days(alert.day, TREND_DAYS))
+        return charts.sales_trend(lines, f"销售趋势 · 近{TREND_DAYS}天", show_profit=entry.show_money)
+    except Exception:  # noqa: BLE001 - a chart that fails (no CJK font) must not hold the digest back
+        log.exception("digest chart for chat %s not drawn", entry.chat_id)
+        return None
 
 
 # ---- the jobs --------------------------------------------------------------------------------------
@@ -141,8 +172,14 @@ async def deliver(bot, backend: AlertBackend, renderer: Renderer, workspace_id: 
     ids = [entry.id for entry in entries]
     claimer = backend.claimer
     text, markup = render_message(renderer, entries)
+    photo = None
+    if len(entries) == 1 and isinstance(entries[0].alert, DailyDigest) and len(to_plain(text)) <= CAPTION_LENGTH:
+        photo = await asyncio.to_thread(digest_chart, backend, workspace_id, entries[0])
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
+        if photo is not None:
+            await bot.send_photo(chat_id, InputFile(photo, filename="日报_销售趋势.png"), caption=text, reply_markup=markup)
+        else:
+            await bot.send_message(chat_id, text, reply_markup=markup)
     except RetryAfter as error:
         wait = _seconds(error)
         log.info("alerts for chat %s: flood control, retrying in %s", chat_id, wait)

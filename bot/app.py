@@ -11,6 +11,7 @@ from bot.alert_jobs import AlertBackend
 from bot.clock import SystemClock
 from bot.dispatcher import Dispatcher, RateLimiter
 from bot.settings import Settings
+from domain.alert_services import DocumentOpenItems
 from domain.ports import Clock
 from storage.access_repositories import SqlDirectory, ensure_owners
 from storage.backup import make_backup_directory
@@ -63,6 +64,8 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
         backups=make_backup_directory(engine, settings.jxc_backup_dir, settings.jxc_backup_keep),
         operator_ids=settings.owner_ids,
     )
+    # The payment alerts (预警, 预警 检查 and the tick) read the documents' open items.
+    dispatcher.open_items = DocumentOpenItems
     dispatcher.alert_backend = AlertBackend(
         uow_factory, lambda: workspace_ids(engine), lambda now: prune_housekeeping(engine, now), clock
     )

@@ -750,18 +750,42 @@ class Dispatcher:
     # ---- alert buttons -----------------------------------------------------------------
 
     def _alert_button(self, incoming: Incoming, data: str) -> Reply | None:
-        """A button under a pushed alert; the answer is a pop-up, the alert message stays."""
+        """A button under a pushed alert. 忽略 answers with a pop-up and the alert stays;
+        生成采购单 and 发送对账单 run the command they stand for (``采购 @供应商 A001 60``,
+        ``对账单 @客户``) with the presser's permissions, like a typed one: its reply replaces
+        the alert, a refusal is a pop-up for the presser alone."""
         _, action, *args = data.split(":")
+        if action == "po" and len(args) == 2 and not args[1].replace(".", "", 1).isdigit():
+            args = []  # not the positive quantity the sender wrote: not our button
         if action == "snz" and len(args) == 1:
             reply = self.handle(replace(incoming, text=f"预警 忽略 {args[0]} {SNOOZE_DAYS}天", addressed=True))
             return None if reply is None else Reply(reply.html, alert=True)
-        if action == "po" and len(args) == 2:
-            # Purchase orders come with the documents; until then, say so and name the quantity.
-            return Reply(self.renderer.render("alert/purchase_coming.html", code=args[0], quantity=args[1]), alert=True)
-        if action == "stm":
-            return Reply(self.renderer.render("alert/statement_coming.html"), alert=True)
-        log.warning("unknown alert button %r", data)
-        return None
+        if action not in ("po", "stm") or len(args) != (2 if action == "po" else 1):
+            log.warning("unknown alert button %r", data)
+            return None
+        access = self._access(incoming)
+        member = access.member
+        if member is None or access.workspace_id is None:
+            return self._alert(ChatNotBound() if access.workspace_id is None and incoming.in_group else NotAMember())
+        command: c.Command = (
+            c.CreatePurchaseOrder("?", ()) if action == "po" else c.ShowStatement("?")
+        )  # only its type matters here: which permission the button needs
+        permission = required_permission(command)
+        if permission is not None and not member.can(permission):
+            return self._alert(NotPermitted(member.role, permission, roles_with(permission)))
+        uow = self._uow(access.workspace_id)
+        if action == "po":
+            code, quantity = args
+            supplier = alert_services.usual_supplier(uow, code)
+            if supplier is None:
+                return Reply(self.renderer.render("alert/no_supplier.html", code=code, quantity=quantity), alert=True)
+            text = f"采购 @{supplier} {code} {quantity}"
+        else:
+            name = alert_services.customer_name(uow, int(args[0])) if args[0].isdigit() else None
+            if name is None:
+                return Reply(self.renderer.render("alert/no_partner.html"), alert=True)
+            text = f"对账单 @{name}"
+        return self.handle(replace(incoming, text=text, addressed=True), pressed=True)
 
     # ---- sensitive figures -----------------------------------------------------------
 

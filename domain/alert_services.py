@@ -21,12 +21,15 @@ from domain.alerts import (
     ActiveAlerts,
     Alert,
     AlertSettings,
+    BatchStock,
     Books,
     ChatGone,
     Condition,
     DailyDigest,
+    OpenItem,
     OutboxEntry,
     Rule,
+    StockLevel,
     Subscription,
     Topic,
     backoff,
@@ -34,15 +37,52 @@ from domain.alerts import (
     MAX_ATTEMPTS,
 )
 from domain.audit import Action
+from domain.documents import Ledger
 from domain.errors import AlertTopicRefused, UnknownProduct
+from domain.partners import PartnerKind
 from domain.ports import OpenItems, UnitOfWork
 from domain.products import FieldChange, normalise_code, suggest_codes
 from domain.services import Context, audit
 
 
-# Open payables/receivables for a unit of work in its transaction (documents issue); None
-# until then, and the payment rules are skipped.
+# Open payables/receivables for a unit of work in its transaction; None skips the payment
+# rules (the composition root passes :class:`DocumentOpenItems`).
 OpenItemsSource = Callable[[UnitOfWork], OpenItems]
+
+
+class DocumentOpenItems:
+    """:class:`~domain.ports.OpenItems` over the documents' ledgers: every receipt (应付) or
+    shipment (应收) with an amount still open, as the payment rules see it."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def open_items(self, kind: str, as_of: datetime) -> list[OpenItem]:
+        # The ledgers hold what is open now; ``as_of`` is the rules' clock, which is now too.
+        ledger = Ledger.PAYABLE if kind == "payable" else Ledger.RECEIVABLE
+        return [
+            OpenItem(item.partner_name, item.number, item.open, item.due_on, item.partner_id)
+            for item in self._uow.documents.open_items(ledger)
+            if item.open > 0
+        ]
+
+
+def _batches(uow: UnitOfWork, stock: tuple[StockLevel, ...]) -> tuple[BatchStock, ...]:
+    """Batches with a quantity and an expiry date, of every active batch-managed product."""
+    warehouses = {warehouse.id: warehouse.name for warehouse in uow.stock.warehouses()}
+    several = len(warehouses) > 1
+    found = []
+    for level in stock:
+        product = level.product
+        if not product.batch_managed or product.id is None or level.on_hand <= 0:
+            continue
+        for batch in uow.batches.of_product(product.id):
+            if batch.quantity > 0 and batch.expires_on is not None:
+                warehouse = warehouses.get(batch.warehouse_id, "") if several else ""
+                found.append(
+                    BatchStock(product.code, product.name, product.unit, warehouse, batch.code, batch.expires_on, batch.quantity)
+                )
+    return tuple(found)
 
 
 # ---- the books ---------------------------------------------------------------------------------
@@ -57,13 +97,15 @@ def load_books(uow: UnitOfWork, now: datetime, settings: AlertSettings, open_ite
         items = open_items(uow)
         payables = tuple(items.open_items("payable", now))
         receivables = tuple(items.open_items("receivable", now))
+    stock = tuple(uow.alerts.stock_levels(now - timedelta(days=settings.sales_days)))
     return Books(
         settings=settings,
-        stock=tuple(uow.alerts.stock_levels(now - timedelta(days=settings.sales_days))),
+        stock=stock,
         stock_value=uow.stock.totals().value,
         day=uow.alerts.day_figures(start_of_day, now),
         payables=payables,
         receivables=receivables,
+        batches=_batches(uow, stock),
     )
 
 
@@ -335,6 +377,33 @@ def snooze_alert(uow: UnitOfWork, ctx: Context, cmd: c.SnoozeAlert) -> Snoozed:
         audit(uow, ctx, Action.SETTINGS, code, changes=(FieldChange("忽略预警", "", f"{cmd.days}天"),))
         uow.commit()
     return Snoozed(product.code, product.name, until, cmd.days)
+
+
+# ---- what the alert buttons need ---------------------------------------------------------------
+
+
+def usual_supplier(uow: UnitOfWork, code: str) -> str | None:
+    """生成采购单: the product's usual supplier — the counterparty of its latest receipt, when
+    that is a known supplier (the same rule as 补货建议). None: no such supplier."""
+    with uow:
+        product = uow.products.get(normalise_code(code))
+        if product is None or product.id is None:
+            return None
+        name = uow.stock.last_counterparties("receipt").get(product.id)
+        if not name or uow.partners.get(PartnerKind.SUPPLIER, name) is None:
+            return None
+        return name
+
+
+def customer_name(uow: UnitOfWork, partner_id: int) -> str | None:
+    """发送对账单: the name of the customer an overdue alert was about (None: no such customer)."""
+    with uow:
+        items = uow.documents.open_items(Ledger.RECEIVABLE, partner_id)
+        if items:
+            return items[0].partner_name
+        # Settled since the alert: the customer list has the name (a small table).
+        customers = uow.partners.search(PartnerKind.CUSTOMER, None, 100_000)
+        return next((p.name for p in customers if p.id == partner_id), None)
 
 
 @dataclass(frozen=True, slots=True)

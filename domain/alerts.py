@@ -13,7 +13,7 @@ Two kinds of rule:
 * **periodic** (the daily digest): the rule names its own period (the day), so it is sent
   once per period.
 
-Adding a rule (payables, receivables, expiry …) means writing a pure function
+Adding a rule means writing a pure function
 ``(books, now) -> list[alert]`` and one :class:`Rule` entry in :data:`RULES`; its topic is the
 word users subscribe with. A rule whose data the books cannot provide yet (``None`` in the
 snapshot) is skipped, and its active conditions are left as they are.
@@ -141,9 +141,25 @@ class OpenItem:
 
 
 @dataclass(frozen=True, slots=True)
+class BatchStock:
+    """One batch with a quantity, of a batch-managed product in one warehouse.
+
+    ``warehouse`` is the warehouse's name when the workspace has several, else "" (the
+    suggested 报损 then needs no 仓库)."""
+
+    code: str
+    name: str
+    unit: str
+    warehouse: str
+    batch: str
+    expires_on: date
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Books:
-    """What the rules read. ``None`` parts are books that do not exist yet (documents,
-    batches): their rules are skipped."""
+    """What the rules read. ``None`` parts are books a caller did not provide (open items
+    without a source): their rules are skipped."""
 
     settings: AlertSettings
     stock: tuple[StockLevel, ...] = ()
@@ -151,6 +167,7 @@ class Books:
     day: DayFigures | None = None
     payables: tuple[OpenItem, ...] | None = None
     receivables: tuple[OpenItem, ...] | None = None
+    batches: tuple[BatchStock, ...] | None = None  # batches with a quantity and an expiry date
 
     def today(self, now: datetime) -> date:
         return now.astimezone(self.settings.tz).date()
@@ -239,6 +256,44 @@ class ReceivablesOverdue(PartnerOverdue):
 
 
 @dataclass(frozen=True, slots=True)
+class BatchAlert:
+    """A batch of stock on hand near or past its expiry date."""
+
+    rule: ClassVar[str] = ""
+    code: str
+    name: str
+    unit: str
+    warehouse: str
+    batch: str
+    expires_on: date
+    quantity: Decimal
+    days: int  # days until expiry (临期), or since it (过期)
+
+    @property
+    def subject(self) -> str:
+        return f"{self.code}/{self.warehouse}/{self.batch}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchExpiring(BatchAlert):
+    """⏳ A001 可口可乐 批次 L1 12 罐 12-10 到期（还有 9 天）."""
+
+    rule: ClassVar[str] = "batch_expiring"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchExpired(BatchAlert):
+    """⛔ expired stock still on hand, with the 报损 that removes it."""
+
+    rule: ClassVar[str] = "batch_expired"
+
+    @property
+    def quantity_text(self) -> str:
+        """The quantity as the suggested 报损 command writes it (no grouping, no exponent)."""
+        return format(self.quantity.normalize(), "f")
+
+
+@dataclass(frozen=True, slots=True)
 class DailyDigest:
     """日报: the day's trading and what needs attention."""
 
@@ -277,7 +332,10 @@ class ChatGone:
         return str(self.chat_id)
 
 
-Alert = LowStock | OverStock | PayablesDue | PayablesOverdue | ReceivablesOverdue | DailyDigest | ChatGone
+Alert = (
+    LowStock | OverStock | PayablesDue | PayablesOverdue | ReceivablesOverdue | BatchExpiring | BatchExpired | DailyDigest
+    | ChatGone
+)
 
 
 # ---- the rules ---------------------------------------------------------------------------------
@@ -393,6 +451,42 @@ def receivables_overdue(books: Books, now: datetime) -> list[ReceivablesOverdue]
     return _overdue(books.receivables, books.today(now), ReceivablesOverdue)
 
 
+def _batch_alert(kind: type[BatchAlert], batch: BatchStock, days: int) -> BatchAlert:
+    return kind(
+        batch.code, batch.name, batch.unit, batch.warehouse, batch.batch, batch.expires_on, batch.quantity, days
+    )
+
+
+def _by_expiry(alert: BatchAlert) -> tuple[date, str, str, str]:
+    return (alert.expires_on, alert.code, alert.warehouse, alert.batch)
+
+
+def batches_expiring(books: Books, now: datetime) -> list[BatchExpiring]:
+    """Batches on hand that expire from today to ``expiry_days`` ahead (临期), soonest first.
+    A batch is usable through its expiry date, so one expiring today is still 临期."""
+    assert books.batches is not None
+    today = books.today(now)
+    last = today + timedelta(days=books.settings.expiry_days)
+    found = [
+        _batch_alert(BatchExpiring, batch, (batch.expires_on - today).days)
+        for batch in books.batches
+        if batch.quantity > 0 and today <= batch.expires_on <= last
+    ]
+    return sorted(found, key=_by_expiry)
+
+
+def batches_expired(books: Books, now: datetime) -> list[BatchExpired]:
+    """Expired batches still on hand (expired the day after their expiry date)."""
+    assert books.batches is not None
+    today = books.today(now)
+    found = [
+        _batch_alert(BatchExpired, batch, (today - batch.expires_on).days)
+        for batch in books.batches
+        if batch.quantity > 0 and batch.expires_on < today
+    ]
+    return sorted(found, key=_by_expiry)
+
+
 def daily_digest(books: Books, now: datetime) -> list[DailyDigest]:
     """The day's digest, once the digest time (workspace time) has come."""
     local = now.astimezone(books.settings.tz)
@@ -441,6 +535,10 @@ RULES: tuple[Rule, ...] = (
     Rule(PayablesDue.rule, Topic.PAYABLES, payables_due, ("payables",)),
     Rule(PayablesOverdue.rule, Topic.PAYABLES, payables_overdue, ("payables",), repeat=timedelta(days=7)),
     Rule(ReceivablesOverdue.rule, Topic.RECEIVABLES, receivables_overdue, ("receivables",), repeat=timedelta(days=7)),
+    # A batch moves from 临期 to 过期 the day after its expiry date: one condition clears and
+    # the other is raised. Expired stock is repeated weekly until it is scrapped.
+    Rule(BatchExpiring.rule, Topic.EXPIRY, batches_expiring, ("batches",)),
+    Rule(BatchExpired.rule, Topic.EXPIRY, batches_expired, ("batches",), repeat=timedelta(days=7)),
     Rule(DailyDigest.rule, Topic.DIGEST, daily_digest, ("day",), condition=False),
 )
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
@@ -522,7 +620,11 @@ def backoff(attempts: int) -> timedelta:
 # ---- storing alerts: a plain-dict form for the outbox's JSON column -----------------------------
 
 _ALERT_CLASSES: dict[str, type] = {
-    kind.rule: kind for kind in (LowStock, OverStock, PayablesDue, PayablesOverdue, ReceivablesOverdue, DailyDigest, ChatGone)
+    kind.rule: kind
+    for kind in (
+        LowStock, OverStock, PayablesDue, PayablesOverdue, ReceivablesOverdue, BatchExpiring, BatchExpired, DailyDigest,
+        ChatGone,
+    )
 }
 
 

@@ -53,8 +53,24 @@ def test_many_alerts_become_one_message_under_the_limit_that_names_the_rest() ->
     many = [entry(LowStock(f"{'X' * 28}{n:04d}", "长" * 60, "罐", D(1), D(20), D(0), 7, None, D(19))) for n in range(80)]
     text, markup = render_message(RENDERER, many)
     plain = to_plain(text)
-    assert markup is None and len(plain) <= MAX_REPLY_LENGTH
+    assert len(plain) <= MAX_REPLY_LENGTH
     assert plain.startswith("🔔 预警 80 条") and "…还有" in plain
+    # The buttons of the first alerts only, each naming its product.
+    assert len(markup.inline_keyboard) == 8
+    assert data(markup)[0] == [
+        (f"生成采购单 {'X' * 28}0000", f"al:po:{'X' * 28}0000:19"), (f"忽略 7 天 {'X' * 28}0000", f"al:snz:{'X' * 28}0000")
+    ]
+
+
+def test_a_combined_message_keeps_each_alerts_buttons_named() -> None:
+    overdue = ReceivablesOverdue("张三超市", 42, D("3200.00"), 12, ())
+    digest = DailyDigest(date(2026, 11, 22), D(0), D(0), D(0), 0, 0, D(0), 0, None, None)
+    _, markup = render_message(RENDERER, [entry(overdue), entry(digest), entry(LOW)])
+    assert data(markup) == [
+        [("生成采购单 A001", "al:po:A001:60"), ("忽略 7 天 A001", "al:snz:A001")],
+        [("发送对账单 张三超市", "al:stm:42")],
+    ]
+    assert render_message(RENDERER, [entry(digest), entry(digest)])[1] is None
 
 
 def test_a_combined_message_shows_money_only_if_every_row_may() -> None:

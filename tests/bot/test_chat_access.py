@@ -201,6 +201,27 @@ MATRIX = [
     ("周转", "周转", "private", "OABFV", "🔄 库存周转", (REPORTS, "OABFV")),
     ("图表", "图表 A001", "private", "OABFV", "📉 <b>A001</b>", (REPORTS, "OABFV")),
     ("导出", "导出 模板 商品", "private", "OABFV", "📄 商品导入模板", (REPORTS, "OABFV")),
+    # ---- alerts (issue 6): payment alerts also need the money permission. Before the documents
+    # rows, whose payables would be listed by 预警 and recorded by 预警 检查 ----
+    ("订阅 (list)", "订阅", "private", ALL, "这里还没有订阅预警。", None),  # before 订阅 应收 below
+    ("订阅", "订阅 预警 库存", "visible", "OAKBF", "✅ 已订阅：库存", (ALERTS, "OAKBF")),
+    (
+        "订阅 应收",
+        "订阅 预警 应收",
+        "private",
+        "OAF",
+        "✅ 已订阅：应收",
+        {
+            K: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            B: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
+            **{r: not_permitted(r, ALERTS, "OAKBF") for r in (S, V)},
+        },
+    ),
+    ("退订", "退订 库存", "visible", "OAKBF", "✅ 已退订：库存", (ALERTS, "OAKBF")),
+    ("预警", "预警", "private", ALL, "✅ 现在没有预警。", None),
+    ("预警 检查", "预警 检查", "private", "OAKBF", "🔎 已检查：新预警 0 条", (ALERTS, "OAKBF")),
+    ("预警 忽略", "预警 忽略 A001 3天", "private", "OAKBF", "🔕 已忽略 <b>A001</b> 可口可乐 的库存预警 3 天", (ALERTS, "OAKBF")),
+    ("设置 预警", "设置 预警 日均 1{n}天", "private", "OA", "✅ 预警设置已更新。", (SETTINGS, "OA")),
     # ---- documents (issue 4): the buyer orders, an admin approves, the keeper moves the goods,
     # the seller sells, the bookkeeper handles the money. {po}/{so}: the order the setup made.
     ("采购", "采购 @采供{n} A001 1 单价 2.4", "private", "OAB", "✅ 采购单 /PO_2026_", (PURCHASE, "OAB"), ("供应商 新增 采供{n}",)),
@@ -224,26 +245,6 @@ MATRIX = [
     ("应收", "应收", "private", "OAF", "💰 应收合计", (MONEY, "OAF")),
     ("对账单", "对账单 @账客{n}", "private", "OAF", "📒 对账单 · 账客{n}（客户）", (MONEY, "OAF"), ("客户 新增 账客{n}",)),
     ("费用", "费用 10 水电", "private", "OAF", "✅ 费用 FY-2026-", (MONEY, "OAF")),
-    # ---- alerts (issue 6): payment alerts also need the money permission ----
-    ("订阅 (list)", "订阅", "private", ALL, "这里还没有订阅预警。", None),  # before 订阅 应收 below
-    ("订阅", "订阅 预警 库存", "visible", "OAKBF", "✅ 已订阅：库存", (ALERTS, "OAKBF")),
-    (
-        "订阅 应收",
-        "订阅 预警 应收",
-        "private",
-        "OAF",
-        "✅ 已订阅：应收",
-        {
-            K: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
-            B: "🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。",
-            **{r: not_permitted(r, ALERTS, "OAKBF") for r in (S, V)},
-        },
-    ),
-    ("退订", "退订 库存", "visible", "OAKBF", "✅ 已退订：库存", (ALERTS, "OAKBF")),
-    ("预警", "预警", "private", ALL, "✅ 现在没有预警。", None),
-    ("预警 检查", "预警 检查", "private", "OAKBF", "🔎 已检查：新预警 0 条", (ALERTS, "OAKBF")),
-    ("预警 忽略", "预警 忽略 A001 3天", "private", "OAKBF", "🔕 已忽略 <b>A001</b> 可口可乐 的库存预警 3 天", (ALERTS, "OAKBF")),
-    ("设置 预警", "设置 预警 日均 1{n}天", "private", "OA", "✅ 预警设置已更新。", (SETTINGS, "OA")),
 ]
 # A document number the setup's reply names, for the {po}/{so} of a case.
 _LINK = re.compile(r"/(PO|SO)_(\d{4})_(\d{4,8})")

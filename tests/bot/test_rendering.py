@@ -1778,7 +1778,7 @@ RECEIVABLES = al.ReceivablesOverdue(
 )
 DIGEST = al.DailyDigest(date(2026, 11, 22), D("1234.50"), D("234.50"), D("560"), 12, 5, D("12345.6"), 3, 2, 1)
 GONE = al.ChatGone(-100123, ("库存", "日报"), "Forbidden: bot was kicked from the group chat")
-ACTIVE = al.ActiveAlerts([LOW, OVER, RECEIVABLES], {("low_stock", "A001"): datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)}, (al.Topic.EXPIRY,))
+ACTIVE = al.ActiveAlerts([LOW, OVER, RECEIVABLES], {("low_stock", "A001"): datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)}, (al.Topic.PAYABLES,))
 LOW_LINE = "⚠️ <b>A001</b> 可口可乐 库存 8 罐，低于安全库存 20（近7天日均销量 5，约 1.6 天售罄）"
 
 SAMPLES |= {
@@ -1810,6 +1810,19 @@ SAMPLES |= {
             ["毛利", "库存金额", "560.00", "应付"],
         ),
         "chat gone": Sample({"alert": GONE, "show_money": False}, ["⚠️ 无法再向聊天 -100123 推送预警", "已停止它的订阅：库存 日报"]),
+        "batch expiring": Sample(
+            {"alert": al.BatchExpiring("B001", HOSTILE, "盒", "", "L1", date(2026, 12, 1), D("10.000"), 9), "show_money": False},
+            [f"⏳ <b>B001</b> {ESCAPED} 批次 L1 10 盒 9 天后到期（2026-12-01）"],
+        ),
+        "batch expiring today, in a named warehouse": Sample(
+            {"alert": al.BatchExpiring("B001", "鲜牛奶", "盒", "二仓", "L1", date(2026, 11, 22), D("2.5"), 0), "show_money": False},
+            ["⏳ <b>B001</b> 鲜牛奶 批次 L1（二仓） 2.5 盒 今天到期"],
+        ),
+        "batch expired, with the scrap command": Sample(
+            {"alert": al.BatchExpired("B001", "鲜牛奶", "盒", "二仓", "L0", date(2026, 11, 19), D("12000"), 3), "show_money": False},
+            ["⛔ <b>B001</b> 鲜牛奶 批次 L0（二仓） 12,000 盒 已过期 3 天（2026-11-19 到期），请报损："
+             "<code>报损 B001 12000 仓库 二仓 批次 L0 原因 过期</code>"],
+        ),
     },
     "alert/batch.html": {
         "several at once": Sample(
@@ -1838,7 +1851,7 @@ SAMPLES |= {
     "alert/active.html": {
         "with money": Sample(
             {"result": ACTIVE, "show_cost": True},
-            ["🔔 <b>当前预警 3 条</b>", f"{LOW_LINE}（已忽略至 11-29 09:00）\n📦", "🔴 张三超市 应收逾期", "「临期」预警在有相应的单据后开始检查。"],
+            ["🔔 <b>当前预警 3 条</b>", f"{LOW_LINE}（已忽略至 11-29 09:00）\n📦", "🔴 张三超市 应收逾期", "「应付」预警在有相应的单据后开始检查。"],
         ),
         "a group without money": Sample({"result": ACTIVE, "show_cost": False}, ["🔔 <b>当前预警 2 条</b>"], ["张三超市", "3,200.00"]),
         "none": Sample({"result": al.ActiveAlerts(), "show_cost": True}, ["✅ 现在没有预警。"], ["单据"]),
@@ -1866,8 +1879,10 @@ SAMPLES |= {
         ),
         "shown": Sample({"result": als.AlertSettingsResult(al.AlertSettings())}, ["⚙️ <b>预警设置</b>\n日报时间：21:00\n免打扰：关闭"], ["✅"]),
     },
-    "alert/purchase_coming.html": {"static": Sample({"code": "A001", "quantity": "97"}, ["🚧 采购单功能还在建设中。建议采购 A001 97"])},
-    "alert/statement_coming.html": {"static": Sample({}, ["🚧 对账单功能还在建设中"])},
+    "alert/no_supplier.html": {
+        "static": Sample({"code": "A001", "quantity": "97"}, ["还不知道 A001 常用的供应商", "请直接发送：采购 @供应商 A001 97"])
+    },
+    "alert/no_partner.html": {"static": Sample({}, ["找不到这位客户（可能已删除）。请发送：对账单 @客户名"])},
     "errors/alert_topic_refused.html": {
         "role": Sample({"error": e.AlertTopicRefused("应收", ["老板", "管理员", "财务"])}, ["🔒 订阅「应收」预警需要收付款权限：老板、管理员、财务。未订阅。"]),
         "group": Sample({"error": e.AlertTopicRefused("应付")}, ["🔒 「应付」预警含金额，只推送到私聊或已设置「设置 本群 可见 成本」的群。未订阅。"]),

@@ -77,7 +77,7 @@ async def test_a_low_stock_alert_is_pushed_once_and_again_only_after_it_clears_a
     assert bot.rows("SELECT status, attempts FROM alert_outbox") == [("sent", 0), ("sent", 0)]
 
 
-async def test_the_buttons_under_an_alert_ignore_the_product_and_say_purchase_orders_are_coming(bot: Bot):
+async def test_the_buttons_under_an_alert_ignore_the_product_and_say_how_to_order_without_a_supplier(bot: Bot):
     await shop_with_subscribed_group(bot)
     await bot.say("出库 A001 16")
     (alert,) = await wait_for_alerts(bot, 1)
@@ -86,7 +86,8 @@ async def test_the_buttons_under_an_alert_ignore_the_product_and_say_purchase_or
 
     bot.api.press_button(alert, order["callback_data"])
     answer = await bot.api.await_call("answerCallbackQuery")
-    assert answer["show_alert"] is True and answer["text"].startswith("🚧 采购单功能还在建设中。建议采购 A001 60")
+    # Received from nobody in particular: no usual supplier to order from, so the pop-up says how.
+    assert answer["show_alert"] is True and answer["text"].endswith("请直接发送：采购 @供应商 A001 60")
 
     bot.api.press_button(alert, ignore["callback_data"])
     answer = await bot.api.await_call("answerCallbackQuery")
@@ -208,7 +209,7 @@ async def test_several_alerts_at_once_arrive_as_one_message_with_the_digest_firs
     (combined,) = [m["text"].splitlines() for m in messages if m["text"].startswith("🔔")]
     assert combined[0] == "🔔 预警 3 条"
     assert combined[1].startswith("📊 日报 ")
-    assert combined[2:6] == ["销售 68.00 元 · 毛利 20.00 元（出库 2 笔）", "入库 2 笔 · 84.00 元", "库存金额 36.00 元", "低于安全库存 2 种"]
+    assert combined[2:6] == ["销售 68.00 元 · 毛利 20.00 元（出库 2 笔）", "入库 2 笔 · 84.00 元", "库存金额 36.00 元", "低于安全库存 2 种 · 近期到期应付 0 笔 · 逾期应收客户 0 个"]
     assert combined[6].startswith("⚠️ A001 可口可乐 库存 8 罐") and combined[7].startswith("⚠️ B002 雪碧 库存 8 罐")
     await asyncio.sleep(TICKS)
     assert len(bot.api.sent_messages(GROUP_ID)) == 5  # once: the digest is daily, the conditions hold

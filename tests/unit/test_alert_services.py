@@ -12,7 +12,7 @@ import pytest
 
 from domain import alert_services as s
 from domain import commands as c
-from domain import services
+from domain import document_services, partner_services, services
 from domain.alerts import MAX_ATTEMPTS, ChatGone, DailyDigest, LowStock, OpenItem, Topic
 from domain.errors import AlertTopicRefused, UnknownProduct
 from tests.factories import SHANGHAI
@@ -348,3 +348,88 @@ def test_a_combined_message_lists_the_digest_first_then_rules_in_order() -> None
     digest = DailyDigest(START.date(), D(0), D(0), D(0), 0, 0, D(0), 0, None, None)
     entries = [OutboxEntry(GROUP, alert, "p", START, START, id=n) for n, alert in enumerate((over, low, digest))]
     assert [e.alert.rule for e in s.digest_of(entries)] == ["daily_digest", "low_stock", "over_stock"]
+
+
+# ---- the documents' open items and the batches, as the rules read them -----------------------------
+
+
+def partner(uow: FakeUnitOfWork, kind: str, name: str, terms: int) -> None:
+    partner_services.add_partner(uow, ctx_of(OWNER, now=START), c.AddPartner(kind, name, (("terms_days", terms),)))
+
+
+def raised(evaluation: s.Evaluation, *rules: str) -> list:  # type: ignore[type-arg]
+    """The alerts of these rules an evaluation raised (the stock rules run alongside)."""
+    return [alert for alert in evaluation.raised if alert.rule in rules]
+
+
+def active_conditions(uow: FakeUnitOfWork, *rules: str) -> list[bool]:
+    with uow:
+        return [cond.active for cond in uow.alerts.conditions() if cond.rule in rules]
+
+
+def trade(uow: FakeUnitOfWork, kind: type, code: str, quantity: str, price: str, who: str, now: datetime = START) -> None:
+    ctx = ctx_of(OWNER, now=now, chat_id=OWNER.user_id)
+    command = kind(code, D(quantity), unit_price=D(price), counterparty=who, occurred_on=now.date(), confirmed=True)
+    (services.receive_stock if kind is c.ReceiveStock else services.issue_stock)(uow, ctx, command)
+
+
+def test_payables_from_the_documents_alert_three_days_ahead_in_the_issues_words(uow: FakeUnitOfWork) -> None:
+    partner(uow, "供应商", "华东饮料", 3)
+    partner(uow, "供应商", "百事批发", 3)
+    trade(uow, c.ReceiveStock, "A001", "100", "90", "华东饮料")  # 9,000.00 due 11-25
+    trade(uow, c.ReceiveStock, "A001", "100", "60", "百事批发")  # 6,000.00 due 11-25
+    subscribe(uow, "应付", member=BOOKKEEPER, chat=PRIVATE)
+    first = s.evaluate(uow, START, s.DocumentOpenItems)
+    (alert,) = raised(first, "payables_due")
+    assert (alert.rule, alert.days, alert.total) == ("payables_due", 3, D("15000.00"))
+    assert [(i.partner, i.amount) for i in alert.items] == [("华东饮料", D("9000.00")), ("百事批发", D("6000.00"))]
+    assert all(i.number.startswith("RK-") and i.partner_id for i in alert.items)
+    assert first.queued == 1
+    # Paid in part the next day: the same due date, the same condition — not announced again.
+    document_services.pay(uow, ctx_of(OWNER, now=at(24)), c.RecordPayment("付款", "华东饮料", D(4000)))
+    assert s.evaluate(uow, at(24), s.DocumentOpenItems).queued == 0
+    active = s.show_alerts(uow, ctx_of(BOOKKEEPER, now=at(24)), c.ShowAlerts(), s.DocumentOpenItems)
+    (listed,) = [a for a in active.alerts if a.rule == "payables_due"]
+    assert (listed.days, listed.total) == (2, D("11000.00"))  # 5,000 + 6,000 still open
+    # Paid in full: nothing open, the condition clears.
+    document_services.pay(uow, ctx_of(OWNER, now=at(25)), c.RecordPayment("付款", "华东饮料", D(5000)))
+    document_services.pay(uow, ctx_of(OWNER, now=at(25)), c.RecordPayment("付款", "百事批发", D(6000)))
+    s.evaluate(uow, at(25), s.DocumentOpenItems)
+    assert active_conditions(uow, "payables_due") == [False]
+
+
+def test_overdue_receivables_from_the_documents_are_one_alert_per_customer(uow: FakeUnitOfWork) -> None:
+    partner(uow, "客户", "张三超市", 15)
+    partner(uow, "客户", "李四商店", 30)
+    trade(uow, c.IssueStock, "A001", "2", "3.5", "张三超市")  # 7.00 due 12-07
+    trade(uow, c.IssueStock, "A001", "4", "3.5", "张三超市", at(24))  # 14.00 due 12-08
+    trade(uow, c.IssueStock, "A001", "1", "3.5", "李四商店")  # 3.50 due 12-22
+    subscribe(uow, "应收", member=BOOKKEEPER, chat=PRIVATE)
+    assert s.evaluate(uow, at(0, days=15), s.DocumentOpenItems).queued == 0  # 12-07: due today, not late
+    late = s.evaluate(uow, at(0, days=20), s.DocumentOpenItems)  # 12-12
+    (alert,) = raised(late, "receivables_overdue")
+    assert (alert.partner, alert.total, alert.days, len(alert.items)) == ("张三超市", D("21.00"), 5, 2)
+    assert late.queued == 1
+    assert s.customer_name(uow, alert.partner_id) == "张三超市"
+
+
+def test_expiring_and_expired_batches_alert_once_each_and_the_expired_weekly(uow: FakeUnitOfWork) -> None:
+    ctx = ctx_of(OWNER, now=START, chat_id=OWNER.user_id)
+    services.add_product(uow, ctx, c.AddProduct("B001", "鲜牛奶", (("unit", "盒"), ("batch_managed", True))))
+    services.receive_stock(uow, ctx, c.ReceiveStock("B001", D(10), unit_price=D(2), batch="L1", expires_on=START.date() + timedelta(days=9)))
+    services.receive_stock(uow, ctx, c.ReceiveStock("B001", D(5), unit_price=D(2), batch="L2", expires_on=START.date() + timedelta(days=60)))
+    subscribe(uow, "临期")
+    first = s.evaluate(uow, START)  # 11-22: L1 expires 12-01, in the 30 days; L2 does not
+    assert [(a.rule, a.batch, a.days, a.quantity) for a in raised(first, "batch_expiring", "batch_expired")] == [("batch_expiring", "L1", 9, D(10))]
+    assert first.queued == 1
+    assert s.evaluate(uow, at(0, days=1)).queued == 0  # the same condition
+
+    expired = s.evaluate(uow, at(0, days=10))  # 12-02: L1 expired the day after its date
+    assert [(a.rule, a.batch, a.days) for a in raised(expired, "batch_expiring", "batch_expired")] == [("batch_expired", "L1", 1)]
+    assert expired.queued == 1  # and 临期 cleared
+    assert s.evaluate(uow, at(0, days=11)).queued == 0
+    assert [a.days for a in raised(s.evaluate(uow, at(0, days=17)), "batch_expired")] == [8]  # still on hand a week on: again
+
+    services.scrap_stock(uow, ctx_of(OWNER, now=at(0, days=18)), c.ScrapStock("B001", D(10), "过期", batch="L1"))
+    assert s.evaluate(uow, at(0, days=18)).queued == 0
+    assert active_conditions(uow, "batch_expiring", "batch_expired") == [False, False]

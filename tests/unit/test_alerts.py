@@ -156,6 +156,50 @@ def test_rules_without_their_books_are_not_available() -> None:
     assert rules["receivables_overdue"].available(replace(plain, receivables=()))
 
 
+# ---- expiry (临期, 过期) -------------------------------------------------------------------------------
+
+
+def batch(code: str, expires: date, quantity: str, warehouse: str = "") -> a.BatchStock:
+    return a.BatchStock("A001", "可口可乐", "罐", warehouse, code, expires, D(quantity))
+
+
+def test_batches_expiring_within_the_window_are_linqi_soonest_first() -> None:
+    # Today 11-22, window 30 days: through 12-22. A batch is usable through its expiry date.
+    batches = (
+        batch("L3", TODAY + timedelta(days=30), "5"),  # the window's last day: in
+        batch("L4", TODAY + timedelta(days=31), "5"),  # beyond
+        batch("L1", TODAY, "12"),  # expires today: still 临期, not yet expired
+        batch("L2", TODAY + timedelta(days=9), "0"),  # nothing left: nothing to say
+        batch("L0", TODAY - timedelta(days=1), "2"),  # expired yesterday: the other rule
+    )
+    found = a.batches_expiring(books(batches=batches), NOW)
+    assert [(x.batch, x.days, x.quantity) for x in found] == [("L1", 0, D(12)), ("L3", 30, D(5))]
+    assert found[0].subject == "A001//L1" and found[0].rule == "batch_expiring"
+
+
+def test_the_expiry_window_follows_the_settings() -> None:
+    batches = (batch("L1", TODAY + timedelta(days=10), "5"),)
+    assert a.batches_expiring(a.Books(replace(SETTINGS, expiry_days=7), batches=batches), NOW) == []
+    assert [x.days for x in a.batches_expiring(a.Books(replace(SETTINGS, expiry_days=10), batches=batches), NOW)] == [10]
+
+
+def test_expired_stock_on_hand_alerts_with_the_days_since_and_the_warehouse() -> None:
+    batches = (
+        batch("L0", TODAY - timedelta(days=3), "2", "二仓"),
+        batch("L9", TODAY - timedelta(days=40), "0.5"),
+        batch("L8", TODAY - timedelta(days=1), "0"),  # scrapped already
+    )
+    found = a.batches_expired(books(batches=batches), NOW)
+    assert [(x.batch, x.warehouse, x.days, x.quantity_text) for x in found] == [("L9", "", 40, "0.5"), ("L0", "二仓", 3, "2")]
+    assert found[1].subject == "A001/二仓/L0"
+
+
+def test_expiry_rules_need_the_batches() -> None:
+    rules = {rule.name: rule for rule in a.RULES}
+    assert not rules["batch_expiring"].available(books())
+    assert rules["batch_expired"].available(books(batches=())) and rules["batch_expired"].repeat == timedelta(days=7)
+
+
 # ---- the daily digest --------------------------------------------------------------------------------
 
 DAY = a.DayFigures(sales=D("350.00"), cost=D("240.00"), receipts=D("125.00"), issue_count=3, receipt_count=1)
@@ -228,6 +272,8 @@ def test_backoff_doubles_from_five_seconds_and_stops_at_thirty_minutes() -> None
         a.PayablesOverdue("华东饮料", 1, D("1.00"), 1, ()),
         a.DailyDigest(TODAY, D("1234567890123456.78"), D("1"), D("0"), 1, 0, D("0"), 0, None, 3),
         a.ChatGone(-100123, ("库存", "日报"), "Forbidden: bot was kicked"),
+        a.BatchExpiring("A001", "可口可乐", "罐", "", "L1", TODAY, D("12.500"), 0),
+        a.BatchExpired("A001", "可口可乐", "罐", "二仓", "L0", TODAY, D("2"), 3),
     ],
     ids=lambda alert: alert.rule,
 )
@@ -241,8 +287,10 @@ def test_an_alert_survives_its_storage_form_exactly(alert: a.Alert) -> None:
 
 def test_the_rule_registry_names_each_alert_class_once_with_its_topic() -> None:
     assert [rule.name for rule in a.RULES] == [
-        "low_stock", "over_stock", "payables_due", "payables_overdue", "receivables_overdue", "daily_digest",
+        "low_stock", "over_stock", "payables_due", "payables_overdue", "receivables_overdue", "batch_expiring",
+        "batch_expired", "daily_digest",
     ]
+    assert {rule.name: rule.topic for rule in a.RULES}["batch_expired"] is a.Topic.EXPIRY
     assert {rule.name: rule.topic for rule in a.RULES}["receivables_overdue"] is a.Topic.RECEIVABLES
     assert [rule.name for rule in a.RULES if not rule.condition] == ["daily_digest"]
     assert a.MONEY_TOPICS == {a.Topic.PAYABLES, a.Topic.RECEIVABLES}
