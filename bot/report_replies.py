@@ -86,6 +86,8 @@ def export(
         every = exports.books_sheets(books, show_cost=show_cost)
         index = {"进销存": 0, "销售": 1, "客户": 2, "每日": 3, "采购": 4}
         sheets = every if subject == "报表" else [every[index[subject]]]
+        if subject == "采购":
+            sheets.append(every[5])  # 供应商表现: on-time and QC pass rates
         sizes = [len(books.flows), len(books.by_product), len(books.by_customer), len(books.by_day), len(books.purchases)]
         rows = sum(sizes) if subject == "报表" else sizes[index[subject]]
         filename = f"{subject}_{_span(period)}.xlsx"

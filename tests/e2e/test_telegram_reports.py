@@ -64,8 +64,12 @@ async def test_a_chart_arrives_as_a_photo_with_its_key_number(bot: Bot) -> None:
     assert "销售额 114.99 元" in grouped["caption"] and "毛利" not in grouped["caption"].split("（成本")[0]
     assert "私聊机器人发送同一命令可看完整版" in grouped["caption"]
 
+    # Money owed goes only where cost may show: privately it is a photo, in this group a reason.
     aging = await bot.say("图表 账龄")
-    assert "photo" not in aging and "单据功能上线后" in aging["text"]
+    assert "photo" in aging and aging["caption"].startswith("📊 应收、应付账龄"), aging
+    assert "应收 0.00 元 · 应付 0.00 元" in aging["caption"]
+    withheld = await bot.say("图表 账龄", **GROUP_1)
+    assert "photo" not in withheld and "只在私聊或开放了敏感数据的群里发送" in withheld["text"]
 
 
 async def test_an_export_arrives_as_a_spreadsheet_with_the_figures(bot: Bot) -> None:
