@@ -831,6 +831,15 @@ class ReportRepository(Protocol):
         [begin, end) and everything up to ``end`` (for the balances), by source and account."""
         ...
 
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        """Open amounts of positive items (amount − allocations) per aging bucket, as (index into
+        ``AGING_BUCKETS``, open amount, items), for the buckets that have any, by index."""
+        ...
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        """Positive items not fully settled, ``open`` filled in, by partner name, due date, date, id."""
+        ...
+
     def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
         """Per supplier, the receipts against purchase orders dated in [since, until): how
         many had a 交期 and how many came on or before it; and those orders' lines' accepted

@@ -354,11 +354,20 @@ def require_money(ctx: Context) -> None:
         raise NotPermitted(ctx.actor.role, Permission.MONEY, roles_with(Permission.MONEY))
 
 
+def owed_from(ledger: Ledger, sums: list[tuple[int, Decimal, int]]) -> Owed:
+    """The database's sums per bucket (index, open amount, items) as an :class:`Owed`."""
+    buckets = dict.fromkeys(AGING_BUCKETS, ZERO)
+    for index, amount, _ in sums:
+        buckets[AGING_BUCKETS[index]] += amount
+    total = sum(buckets.values(), ZERO)
+    return Owed(ledger.value, total, total - buckets[AGING_BUCKETS[0]], buckets, sum((n for _, _, n in sums), 0))
+
+
 def owed_now(uow: UnitOfWork, ctx: Context) -> tuple[Owed, Owed]:
-    """Inside an open unit of work: 应收 and 应付 with their aging, today."""
+    """Inside an open unit of work: 应收 and 应付 with their aging, today (summed in SQL)."""
     return (
-        owed(Ledger.RECEIVABLE, uow.documents.open_items(Ledger.RECEIVABLE), ctx.today),
-        owed(Ledger.PAYABLE, uow.documents.open_items(Ledger.PAYABLE), ctx.today),
+        owed_from(Ledger.RECEIVABLE, uow.reports.aging(Ledger.RECEIVABLE, ctx.today)),
+        owed_from(Ledger.PAYABLE, uow.reports.aging(Ledger.PAYABLE, ctx.today)),
     )
 
 
@@ -385,8 +394,7 @@ def owed_items(uow: UnitOfWork, ctx: Context, ledger: Ledger) -> list[OpenItem]:
     """`导出 应收` / `导出 应付`: every open item, by partner then due date (needs MONEY)."""
     require_money(ctx)
     with uow:
-        items = uow.documents.open_items(ledger)
-    return sorted(items, key=lambda i: (i.partner_name, i.due_on, i.occurred_on, i.id))
+        return uow.reports.open_items(ledger)
 
 
 # ---- hints --------------------------------------------------------------------------------

@@ -10,19 +10,19 @@ up to the fen per line, computed in integers split so no product leaves 64 bits:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Date, DateTime, and_, case, cast, func, literal_column, or_, select, type_coerce
 from sqlmodel import Session
 
 from domain.money import from_scaled
-from domain.documents import Ledger, OrderKind
+from domain.documents import Ledger, OpenItem, OrderKind
 from domain.ports import CashTotals, CategoryStock, FlowTotals, IdleStock, PurchaseTotals, SalesTotals, SupplierDelivery
 from domain.products import Product
 from domain.stock import Movement, MovementKind
 from storage.repositories import _movement_to_domain, _product_to_domain
-from storage.document_tables import CashEntryRow, OpenItemRow, OrderLineRow, PaymentRow, TradeOrderRow
+from storage.document_tables import AllocationRow, CashEntryRow, OpenItemRow, OrderLineRow, PaymentRow, TradeOrderRow
 from storage.tables import PartnerRow, ProductRow, StockBalanceRow, StockMovementRow
 
 _m = StockMovementRow.__table__.alias("m")
@@ -350,6 +350,49 @@ class SqlReportRepository:
                     source = "其他收入" if key else "费用"
                 found.append(CashTotals(source, account, _fen(in_period), int(count), _fen(to_end)))
         return sorted(found, key=lambda t: (t.source, t.account))
+
+    def _open(self, ledger: Ledger):  # type: ignore[no-untyped-def]
+        """Positive items with something open: (source, where, open amount in fen)."""
+        item, allocation = OpenItemRow.__table__, AllocationRow.__table__
+        taken = (
+            select(allocation.c.item_id, func.sum(_raw(allocation.c.amount)).label("taken"))
+            .where(allocation.c.workspace_id == self._workspace_id)
+            .group_by(allocation.c.item_id)
+            .subquery("taken")
+        )
+        open_fen = _raw(item.c.amount) - func.coalesce(taken.c.taken, 0)
+        where = [item.c.workspace_id == self._workspace_id, item.c.ledger == ledger.value, item.c.amount > 0, open_fen > 0]
+        return item.outerjoin(taken, taken.c.item_id == item.c.id), where, open_fen
+
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        source, where, open_fen = self._open(ledger)
+        due = OpenItemRow.__table__.c.due_on
+        bucket = case(
+            (due >= today, 0),
+            (due >= today - timedelta(days=30), 1),
+            (due >= today - timedelta(days=60), 2),
+            (due >= today - timedelta(days=90), 3),
+            else_=4,
+        ).label("bucket")
+        query = select(bucket, _sum(open_fen), func.count()).select_from(source).where(*where).group_by(bucket).order_by(bucket)
+        return [(int(index), _fen(amount), int(count)) for index, amount, count in self._session.execute(query)]
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        source, where, open_fen = self._open(ledger)
+        item, partner = OpenItemRow.__table__, PartnerRow.__table__
+        query = (
+            select(item, partner.c.name, open_fen.label("open_fen"))
+            .select_from(source.join(partner, and_(partner.c.workspace_id == item.c.workspace_id, partner.c.id == item.c.partner_id)))
+            .where(*where)
+            .order_by(partner.c.name, item.c.due_on, item.c.occurred_on, item.c.id)
+        )
+        return [
+            OpenItem(
+                Ledger(row.ledger), row.partner_id, row.name, row.number, row.amount, _as_date(row.occurred_on),
+                _as_date(row.due_on), row.order_number, _fen(row.open_fen), row.id,
+            )
+            for row in self._session.execute(query)
+        ]
 
     def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
         item, order, line, partner = OpenItemRow.__table__, TradeOrderRow.__table__, OrderLineRow.__table__, PartnerRow.__table__

@@ -37,6 +37,8 @@ from domain.access import ChatSettings, Invitation, Member, Role
 from domain.alerts import AlertSettings, Condition, DayFigures, OpenItem, OutboxEntry, StockLevel, Subscription, Topic
 from domain.audit import Action, AuditEntry
 from domain.documents import (
+    AGING_BUCKETS,
+    aging_bucket,
     OPEN_STATUSES,
     Account,
     Allocation,
@@ -1220,6 +1222,18 @@ class FakeReportRepository:
                 row[0] += amount
                 row[1] += 1
         return [CashTotals(source, account, *row) for (source, account), row in sorted(sums.items())]
+
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        sums: dict[int, list] = {}  # type: ignore[type-arg]
+        for item in self._uow.documents.open_items(ledger):
+            row = sums.setdefault(AGING_BUCKETS.index(aging_bucket(item, today)), [ZERO, 0])
+            row[0] += item.open
+            row[1] += 1
+        return [(index, amount, count) for index, (amount, count) in sorted(sums.items())]
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        items = self._uow.documents.open_items(ledger)
+        return sorted(items, key=lambda i: (i.partner_name, i.due_on, i.occurred_on, i.id))
 
     def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
         self._uow._require()

@@ -69,3 +69,25 @@ def test_sales_take_off_the_customers_return_and_purchases_the_return_to_the_sup
     assert [(p.supplier, p.quantity, p.amount) for p in purchases] == [("华东饮料", D(155), D("372.00"))]
     # The customer's return comes in: in = 158 received + 2 returned, out = 10 shipped + 3 returned.
     assert [(f.in_quantity, f.out_quantity) for f in flows] == [(D(160), D(13))]
+
+
+def test_aging_and_open_items_are_summed_in_sql_as_the_documents_see_them(books: Runtime) -> None:
+    from domain.documents import Ledger, aging
+
+    with SqlUnitOfWork(books.engine, books.workspace_id) as uow:
+        for ledger in (Ledger.RECEIVABLE, Ledger.PAYABLE):
+            items = uow.documents.open_items(ledger)
+            for today in (date(2026, 11, 24), date(2026, 12, 10), date(2027, 1, 10), date(2027, 6, 1)):
+                buckets = aging(items, today)
+                summed = uow.reports.aging(ledger, today)
+                assert sum((n for _, _, n in summed), 0) == len(items)
+                assert {i: amount for i, amount, _ in summed} == {i: v for i, v in enumerate(buckets.values()) if v}, (ledger, today)
+            assert sorted(uow.reports.open_items(ledger), key=lambda i: i.id) == sorted(items, key=lambda i: i.id)
+        receivable = uow.reports.aging(Ledger.RECEIVABLE, date(2027, 1, 10))  # due 12-09: 32 days
+        payable = uow.reports.open_items(Ledger.PAYABLE)
+    assert receivable == [(2, D("18.00"), 1)]
+    assert [(i.number, i.amount, i.open) for i in payable] == [
+        ("RK-2026-0001", D("235.20"), D("135.20")),  # the 付款 100 settled the oldest first
+        ("RK-2026-0002", D("120.00"), D("120.00")),
+        ("RK-2026-0003", D("24.00"), D("24.00")),
+    ]
