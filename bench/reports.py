@@ -1,6 +1,6 @@
 """How long reports, charts and exports take on a big shop, against the floor of raw sqlite3.
 
-Usage: .venv/bin/python bench/reports.py [--products 10000] [--movements 1000000] [--runs 3] [--db-dir DIR]
+Usage: .venv/bin/python bench/reports.py [--products 10000] [--movements 1000000] [--orders 20000] [--runs 3] [--db-dir DIR]
 
 Builds an SQLite database through the migrations, then bulk-inserts (plain sqlite3, one
 transaction) ``--products`` products and ``--movements`` movements spread over the last 365
@@ -56,6 +56,13 @@ COMMANDS = [
     ("export", "导出 流水 P00042 365天"),
     ("export", "导出 流水 7天"),
     ("export", "导出 模板 商品"),
+    # Over the documents (--orders purchase orders and their receipts, as many sales items,
+    # payments and cash-book entries; every item open).
+    ("report", "报表 本月 资金"),
+    ("chart", "图表 账龄"),
+    ("export", "导出 应收"),
+    ("export", "导出 应付"),
+    ("export", "导出 对账单 @客户001 本月"),
 ]
 CATEGORIES = ["饮料", "零食", "日用", "粮油", "调味", "乳品", "冷冻", "酒水", "烟草", "文具", "清洁", ""]
 CUSTOMERS = [f"客户{n:03d}" for n in range(200)] + [""]
@@ -122,6 +129,65 @@ def populate(path: Path, products: int, movements: int, now: datetime) -> float:
     return time.perf_counter() - started
 
 
+def populate_documents(path: Path, orders: int, products: int, now: datetime) -> None:
+    """Partners, ``orders`` purchase orders (half with a 交期) each with one receipt's payable,
+    as many receivables, half as many payments of each kind, and cash-book entries."""
+    rng = random.Random(11)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous=OFF")
+    created = _stamp(now)
+    names = [("供应商", name) for name in SUPPLIERS] + [("客户", name) for name in CUSTOMERS if name]
+    db.executemany(
+        "INSERT INTO partner (workspace_id, id, kind, name, contact, phone, terms_days, credit_limit, created_at, lead_days)"
+        " VALUES (1, ?, ?, ?, '', '', 30, NULL, ?, NULL)",
+        [(pid, kind, name, created) for pid, (kind, name) in enumerate(names, start=1)],
+    )
+    suppliers = list(range(1, len(SUPPLIERS) + 1))
+    customers = list(range(len(SUPPLIERS) + 1, len(names) + 1))
+    today = now.date()
+    order_rows, line_rows, items, payments = [], [], [], []
+    for n in range(1, orders + 1):
+        day = today - timedelta(days=rng.randint(0, 364))
+        due = day + timedelta(days=rng.randint(-3, 7)) if n % 2 else None
+        number = f"PO-2026-{n:06d}"
+        quantity = rng.randint(10, 200)
+        rejected = rng.randint(0, 3)
+        order_rows.append((n, number, rng.choice(suppliers), due.isoformat() if due else None, created))
+        line_rows.append((n, rng.randint(1, products), quantity * 1000, 240_00, quantity * 1000 - rejected * 1000, quantity * 240, rejected * 1000))
+        items.append((2 * n - 1, "应付", order_rows[-1][2], f"RK-B-{n:06d}", number, quantity * 240, day.isoformat(), (day + timedelta(days=30)).isoformat()))
+        sold = today - timedelta(days=rng.randint(0, 364))
+        items.append((2 * n, "应收", rng.choice(customers), f"CK-B-{n:06d}", "", rng.randint(100, 100_000), sold.isoformat(), (sold + timedelta(days=30)).isoformat()))
+        if n % 2 == 0:
+            for ledger, partners in (("应收", customers), ("应付", suppliers)):
+                at = now - timedelta(days=rng.randint(0, 364))
+                payments.append((len(payments) + 1, ledger, rng.choice(partners), f"P-B-{len(payments) + 1:07d}", rng.randint(100, 50_000), rng.choice(("现金", "银行", "微信", "支付宝")), _stamp(at), at.date().isoformat()))
+    db.executemany(
+        "INSERT INTO trade_order (workspace_id, id, kind, number, partner_id, status, warehouse_id, due_on, discount, note, created_at, created_by)"
+        " VALUES (1, ?, '采购单', ?, ?, '已完成', 1, ?, NULL, '', ?, 'bench')",
+        order_rows,
+    )
+    db.executemany(
+        "INSERT INTO order_line (workspace_id, order_id, line_no, product_id, quantity, unit_price, price_source, done, billed, rejected)"
+        " VALUES (1, ?, 1, ?, ?, ?, '所填单价', ?, ?, ?)",
+        line_rows,
+    )
+    db.executemany(
+        "INSERT INTO open_item (workspace_id, id, ledger, partner_id, number, order_number, amount, occurred_on, due_on) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+        items,
+    )
+    db.executemany(
+        "INSERT INTO payment (workspace_id, id, ledger, partner_id, number, amount, account, occurred_at, occurred_on, note) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+        payments,
+    )
+    db.executemany(
+        "INSERT INTO cash_entry (workspace_id, id, number, income, amount, account, note, occurred_at) VALUES (1, ?, ?, ?, ?, '现金', 'bench', ?)",
+        [(n, f"FY-B-{n:06d}", n % 5 == 0, rng.randint(100, 20_000), _stamp(now - timedelta(days=rng.randint(0, 364)))) for n in range(1, orders // 10 + 1)],
+    )
+    db.commit()
+    db.execute("ANALYZE")
+    db.close()
+
+
 def _insert_movements(db: sqlite3.Connection, rows: list[tuple]) -> None:
     db.executemany(
         "INSERT INTO stock_movement (workspace_id, id, number, kind, product_id, warehouse_id, quantity, value,"
@@ -152,6 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--movements", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db-dir", type=Path, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="build the database here once and reuse it on later runs")
@@ -164,8 +231,10 @@ def main() -> None:
         runtime = build_runtime(settings)  # migrates and creates 默认账套 (workspace 1)
         now = datetime.now(timezone.utc)
         loaded = 0.0 if existed else populate(path, args.products, args.movements, now)
+        if not existed:
+            populate_documents(path, args.orders, args.products, now)
         print(f"{platform.node()} · {platform.processor() or platform.machine()} · Python {platform.python_version()} · SQLite {sqlite3.sqlite_version}")
-        print(f"populated {args.products:,} products and {args.movements:,} movements in {loaded:.1f} s")
+        print(f"populated {args.products:,} products and {args.movements:,} movements in {loaded:.1f} s, and {args.orders:,} orders")
         base = floor(path, now, args.runs)
         print(f"floor (raw sqlite3 GROUP BY of this month): {base * 1000:.1f} ms\n")
         handle = runtime.dispatcher.handle

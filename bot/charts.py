@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from domain.reports import CategoryValues, Ranking, SalesLine, StockLevel
+from domain.reports import CategoryValues, Owed, Ranking, SalesLine, StockLevel
 
 FONT_ENV = "JXC_CJK_FONT"
 FONT_CANDIDATES = (
@@ -35,6 +35,7 @@ FONT_CANDIDATES = (
 )
 WIDTH, HEIGHT, DPI = 8.0, 4.5, 120  # 960 × 540 pixels: a 16:9 slide, sharp on a phone
 REVENUE_COLOR, PROFIT_COLOR, STOCK_COLOR, SAFETY_COLOR = "#2f6db5", "#f08c2e", "#3a9a5b", "#d0453a"
+RECEIVABLE_COLOR, PAYABLE_COLOR = "#2f6db5", "#d0453a"
 
 _lock = threading.Lock()  # the font manager is process-wide: register the font once
 _family: str | None = None
@@ -233,5 +234,37 @@ def stock_level(level: StockLevel, title: str) -> bytes:
     axes.set_ylim(low * 1.1 if low < 0 else 0, high * 1.15)
     _date_ticks(axes, level.days)
     axes.legend(prop=_font(figure, 9), frameon=True, framealpha=0.9, edgecolor="none", loc="best")
+    _style_ticks(figure, axes)
+    return _png(figure)
+
+
+def aging(receivable: Owed, payable: Owed, title: str) -> bytes:
+    """应收 and 应付 side by side per aging bucket (from 未到期 to 90天以上), each bar labelled."""
+    figure, axes = _figure(left=0.1)
+    axes.set_title(title, loc="left", **_font(figure, 13, "bold"))
+    if not receivable.total and not payable.total:
+        _empty(axes, figure, "目前没有未结的应收、应付")
+        return _png(figure)
+    names = list(receivable.buckets)
+    x = list(range(len(names)))
+    width = 0.38
+    series = (
+        ("应收", [float(receivable.buckets[n]) for n in names], RECEIVABLE_COLOR, -width / 2),
+        ("应付", [float(payable.buckets[n]) for n in names], PAYABLE_COLOR, width / 2),
+    )
+    for label, numbers, color, shift in series:
+        positions = [i + shift for i in x]
+        axes.bar(positions, numbers, width=width, color=color, label=label)
+        for position, value in zip(positions, numbers):
+            if value:
+                axes.text(position, value, _yuan(value), ha="center", va="bottom", **_font(figure, 8))
+    top = max(series[0][1] + series[1][1] + [0.0])
+    axes.set_ylim(0, top * 1.2 if top > 0 else 1)
+    axes.set_xticks(x)
+    axes.set_xticklabels(names)
+    axes.yaxis.set_major_formatter(FuncFormatter(_yuan))
+    axes.yaxis.set_major_locator(MaxNLocator(6))
+    axes.set_ylabel("金额（元）", **_font(figure))
+    axes.legend(prop=_font(figure, 9), frameon=False, loc="upper right")
     _style_ticks(figure, axes)
     return _png(figure)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -19,8 +19,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from domain.documents import AGING_BUCKETS, OpenItem, StatementLine, aging_bucket
+from domain.document_services import Statement
 from domain.reports import (
     Books,
+    SupplierQuality,
     FlowLine,
     LedgerRows,
     PurchaseLine,
@@ -259,6 +262,26 @@ def purchase_sheet(lines: Sequence[PurchaseLine], *, show_cost: bool) -> Sheet:
     return Sheet("采购", _visible(columns, show_cost), lines, note=_cost_note(show_cost))
 
 
+def _share(value: Decimal | None) -> Decimal | None:
+    """A percentage (75.0) as the fraction Excel's percent format shows as 75.0%."""
+    return value / 100 if value is not None else None
+
+
+def quality_sheet(lines: Sequence[SupplierQuality]) -> Sheet:
+    """供应商表现: on-time and QC pass rates (no cost in it: every reader may see it)."""
+    columns = [
+        Column("供应商", lambda q: q.supplier, width=20),
+        Column("有交期到货次数", lambda q: q.timed, width=14),
+        Column("准时次数", lambda q: q.on_time, width=10),
+        Column("准时率", lambda q: _share(q.on_time_rate), "percent", 10),
+        Column("到货数量", lambda q: q.arrived, "quantity", 12, True),
+        Column("合格数量", lambda q: q.accepted, "quantity", 12, True),
+        Column("不合格数量", lambda q: q.rejected, "quantity", 12, True),
+        Column("合格率", lambda q: _share(q.pass_rate), "percent", 10),
+    ]
+    return Sheet("供应商表现", columns, lines, note="准时：交期当天或之前到货；没有交期的采购单不计入准时率")
+
+
 def books_sheets(result: Books, *, show_cost: bool) -> list[Sheet]:
     """`导出 报表`: every section of the period's report, one sheet each."""
     return [
@@ -267,7 +290,57 @@ def books_sheets(result: Books, *, show_cost: bool) -> list[Sheet]:
         sales_sheet("销售-客户", result.by_customer, "customer", show_cost=show_cost),
         sales_sheet("销售-每日", result.by_day, "day", show_cost=show_cost),
         purchase_sheet(result.purchases, show_cost=show_cost),
+        quality_sheet(result.qualities),
     ]
+
+
+def open_items_sheets(ledger: str, items: Sequence[OpenItem], today: date) -> list[Sheet]:
+    """`导出 应收` / `导出 应付`: every open item with its aging, then the aging per partner."""
+    partner = "客户" if ledger == "应收" else "供应商"
+    columns = [
+        Column(partner, lambda i: i.partner_name, width=20),
+        Column("单号", lambda i: i.number, width=16),
+        Column("订单", lambda i: i.order_number, width=16),
+        Column("日期", lambda i: i.occurred_on, "date", 12),
+        Column("到期日", lambda i: i.due_on, "date", 12),
+        Column("金额", lambda i: i.amount, "money", 13, True),
+        Column("未结金额", lambda i: i.open, "money", 13, True),
+        Column("逾期天数", lambda i: i.days_overdue(today), width=10),
+        Column("账龄", lambda i: aging_bucket(i, today), width=10),
+    ]
+    by_partner: dict[str, dict[str, Decimal]] = {}
+    for item in items:
+        row = by_partner.setdefault(item.partner_name, dict.fromkeys(AGING_BUCKETS, Decimal(0)))
+        row[aging_bucket(item, today)] += item.open
+    summary = [
+        Column(partner, lambda r: r[0], width=20),
+        *(Column(name, lambda r, name=name: r[1][name], "money", 13, True) for name in AGING_BUCKETS),
+        Column("合计", lambda r: sum(r[1].values(), Decimal(0)), "money", 14, True),
+    ]
+    note = f"截至 {today:%Y-%m-%d}；账龄按到期日计"
+    return [
+        Sheet(f"{ledger}明细", columns, items, note=note),
+        Sheet(f"{ledger}账龄", summary, sorted(by_partner.items()), note=note),
+    ]
+
+
+def statement_sheet(statement: Statement) -> Sheet:
+    """`导出 对账单 @客户`: the opening balance, each document and payment, the running balance."""
+    opening = StatementLine(statement.since, "", "期初余额", Decimal(0), Decimal(0), statement.opening)
+    columns = [
+        Column("日期", lambda l: l.occurred_on, "date", 12),
+        Column("单号", lambda l: l.number, width=16),
+        Column("摘要", lambda l: l.what, width=22),
+        Column("增加", lambda l: l.debit, "money", 13, True),
+        Column("减少", lambda l: l.credit, "money", 13, True),
+        Column("余额", lambda l: l.balance, "money", 14),
+    ]
+    side = "应收" if statement.ledger.value == "应收" else "应付"
+    note = (
+        f"{statement.partner.name} {side}对账单 {statement.since:%Y-%m-%d}~{statement.until:%Y-%m-%d}："
+        f"期初 {statement.opening:,.2f}，期末 {statement.closing:,.2f} 元"
+    )
+    return Sheet("对账单", columns, [opening, *statement.lines], note=note)
 
 
 def ranking_sheet(result: Ranking, *, show_cost: bool) -> Sheet:

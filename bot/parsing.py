@@ -338,10 +338,10 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "报表",
         ("report",),
-        usage="报表 [今日|本周|本月|上月|2026-11-01~2026-11-15] [进销存|销售|客户|每日|采购]",
-        summary="进销存、销售毛利、进货汇总和经营提示",
+        usage="报表 [今日|本周|本月|上月|2026-11-01~2026-11-15] [进销存|销售|客户|每日|采购|资金]",
+        summary="进销存、销售毛利、进货汇总、资金和经营提示",
         available=True,
-        examples=("报表 本月", "报表 上月 进销存", "报表 本月 销售"),
+        examples=("报表 本月", "报表 上月 进销存", "报表 本月 销售", "报表 本月 资金"),
     ),
     Verb(
         "排行",
@@ -375,10 +375,10 @@ VERBS: tuple[Verb, ...] = (
     Verb(
         "导出",
         ("export",),
-        usage="导出 报表|进销存|销售|客户|每日|采购|排行|滞销|周转|流水 [编码] [本月] · 导出 模板 商品",
+        usage="导出 报表|进销存|销售|客户|每日|采购|排行|滞销|周转|流水 [编码] [本月] · 导出 应收|应付 · 导出 对账单 @客户 [本月] · 导出 模板 商品",
         summary="导出 Excel 表格",
         available=True,
-        examples=("导出 进销存 本月", "导出 流水 A001 本月", "导出 模板 商品"),
+        examples=("导出 进销存 本月", "导出 流水 A001 本月", "导出 应收", "导出 对账单 @张三超市 本月", "导出 模板 商品"),
     ),
     Verb(
         "备份",
@@ -1811,7 +1811,13 @@ def _parse_chart(rest: str, today: date, verb: Verb) -> c.Command:
 
 def _parse_export(rest: str, today: date, verb: Verb) -> c.Command:
     tokens = tokenise(rest, verb.usage)
-    _refuse_extras(tokens, verb.usage)
+    statement = bool(tokens.words) and tokens.words[0] == "对账单"
+    _refuse_extras(tokens, verb.usage, partner=statement)
+    if statement:
+        if tokens.partner is None:
+            raise ParseError("缺少 @客户 或 @供应商", "导出 对账单 @张三超市 [本月]")
+        period, _ = _report_words(tokens.words[1:], today, verb.usage, ())
+        return c.ExportReport("对账单", period or periods.this_month(today), partner=tokens.partner)
     if not tokens.words:
         raise ParseError("缺少要导出的内容，如 进销存、销售、流水 或 模板 商品", verb.usage)
     subject, more = tokens.words[0], tokens.words[1:]
@@ -1824,6 +1830,8 @@ def _parse_export(rest: str, today: date, verb: Verb) -> c.Command:
         more = more[1:]
     elif subject == "流水" and more and not _is_period(more[0]):  # a code may be all digits
         code, more = parse_code(more[0], verb.usage), more[1:]
+    elif subject in ("应收", "应付") and more:  # open items are as of today: no period
+        raise ParseError(f"多余的内容「{more[0][:30]}」（应收、应付按今天导出）", verb.usage)
     period, _ = _report_words(more, today, verb.usage, ())
     return c.ExportReport(subject, period or periods.this_month(today), code)
 # ---- alerts ----------------------------------------------------------------------------------
@@ -2271,8 +2279,10 @@ def to_text(command: c.Command) -> str:
             return f"周转 {_period_text(period)}" + page(p)
         case c.DrawChart(subject=subject, period=period):
             return f"图表 {subject} {_period_text(period)}"
-        case c.ExportReport(subject=subject, period=period, code=code):
-            middle = " 商品" if subject == "模板" else (f" {code}" if code else "")
+        case c.ExportReport(subject=subject, period=period, code=code, partner=partner):
+            if subject in ("应收", "应付"):
+                return f"导出 {subject}"
+            middle = " 商品" if subject == "模板" else (f" {code}" if code else (f" @{partner}" if partner else ""))
             return f"导出 {subject}{middle} {_period_text(period)}"
         case c.NotYetAvailable(verb=verb):
             return verb

@@ -9,7 +9,8 @@ from bot import charts, exports
 from bot.attachments import DOCUMENT, PHOTO, Attachment
 from bot.rendering import Renderer
 from domain import commands as c
-from domain import reports
+from domain import document_services, reports
+from domain.documents import Ledger
 from domain.money import ZERO
 from domain.ports import UnitOfWork
 from domain.services import Context
@@ -51,8 +52,14 @@ def chart(renderer: Renderer, uow: UnitOfWork, ctx: Context, cmd: c.DrawChart, *
             png = charts.stock_by_category(values, title, show_value=show_cost)
             return FileReply(caption("stock", values=values), Attachment(png, "库存分类.png", PHOTO))
         case "账龄":
-            # Receivables and payables come from purchase and sales documents, not built yet.
-            return FileReply(caption("aging"), None)
+            receivable, payable = reports.aging_now(uow, ctx)  # needs MONEY
+            if not show_cost:  # money owed shows where cost may: not in an open group
+                return FileReply(caption("aging", receivable=receivable, payable=payable), None)
+            png = charts.aging(receivable, payable, f"应收、应付账龄 · 截至 {ctx.today:%Y-%m-%d}")
+            return FileReply(
+                caption("aging", receivable=receivable, payable=payable),
+                Attachment(png, f"账龄_{ctx.today:%Y%m%d}.png", PHOTO),
+            )
     level = reports.stock_levels(uow, ctx, cmd.subject, period)
     title = f"{level.product.code} {level.product.name} 库存走势"
     png = charts.stock_level(level, title)
@@ -79,6 +86,8 @@ def export(
         every = exports.books_sheets(books, show_cost=show_cost)
         index = {"进销存": 0, "销售": 1, "客户": 2, "每日": 3, "采购": 4}
         sheets = every if subject == "报表" else [every[index[subject]]]
+        if subject == "采购":
+            sheets.append(every[5])  # 供应商表现: on-time and QC pass rates
         sizes = [len(books.flows), len(books.by_product), len(books.by_customer), len(books.by_day), len(books.purchases)]
         rows = sum(sizes) if subject == "报表" else sizes[index[subject]]
         filename = f"{subject}_{_span(period)}.xlsx"
@@ -97,6 +106,19 @@ def export(
             products, categories, _ = reports.turnover_lines(uow, ctx, period)
         sheets, rows = exports.turnover_sheets(products, categories), len(products)
         filename = f"周转_{_span(period)}.xlsx"
+    elif subject in ("应收", "应付"):
+        items = reports.owed_items(uow, ctx, Ledger(subject))  # needs MONEY
+        if not show_cost:
+            return _money_withheld(renderer, cmd, cost_hidden)
+        sheets, rows = exports.open_items_sheets(subject, items, ctx.today), len(items)
+        filename = f"{subject}_{ctx.today:%Y%m%d}.xlsx"
+    elif subject == "对账单":
+        reports.require_money(ctx)
+        statement = document_services.show_statement(uow, ctx, c.ShowStatement(cmd.partner or "", period))
+        if not show_cost:
+            return _money_withheld(renderer, cmd, cost_hidden)
+        sheets, rows = [exports.statement_sheet(statement)], len(statement.lines)
+        filename = f"对账单_{statement.partner.name}_{_span(period)}.xlsx"
     else:  # 流水
         ledger = reports.ledger_rows(uow, ctx, period, cmd.code)
         with uow:
@@ -116,3 +138,8 @@ def export(
         cost_hidden=cost_hidden,
     )
     return FileReply(caption, Attachment(data, filename, DOCUMENT))
+
+
+def _money_withheld(renderer: Renderer, cmd: c.ExportReport, cost_hidden: bool) -> FileReply:
+    """What is owed goes only where cost may show: not into an open group."""
+    return FileReply(renderer.render("report/money_withheld.html", command=cmd, cost_hidden=cost_hidden), None)

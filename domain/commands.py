@@ -403,15 +403,16 @@ class ImportFile:
     valid_only: bool = False
 # ---- reports ----
 
-REPORT_SECTIONS = ("进销存", "销售", "客户", "每日", "采购")
+REPORT_SECTIONS = ("进销存", "销售", "客户", "每日", "采购", "资金")
 RANK_METRICS = ("金额", "数量", "毛利")
 CHART_SUBJECTS = ("销售趋势", "排行", "库存", "账龄")  # anything else is a product code
-EXPORT_SUBJECTS = ("进销存", "销售", "客户", "每日", "采购", "排行", "滞销", "周转", "流水", "模板")
+EXPORT_SUBJECTS = ("进销存", "销售", "客户", "每日", "采购", "排行", "滞销", "周转", "流水", "模板", "应收", "应付", "对账单")
+MONEY_EXPORTS = ("应收", "应付", "对账单")  # what is owed: needs the MONEY permission
 
 
 @dataclass(frozen=True, slots=True)
 class ShowReport:
-    """`报表 [本月] [进销存|销售|客户|每日|采购]`; no section is the overview with hints."""
+    """`报表 [本月] [进销存|销售|客户|每日|采购|资金]`; no section is the overview with hints."""
 
     period: Period
     section: str = ""
@@ -452,11 +453,13 @@ class DrawChart:
 
 @dataclass(frozen=True, slots=True)
 class ExportReport:
-    """`导出 进销存 [本月]` (any report, 流水 [A001]) or `导出 模板 商品` → an .xlsx file."""
+    """`导出 进销存 [本月]` (any report, 流水 [A001], 应收, 应付, 对账单 @客户 [本月]) or
+    `导出 模板 商品` → an .xlsx file."""
 
     subject: str
     period: Period
     code: str | None = None
+    partner: str | None = None  # 对账单 @客户
 
 
 

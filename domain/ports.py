@@ -740,6 +740,29 @@ class CategoryStock:
     value: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class CashTotals:
+    """Money through one account from one source ("收款", "付款", "其他收入", "费用")."""
+
+    source: str
+    account: str
+    amount: Decimal  # in the period
+    count: int  # documents in the period
+    to_end: Decimal  # everything up to the period's end (balances)
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierDelivery:
+    """A supplier's receipts against purchase orders in a period (on time: on or before 交期;
+    orders without one are not counted), and the QC of those orders' lines."""
+
+    supplier: str
+    timed: int  # receipts against an order with a 交期
+    on_time: int
+    arrived: Decimal  # done + rejected
+    accepted: Decimal  # done
+
+
 class ReportRepository(Protocol):
     """Aggregations over the ledger, each one query summed by the database.
 
@@ -802,6 +825,28 @@ class ReportRepository(Protocol):
 
     def products(self) -> list[Product]:
         """Every product of the workspace, active or not (a report naming thousands reads them at once)."""
+        ...
+
+    # ---- money (资金) and supplier performance, over the documents ----
+
+    def cash(self, begin: datetime, end: datetime) -> list[CashTotals]:
+        """收款, 付款 (payments) and 其他收入, 费用 (cash book) per account: summed in
+        [begin, end) and everything up to ``end`` (for the balances), by source and account."""
+        ...
+
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        """Open amounts of positive items (amount − allocations) per aging bucket, as (index into
+        ``AGING_BUCKETS``, open amount, items), for the buckets that have any, by index."""
+        ...
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        """Positive items not fully settled, ``open`` filled in, by partner name, due date, date, id."""
+        ...
+
+    def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
+        """Per supplier, the receipts against purchase orders dated in [since, until): how
+        many had a 交期 and how many came on or before it; and those orders' lines' accepted
+        (done) and arrived (done + rejected) quantities. By supplier name."""
         ...
 
 

@@ -8,8 +8,12 @@ sums with products, derives closing balances, margins and turnover, and phrases 
     周转天数 = 平均库存 ÷ 日均出库 (quantities per product; cost values per category),
                平均库存 = (期初 + 期末) ÷ 2
 
-Money-owed sections (资金, 账龄) need the purchase and sales documents; they join here as
-further sections of :class:`ReportOverview` once those books exist.
+资金 reads the documents: payments and the cash book per account, and what is owed with its
+aging (needs the MONEY permission):
+
+    账户余额 = Σ收款 + Σ其他收入 − Σ付款 − Σ费用   (everything up to the period's end)
+    准时率   = 交期前（含当天）到货的次数 ÷ 有交期的采购单到货次数
+    合格率   = 验收合格数量 ÷ 到货数量 (order lines: done ÷ (done + rejected))
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from domain import commands as c
+from domain.access import Permission, can, roles_with
 from domain.analysis import LEAD_DAYS, REVIEW_DAYS
+from domain.documents import AGING_BUCKETS, Account, Ledger, OpenItem, aging
+from domain.errors import NotPermitted
 from domain.money import ZERO
 from domain.periods import Period, last_days
-from domain.ports import CategoryStock, FlowTotals, IdleStock, SalesTotals, UnitOfWork
+from domain.ports import CashTotals, CategoryStock, FlowTotals, IdleStock, SalesTotals, SupplierDelivery, UnitOfWork
 from domain.products import Product
 from domain.services import Context, get_product
 
@@ -228,6 +235,168 @@ def supplier_totals(lines: list[PurchaseLine]) -> list[SupplierTotal]:
     return sorted(totals, key=lambda t: (t.supplier == "", -t.amount, t.supplier))
 
 
+def rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """A share in percent with one decimal; None when there is nothing to divide by."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierQuality:
+    """A supplier's on-time and QC pass rates in a period.
+
+    Worked example: 4 receipts against orders with a 交期, 3 on or before it → 75.0 %;
+    arrived 200, accepted 190 → 95.0 %."""
+
+    supplier: str
+    timed: int
+    on_time: int
+    arrived: Decimal
+    accepted: Decimal
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return rate(self.on_time, self.timed)
+
+    @property
+    def pass_rate(self) -> Decimal | None:
+        return rate(self.accepted, self.arrived)
+
+    @property
+    def rejected(self) -> Decimal:
+        return self.arrived - self.accepted
+
+
+def supplier_quality(deliveries: list[SupplierDelivery]) -> list[SupplierQuality]:
+    return [SupplierQuality(d.supplier, d.timed, d.on_time, d.arrived, d.accepted) for d in deliveries]
+
+
+def qualities(uow: UnitOfWork, period: Period) -> list[SupplierQuality]:
+    """Inside an open unit of work: the period's supplier performance (workspace days)."""
+    return supplier_quality(uow.reports.deliveries(period.begin, period.end))
+
+
+# ---- money (资金) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLine:
+    """One account's money in the period and its balance at the period's end (or the total)."""
+
+    account: str
+    received: Decimal = ZERO  # 收款
+    paid: Decimal = ZERO  # 付款
+    income: Decimal = ZERO  # 其他收入
+    expense: Decimal = ZERO  # 费用
+    balance: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.received + self.income - self.paid - self.expense
+
+
+def account_lines(totals: list[CashTotals]) -> tuple[list[AccountLine], AccountLine]:
+    """Every account (the four known ones always, in their order; others after) and the total.
+
+    Worked example: 现金 收款 1,000 and 其他收入 50 before and in the period, 付款 300, 费用
+    120.50 → balance 1,000 + 50 − 300 − 120.50 = 629.50."""
+    names = [a.value for a in Account]
+    names += sorted({t.account for t in totals} - set(names))
+    fields = {"收款": "received", "付款": "paid", "其他收入": "income", "费用": "expense"}
+    sums = {name: dict.fromkeys(("received", "paid", "income", "expense", "balance"), ZERO) for name in names}
+    for t in totals:
+        row = sums[t.account]
+        row[fields[t.source]] += t.amount
+        row["balance"] += t.to_end if t.source in ("收款", "其他收入") else -t.to_end
+    lines = [AccountLine(name, **sums[name]) for name in names]
+    total = AccountLine("合计", *(sum((getattr(line, f) for line in lines), ZERO) for f in ("received", "paid", "income", "expense", "balance")))
+    return lines, total
+
+
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """应收 or 应付 today: the open total, what is overdue, and the aging buckets."""
+
+    ledger: str
+    total: Decimal
+    overdue: Decimal
+    buckets: dict[str, Decimal]
+    items: int
+
+
+def owed(ledger: Ledger, items: list[OpenItem], today: date) -> Owed:
+    buckets = aging(items, today)
+    total = sum(buckets.values(), ZERO)
+    return Owed(ledger.value, total, total - buckets[AGING_BUCKETS[0]], buckets, len(items))
+
+
+@dataclass(frozen=True, slots=True)
+class Funds:
+    """`报表 本月 资金`: money per account and what is owed (as of ``today``: open amounts
+    are what is still unsettled now)."""
+
+    period: Period
+    accounts: list[AccountLine]
+    total: AccountLine
+    counts: dict[str, int]  # documents in the period per source (收款, 付款, 其他收入, 费用)
+    receivable: Owed
+    payable: Owed
+    today: date
+
+
+def may_see_money(ctx: Context) -> bool:
+    return can(ctx.actor.role, Permission.MONEY)
+
+
+def require_money(ctx: Context) -> None:
+    if not may_see_money(ctx):
+        raise NotPermitted(ctx.actor.role, Permission.MONEY, roles_with(Permission.MONEY))
+
+
+def owed_from(ledger: Ledger, sums: list[tuple[int, Decimal, int]]) -> Owed:
+    """The database's sums per bucket (index, open amount, items) as an :class:`Owed`."""
+    buckets = dict.fromkeys(AGING_BUCKETS, ZERO)
+    for index, amount, _ in sums:
+        buckets[AGING_BUCKETS[index]] += amount
+    total = sum(buckets.values(), ZERO)
+    return Owed(ledger.value, total, total - buckets[AGING_BUCKETS[0]], buckets, sum((n for _, _, n in sums), 0))
+
+
+def owed_now(uow: UnitOfWork, ctx: Context) -> tuple[Owed, Owed]:
+    """Inside an open unit of work: 应收 and 应付 with their aging, today (summed in SQL)."""
+    return (
+        owed_from(Ledger.RECEIVABLE, uow.reports.aging(Ledger.RECEIVABLE, ctx.today)),
+        owed_from(Ledger.PAYABLE, uow.reports.aging(Ledger.PAYABLE, ctx.today)),
+    )
+
+
+def funds(uow: UnitOfWork, ctx: Context, period: Period) -> Funds:
+    """Inside an open unit of work."""
+    begin, end = _bounds(period, ctx.tz)
+    totals = uow.reports.cash(begin, end)
+    lines, total = account_lines(totals)
+    counts = dict.fromkeys(("收款", "付款", "其他收入", "费用"), 0)
+    for t in totals:
+        counts[t.source] += t.count
+    receivable, payable = owed_now(uow, ctx)
+    return Funds(period, lines, total, counts, receivable, payable, ctx.today)
+
+
+def aging_now(uow: UnitOfWork, ctx: Context) -> tuple[Owed, Owed]:
+    """`图表 账龄`: 应收 and 应付 by aging bucket (needs MONEY)."""
+    require_money(ctx)
+    with uow:
+        return owed_now(uow, ctx)
+
+
+def owed_items(uow: UnitOfWork, ctx: Context, ledger: Ledger) -> list[OpenItem]:
+    """`导出 应收` / `导出 应付`: every open item, by partner then due date (needs MONEY)."""
+    require_money(ctx)
+    with uow:
+        return uow.reports.open_items(ledger)
+
+
 # ---- hints --------------------------------------------------------------------------------
 
 
@@ -322,6 +491,7 @@ class ReportOverview:
     purchase_total: Decimal
     suppliers: list[SupplierTotal]
     hints: list[Hint]
+    funds: Funds | None = None  # only for those who may see money
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +505,8 @@ class ReportPage:
     page: int
     pages: int
     count: int
+    funds: Funds | None = None  # 资金
+    qualities: list[SupplierQuality] = field(default_factory=list)  # 采购: on-time and QC rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +521,7 @@ class Books:
     by_day: list[SalesLine]
     sales_total: SalesLine
     purchases: list[PurchaseLine]
+    qualities: list[SupplierQuality] = field(default_factory=list)
 
 
 def _bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -434,7 +607,8 @@ def books(uow: UnitOfWork, ctx: Context, period: Period, sections: tuple[str, ..
         by_customer = sales_by(uow, ctx, period, "customer", order="revenue") if "客户" in sections else []
         by_day = sales_by(uow, ctx, period, "day") if "每日" in sections else []
         bought = purchases(uow, ctx, period, catalogue) if "采购" in sections else []
-    return Books(period, lines, total, by_product, by_customer, by_day, sum_sales(by_product), bought)
+        quality = qualities(uow, period) if "采购" in sections else []
+    return Books(period, lines, total, by_product, by_customer, by_day, sum_sales(by_product), bought, quality)
 
 
 def _page(lines: list, page: int, size: int = PAGE_SIZE) -> tuple[list, int, int]:  # type: ignore[type-arg]
@@ -457,6 +631,7 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
             by_customer = sales_by(uow, ctx, period, "customer", order="revenue")
             bought = uow.reports.purchases(begin, end, ctx.actor.warehouse_ids)
             found = hints(uow, ctx)
+            money = funds(uow, ctx, period) if may_see_money(ctx) else None
             return ReportOverview(
                 period,
                 total,
@@ -467,13 +642,20 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
                 sum((line.amount for line in bought), ZERO),
                 supplier_totals(bought)[:5],  # type: ignore[arg-type]
                 found,
+                money,
             )
         section_lines: list
+        if cmd.section == "资金":
+            require_money(ctx)
+            money = funds(uow, ctx, period)
+            return ReportPage(period, "资金", money.accounts, money.total, 1, 1, len(money.accounts), funds=money)
+        quality: list[SupplierQuality] = []
         if cmd.section == "进销存":
             section_lines, section_total = flows(uow, ctx, period, catalogue)
         elif cmd.section == "采购":
             section_lines = purchases(uow, ctx, period, catalogue)
             section_total = sum((line.amount for line in section_lines), ZERO)
+            quality = qualities(uow, period)
         else:
             by = {"销售": "product", "客户": "customer", "每日": "day"}[cmd.section]
             section_lines = sales_by(uow, ctx, period, by, order="revenue" if by != "day" else None, catalogue=catalogue)
@@ -481,7 +663,7 @@ def show_report(uow: UnitOfWork, ctx: Context, cmd: c.ShowReport) -> ReportOverv
                 section_lines = [line for line in section_lines if line.quantity or line.revenue or line.cost]
             section_total = sum_sales(section_lines)
     shown, page, pages = _page(section_lines, cmd.page)
-    return ReportPage(period, cmd.section, shown, section_total, page, pages, len(section_lines))
+    return ReportPage(period, cmd.section, shown, section_total, page, pages, len(section_lines), qualities=quality)
 
 
 # ---- ranking, slow movers, turnover -----------------------------------------------------------

@@ -10,18 +10,20 @@ up to the fen per line, computed in integers split so no product leaves 64 bits:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Date, DateTime, and_, case, cast, func, literal_column, or_, select, type_coerce
 from sqlmodel import Session
 
 from domain.money import from_scaled
-from domain.ports import CategoryStock, FlowTotals, IdleStock, PurchaseTotals, SalesTotals
+from domain.documents import Ledger, OpenItem, OrderKind
+from domain.ports import CashTotals, CategoryStock, FlowTotals, IdleStock, PurchaseTotals, SalesTotals, SupplierDelivery
 from domain.products import Product
 from domain.stock import Movement, MovementKind
 from storage.repositories import _movement_to_domain, _product_to_domain
-from storage.tables import ProductRow, StockBalanceRow, StockMovementRow
+from storage.document_tables import AllocationRow, CashEntryRow, OpenItemRow, OrderLineRow, PaymentRow, TradeOrderRow
+from storage.tables import PartnerRow, ProductRow, StockBalanceRow, StockMovementRow
 
 _m = StockMovementRow.__table__.alias("m")
 _o = StockMovementRow.__table__.alias("o")  # the movement a reversal cancels
@@ -29,7 +31,9 @@ _b = StockBalanceRow.__table__
 _p = ProductRow.__table__
 
 K = MovementKind
-IN_KINDS = (K.OPENING.value, K.RECEIPT.value, K.TRANSFER_IN.value, K.STOCKTAKE_GAIN.value)
+IN_KINDS = (K.OPENING.value, K.RECEIPT.value, K.TRANSFER_IN.value, K.STOCKTAKE_GAIN.value, K.SALES_RETURN.value)
+SALE_KINDS = (K.ISSUE.value, K.SALES_RETURN.value)  # a customer's return takes off revenue and COGS
+PURCHASE_KINDS = (K.RECEIPT.value, K.PURCHASE_RETURN.value)  # a return to the supplier takes off purchases
 TRANSFERS = (K.TRANSFER_IN.value, K.TRANSFER_OUT.value)
 
 
@@ -159,11 +163,11 @@ class SqlReportRepository:
 
     # -- sales and purchases ---------------------------------------------------------------
 
-    def _of_kind(self, kind: str, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None):  # type: ignore[no-untyped-def]
-        """Movements of a kind in the period, and the reversals of such movements (红冲)."""
+    def _of_kind(self, kinds: tuple[str, ...], begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None):  # type: ignore[no-untyped-def]
+        """Movements of these kinds in the period, and the reversals of such movements (红冲)."""
         join = and_(_o.c.workspace_id == _m.c.workspace_id, _o.c.id == _m.c.reverses_id)
         where = self._moves(begin, end, warehouse_ids)
-        where.append(or_(_m.c.kind == kind, and_(_m.c.kind == K.REVERSAL.value, _o.c.kind == kind)))
+        where.append(or_(_m.c.kind.in_(kinds), and_(_m.c.kind == K.REVERSAL.value, _o.c.kind.in_(kinds))))
         return _m.outerjoin(_o, join), where
 
     def sales(
@@ -177,7 +181,7 @@ class SqlReportRepository:
         order: str | None = None,
         limit: int | None = None,
     ) -> list[SalesTotals]:
-        source, where = self._of_kind(K.ISSUE.value, begin, end, warehouse_ids)
+        source, where = self._of_kind(SALE_KINDS, begin, end, warehouse_ids)
         if by == "product":
             key = _m.c.product_id + 0  # see _product_key
         elif by == "customer":
@@ -186,7 +190,8 @@ class SqlReportRepository:
             key = self._local_day(_m.c.occurred_at, utc_offset_minutes)
         q, v = _raw(_m.c.quantity), _raw(_m.c.value)
         priced = _m.c.unit_price.is_not(None)
-        sign = case((_m.c.kind == K.ISSUE.value, 1), else_=-1)
+        # Goods out (a sale, a return's reversal) add revenue; goods back (a return, a sale's reversal) take it off.
+        sign = case((q < 0, 1), else_=-1)
         revenue = _sum(case((priced, sign * _line_revenue(_m.c.quantity, _m.c.unit_price)), else_=0)).label("revenue")
         cost = _sum(case((priced, -v), else_=0)).label("cost")
         quantity = _sum(-q).label("quantity")
@@ -220,7 +225,7 @@ class SqlReportRepository:
         return result
 
     def purchases(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[PurchaseTotals]:
-        source, where = self._of_kind(K.RECEIPT.value, begin, end, warehouse_ids)
+        source, where = self._of_kind(PURCHASE_KINDS, begin, end, warehouse_ids)
         product = _product_key()
         query = (
             select(_m.c.counterparty, product, _sum(_raw(_m.c.quantity)), _sum(_raw(_m.c.value)))
@@ -318,3 +323,121 @@ class SqlReportRepository:
             query = query.where(table.c.warehouse_id.in_(sorted(warehouse_ids)))
         query = query.order_by(table.c.occurred_at, table.c.id).limit(limit)
         return [_movement_to_domain(found) for found in self._session.execute(query)]  # type: ignore[arg-type]
+
+    # -- money (资金) and supplier performance -----------------------------------------------
+
+    def cash(self, begin: datetime, end: datetime) -> list[CashTotals]:
+        pay, entry = PaymentRow.__table__, CashEntryRow.__table__
+        found: list[CashTotals] = []
+        for table, group in ((pay, pay.c.ledger), (entry, entry.c.income)):
+            inside = table.c.occurred_at >= begin
+            amount = _raw(table.c.amount)
+            query = (
+                select(
+                    group,
+                    table.c.account,
+                    _sum(case((inside, amount), else_=0)),
+                    _sum(case((inside, 1), else_=0)),
+                    _sum(amount),
+                )
+                .where(table.c.workspace_id == self._workspace_id, table.c.occurred_at < end)
+                .group_by(group, table.c.account)
+            )
+            for key, account, in_period, count, to_end in self._session.execute(query):
+                if table is pay:
+                    source = "收款" if key == Ledger.RECEIVABLE.value else "付款"
+                else:
+                    source = "其他收入" if key else "费用"
+                found.append(CashTotals(source, account, _fen(in_period), int(count), _fen(to_end)))
+        return sorted(found, key=lambda t: (t.source, t.account))
+
+    def _open(self, ledger: Ledger):  # type: ignore[no-untyped-def]
+        """Positive items with something open: (source, where, open amount in fen)."""
+        item, allocation = OpenItemRow.__table__, AllocationRow.__table__
+        taken = (
+            select(allocation.c.item_id, func.sum(_raw(allocation.c.amount)).label("taken"))
+            .where(allocation.c.workspace_id == self._workspace_id)
+            .group_by(allocation.c.item_id)
+            .subquery("taken")
+        )
+        open_fen = _raw(item.c.amount) - func.coalesce(taken.c.taken, 0)
+        where = [item.c.workspace_id == self._workspace_id, item.c.ledger == ledger.value, item.c.amount > 0, open_fen > 0]
+        return item.outerjoin(taken, taken.c.item_id == item.c.id), where, open_fen
+
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        source, where, open_fen = self._open(ledger)
+        due = OpenItemRow.__table__.c.due_on
+        bucket = case(
+            (due >= today, 0),
+            (due >= today - timedelta(days=30), 1),
+            (due >= today - timedelta(days=60), 2),
+            (due >= today - timedelta(days=90), 3),
+            else_=4,
+        ).label("bucket")
+        query = select(bucket, _sum(open_fen), func.count()).select_from(source).where(*where).group_by(bucket).order_by(bucket)
+        return [(int(index), _fen(amount), int(count)) for index, amount, count in self._session.execute(query)]
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        source, where, open_fen = self._open(ledger)
+        item, partner = OpenItemRow.__table__, PartnerRow.__table__
+        query = (
+            select(item, partner.c.name, open_fen.label("open_fen"))
+            .select_from(source.join(partner, and_(partner.c.workspace_id == item.c.workspace_id, partner.c.id == item.c.partner_id)))
+            .where(*where)
+            .order_by(partner.c.name, item.c.due_on, item.c.occurred_on, item.c.id)
+        )
+        return [
+            OpenItem(
+                Ledger(row.ledger), row.partner_id, row.name, row.number, row.amount, _as_date(row.occurred_on),
+                _as_date(row.due_on), row.order_number, _fen(row.open_fen), row.id,
+            )
+            for row in self._session.execute(query)
+        ]
+
+    def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
+        item, order, line, partner = OpenItemRow.__table__, TradeOrderRow.__table__, OrderLineRow.__table__, PartnerRow.__table__
+        ws = self._workspace_id
+        # A receipt against an order is the payable its 到货 booked (RK-… with the order's number).
+        receipts = and_(
+            item.c.workspace_id == ws,
+            item.c.ledger == Ledger.PAYABLE.value,
+            item.c.order_number != "",
+            item.c.amount > 0,
+            item.c.occurred_on >= since,
+            item.c.occurred_on < until,
+        )
+        on_order = and_(order.c.workspace_id == ws, order.c.number == item.c.order_number, order.c.kind == OrderKind.PURCHASE.value)
+        timed = (
+            select(
+                order.c.partner_id,
+                _sum(case((order.c.due_on.is_not(None), 1), else_=0)),
+                _sum(case((item.c.occurred_on <= order.c.due_on, 1), else_=0)),
+            )
+            .select_from(item.join(order, on_order))
+            .where(receipts)
+            .group_by(order.c.partner_id)
+        )
+        received = select(item.c.order_number).where(receipts).distinct()
+        quality = (
+            select(order.c.partner_id, _sum(_raw(line.c.done)), _sum(_raw(line.c.rejected)))
+            .select_from(order.join(line, and_(line.c.workspace_id == ws, line.c.order_id == order.c.id)))
+            .where(order.c.workspace_id == ws, order.c.kind == OrderKind.PURCHASE.value, order.c.number.in_(received))
+            .group_by(order.c.partner_id)
+        )
+        rows: dict[int, list[int]] = {}
+        for partner_id, count, on_time in self._session.execute(timed):
+            rows.setdefault(partner_id, [0, 0, 0, 0])[:2] = [int(count), int(on_time)]
+        for partner_id, done, rejected in self._session.execute(quality):
+            rows.setdefault(partner_id, [0, 0, 0, 0])[2:] = [int(done), int(rejected)]
+        if not rows:
+            return []
+        names = dict(
+            self._session.execute(
+                select(partner.c.id, partner.c.name).where(partner.c.workspace_id == ws, partner.c.id.in_(sorted(rows)))
+            ).all()
+        )
+        result = [
+            SupplierDelivery(names[pid], count, on_time, _qty(done + rejected), _qty(done))
+            for pid, (count, on_time, done, rejected) in rows.items()
+        ]
+        return sorted(result, key=lambda d: d.supplier)

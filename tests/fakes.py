@@ -37,7 +37,10 @@ from domain.access import ChatSettings, Invitation, Member, Role
 from domain.alerts import AlertSettings, Condition, DayFigures, OpenItem, OutboxEntry, StockLevel, Subscription, Topic
 from domain.audit import Action, AuditEntry
 from domain.documents import (
+    AGING_BUCKETS,
+    aging_bucket,
     OPEN_STATUSES,
+    Account,
     Allocation,
     CashEntry,
     Credit,
@@ -54,6 +57,8 @@ from domain.errors import AlreadyProcessed, ConcurrentChange, ConfirmationExpire
 from domain.money import quantize_money
 from domain.partners import Partner, PartnerKind
 from domain.ports import (
+    CashTotals,
+    SupplierDelivery,
     CategoryStock,
     ChatAccess,
     ImportJob,
@@ -1105,7 +1110,7 @@ class FakePlanningRepository:
         return first
 # ---- reports ----
 
-_IN_KINDS = {MovementKind.OPENING, MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.STOCKTAKE_GAIN}
+_IN_KINDS = {MovementKind.OPENING, MovementKind.RECEIPT, MovementKind.TRANSFER_IN, MovementKind.STOCKTAKE_GAIN, MovementKind.SALES_RETURN}
 _TRANSFER_KINDS = {MovementKind.TRANSFER_IN, MovementKind.TRANSFER_OUT}
 
 
@@ -1153,14 +1158,14 @@ class FakeReportRepository:
                 result.append(FlowTotals(product_id, oq, ov, iq, iv, xq, xv))
         return result
 
-    def _of_kind(self, kind: MovementKind, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None) -> list[Movement]:
+    def _of_kind(self, kinds: tuple[MovementKind, ...], begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None) -> list[Movement]:
         by_id = {m.id: m for m in self._uow.stock.ledger}
         found = []
         for m in self._ledger(warehouse_ids):
             if not begin <= m.occurred_at < end:
                 continue
             original = by_id.get(m.reverses_id) if m.reverses_id is not None else None
-            if m.kind == kind or (m.kind == MovementKind.REVERSAL and original is not None and original.kind == kind):
+            if m.kind in kinds or (m.kind == MovementKind.REVERSAL and original is not None and original.kind in kinds):
                 found.append(m)
         return found
 
@@ -1176,7 +1181,7 @@ class FakeReportRepository:
         limit: int | None = None,
     ) -> list[SalesTotals]:
         groups: dict[object, list[Decimal]] = {}
-        for m in self._of_kind(MovementKind.ISSUE, begin, end, warehouse_ids):
+        for m in self._of_kind((MovementKind.ISSUE, MovementKind.SALES_RETURN), begin, end, warehouse_ids):
             if by == "product":
                 key: object = m.product_id
             elif by == "customer":
@@ -1189,7 +1194,7 @@ class FakeReportRepository:
                 row[3] -= m.quantity
                 row[4] -= m.value
             else:
-                sign = 1 if m.kind == MovementKind.ISSUE else -1
+                sign = 1 if m.quantity < 0 else -1  # goods back (a return, a reversal) take revenue off
                 row[1] += sign * quantize_money(abs(m.quantity) * m.unit_price)
                 row[2] -= m.value
         totals = [SalesTotals(key, *numbers) for key, numbers in groups.items()]
@@ -1205,11 +1210,66 @@ class FakeReportRepository:
 
     def purchases(self, begin: datetime, end: datetime, warehouse_ids: frozenset[int] | None = None) -> list[PurchaseTotals]:
         groups: dict[tuple[str, int], list[Decimal]] = {}
-        for m in self._of_kind(MovementKind.RECEIPT, begin, end, warehouse_ids):
+        for m in self._of_kind((MovementKind.RECEIPT, MovementKind.PURCHASE_RETURN), begin, end, warehouse_ids):
             row = groups.setdefault((m.counterparty, m.product_id), [ZERO, ZERO])
             row[0] += m.quantity
             row[1] += m.value
         return [PurchaseTotals(s, p, q, v) for (s, p), (q, v) in sorted(groups.items())]
+
+    def cash(self, begin: datetime, end: datetime) -> list[CashTotals]:
+        self._uow._require()
+        docs = self._uow.documents
+        sums: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
+        moves = [("收款" if p.ledger is Ledger.RECEIVABLE else "付款", p.account, p.amount, p.occurred_at) for p in docs.payments.values()]
+        moves += [("其他收入" if e.income else "费用", e.account, e.amount, e.occurred_at) for e in docs.cash.values()]
+        for source, account, amount, at in moves:
+            if at >= end:
+                continue
+            row = sums.setdefault((source, Account(account).value), [ZERO, 0, ZERO])
+            row[2] += amount
+            if at >= begin:
+                row[0] += amount
+                row[1] += 1
+        return [CashTotals(source, account, *row) for (source, account), row in sorted(sums.items())]
+
+    def aging(self, ledger: Ledger, today: date) -> list[tuple[int, Decimal, int]]:
+        sums: dict[int, list] = {}  # type: ignore[type-arg]
+        for item in self._uow.documents.open_items(ledger):
+            row = sums.setdefault(AGING_BUCKETS.index(aging_bucket(item, today)), [ZERO, 0])
+            row[0] += item.open
+            row[1] += 1
+        return [(index, amount, count) for index, (amount, count) in sorted(sums.items())]
+
+    def open_items(self, ledger: Ledger) -> list[OpenItem]:
+        items = self._uow.documents.open_items(ledger)
+        return sorted(items, key=lambda i: (i.partner_name, i.due_on, i.occurred_on, i.id))
+
+    def deliveries(self, since: date, until: date) -> list[SupplierDelivery]:
+        self._uow._require()
+        docs = self._uow.documents
+        orders = {o.number: o for o in docs.orders_by_id.values() if o.kind is OrderKind.PURCHASE}
+        rows: dict[int, list] = {}  # type: ignore[type-arg]
+        received: set[str] = set()
+        for item in docs.items.values():
+            order = orders.get(item.order_number)
+            if item.ledger is not Ledger.PAYABLE or order is None or item.amount <= 0 or not since <= item.occurred_on < until:
+                continue
+            received.add(order.number)
+            row = rows.setdefault(order.partner_id, [0, 0, ZERO, ZERO])
+            if order.due_on is not None:
+                row[0] += 1
+                row[1] += item.occurred_on <= order.due_on
+        for number in received:
+            order = orders[number]
+            row = rows[order.partner_id]
+            for line in order.lines:
+                row[2] += line.done
+                row[3] += line.rejected
+        found = [
+            SupplierDelivery(self._uow.partners.by_id[pid].name, timed, on_time, done + rejected, done)
+            for pid, (timed, on_time, done, rejected) in rows.items()
+        ]
+        return sorted(found, key=lambda d: d.supplier)
 
     def _still(self, since: datetime, warehouse_ids: frozenset[int] | None, kind: MovementKind | None) -> list[IdleStock]:
         last: dict[int, datetime] = {}

@@ -67,7 +67,20 @@ CHARTS: dict[str, Callable[[], bytes]] = {
     "level, negative and measured": lambda: charts.stock_level(
         rp.StockLevel(KG, MONTH, DAYS, [D("3.5") - D(i) / 4 for i in range(30)], D("12.5")), "K1 库存走势"
     ),
+    "aging, both books": lambda: charts.aging(
+        owed("应收", "12345.60", "800", "0", "150.25", "99999.99"), owed("应付", "5000", "0", "2300.5", "0", "0"), "应收、应付账龄 · 截至 2026-11-22"
+    ),
+    "aging, receivables only": lambda: charts.aging(owed("应收", "18", "0", "0", "0", "0"), owed("应付"), "应收、应付账龄"),
+    "aging, empty": lambda: charts.aging(owed("应收"), owed("应付"), "应收、应付账龄"),
 }
+
+
+def owed(ledger: str, *amounts: str) -> rp.Owed:
+    from domain.documents import AGING_BUCKETS
+
+    buckets = {name: D(amounts[i]) if amounts else D(0) for i, name in enumerate(AGING_BUCKETS)}
+    total = sum(buckets.values(), D(0))
+    return rp.Owed(ledger, total, total - buckets[AGING_BUCKETS[0]], buckets, 3)
 
 
 def replace_safety(product: Product) -> Product:

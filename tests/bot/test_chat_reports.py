@@ -56,7 +56,7 @@ def test_a_chart_is_a_photo_and_an_export_a_document(shop: Runtime) -> None:
     export = say(shop, private("导出 报表 本月"))
     assert export.attachment is not None and export.attachment.kind == DOCUMENT
     book = load_workbook(io.BytesIO(export.attachment.data))
-    assert book.sheetnames == ["进销存", "销售-商品", "销售-客户", "销售-每日", "采购"]
+    assert book.sheetnames == ["进销存", "销售-商品", "销售-客户", "销售-每日", "采购", "供应商表现"]
 
 
 def test_a_viewers_export_leaves_out_the_cost_columns(shop: Runtime) -> None:

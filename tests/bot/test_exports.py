@@ -58,7 +58,7 @@ def test_inventory_sheet_has_headers_values_formats_frozen_header_widths_and_tot
 def test_sales_sheets_by_product_customer_and_day(march: FakeUnitOfWork) -> None:
     books = reports.books(march, make_context(), MARCH)
     book = opened(exports.books_sheets(books, show_cost=True))
-    assert book.sheetnames == ["进销存", "销售-商品", "销售-客户", "销售-每日", "采购"]
+    assert book.sheetnames == ["进销存", "销售-商品", "销售-客户", "销售-每日", "采购", "供应商表现"]
     products = rows(book["销售-商品"])
     assert products[0] == ["商品编码", "名称", "单位", "数量", "销售额", "成本", "毛利", "毛利率", "未定价数量"]
     assert products[1] == ["A001", "可口可乐", "罐", 50, 105, 72, 33, pytest.approx(0.314), 20]

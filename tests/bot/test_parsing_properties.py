@@ -25,6 +25,7 @@ from domain import commands as c
 from domain.access import Role
 from domain.alerts import Topic
 from domain.money import to_money, to_quantity
+from domain import periods
 from domain.periods import Period
 from domain.products import CODE_PATTERN, EDITABLE_FIELDS
 
@@ -518,11 +519,14 @@ commands = st.one_of(
     st.builds(c.DrawChart, subject=st.sampled_from(c.CHART_SUBJECTS) | product_codes, period=ledger_periods()),
     st.builds(
         c.ExportReport,
-        subject=st.sampled_from([s for s in c.EXPORT_SUBJECTS if s != "流水"] + ["报表"]),
+        subject=st.sampled_from([s for s in c.EXPORT_SUBJECTS if s not in ("流水",) + c.MONEY_EXPORTS] + ["报表"]),
         period=ledger_periods(),
         code=st.none(),
     ),
     st.builds(c.ExportReport, subject=st.just("流水"), period=ledger_periods(), code=st.none() | product_codes),
+    # 应收/应付 are as of today: the period is always this month's (not written back).
+    st.builds(c.ExportReport, subject=st.sampled_from(("应收", "应付")), period=st.just(periods.this_month(TODAY))),
+    st.builds(c.ExportReport, subject=st.just("对账单"), period=ledger_periods(), partner=handles),
     # ---- documents (issue 4) ----
     issues_with_cash(),
     st.builds(

@@ -1233,6 +1233,19 @@ R_OVERVIEW = rp.ReportOverview(
     D("185.00"), [rp.SupplierTotal("华东<饮料>", 1, D("135.00")), rp.SupplierTotal("", 1, D("50.00"))], R_HINTS,
 )
 R_PURCHASE = rp.PurchaseLine("华东<饮料>", R_A, D(50), D("135.00"))
+R_ACCOUNTS, R_ACCOUNTS_TOTAL = rp.account_lines(
+    [
+        rp.CashTotals("收款", "现金", D("1000.00"), 2, D("1000.00")),
+        rp.CashTotals("付款", "银行", D("300.00"), 1, D("300.00")),
+        rp.CashTotals("费用", "现金", D("120.50"), 1, D("120.50")),
+    ]
+)
+R_RECEIVABLE = rp.Owed("应收", D("800.00"), D("300.00"), {"未到期": D("500.00"), "1–30天": D("300.00"), "31–60天": D(0), "61–90天": D(0), "90天以上": D(0)}, 2)
+R_PAYABLE = rp.Owed("应付", D("135.00"), D(0), {"未到期": D("135.00"), "1–30天": D(0), "31–60天": D(0), "61–90天": D(0), "90天以上": D(0)}, 1)
+R_FUNDS = rp.Funds(
+    MARCH, R_ACCOUNTS, R_ACCOUNTS_TOTAL, {"收款": 2, "付款": 1, "其他收入": 0, "费用": 1}, R_RECEIVABLE, R_PAYABLE, date(2026, 3, 31)
+)
+R_QUALITY = rp.SupplierQuality("华东<饮料>", 4, 3, D(200), D(190))
 R_TURN = rp.TurnoverReport(
     Period(date(2026, 2, 9), date(2026, 3, 11), "近30天"),
     [rp.TurnoverLine("B003", D(40), D(40), D(0), 30, R_B), rp.TurnoverLine("A001", D(100), D(100), D(50), 30, R_A)],
@@ -1262,8 +1275,14 @@ SAMPLES |= {
                 "💡 <b>A001</b> 近7天销量环比 +35%，按当前速度 4 天后低于安全库存，建议补货 60 罐",
                 "💡 <b>B003</b> 近7天开始有销量，库存已到安全库存，建议补货 12 瓶",
                 "💡 <b>B003</b> 库存 90 天未动，占用 1,240.00 元",
-                "资金和账龄要等采购、销售单据上线后加入。",
             ],
+        ),
+        "with funds": Sample(
+            {"result": replace(R_OVERVIEW, funds=R_FUNDS), "show_cost": True},
+            ["<b>资金</b> · 收款 1,000.00 元 · 付款 300.00 元 · 期末余额 579.50 元", "应收 800.00 元（逾期 300.00） · 应付 135.00 元"],
+        ),
+        "funds in an open group": Sample(
+            {"result": replace(R_OVERVIEW, funds=R_FUNDS), "show_cost": False}, ["销售额 121.00 元"], ["<b>资金</b>", "800.00"]
         ),
         "without cost": Sample(
             {"result": R_OVERVIEW, "show_cost": False},
@@ -1272,6 +1291,29 @@ SAMPLES |= {
         ),
     },
     "report/section.html": {
+        "资金": Sample(
+            {"result": rp.ReportPage(MARCH, "资金", R_ACCOUNTS, R_ACCOUNTS_TOTAL, 1, 1, 4, funds=R_FUNDS), "show_cost": True},
+            [
+                "📊 资金 · 本月（2026-03-01~2026-03-31）",
+                "<b>现金</b> 余额 879.50 元 · 本期 收款 1,000.00 · 付款 0.00 · 其他收入 0.00 · 费用 120.50",
+                "<b>银行</b> 余额 -300.00 元",
+                "<b>微信</b> 余额 0.00 元",
+                "合计：收款 1,000.00 元（2 笔）· 付款 300.00 元（1 笔）· 其他收入 0.00 元 · 费用 120.50 元 · 期末余额 579.50 元",
+                "<b>应收</b> 800.00 元（2 笔，逾期 300.00 元，截至 03-31）",
+                "未到期 500.00 · 1–30天 300.00 · 31–60天 0.00 · 61–90天 0.00 · 90天以上 0.00",
+                "<b>应付</b> 135.00 元（1 笔，截至 03-31）",
+            ],
+        ),
+        "资金 in an open group": Sample(
+            {"result": rp.ReportPage(MARCH, "资金", R_ACCOUNTS, R_ACCOUNTS_TOTAL, 1, 1, 4, funds=R_FUNDS), "show_cost": False},
+            ["资金数字只在私聊或开放了敏感数据的群里显示。"],
+            ["879.50", "800.00"],
+        ),
+        "采购 with supplier performance": Sample(
+            {"result": rp.ReportPage(MARCH, "采购", [R_PURCHASE], D("135.00"), 1, 1, 1, qualities=[R_QUALITY, rp.SupplierQuality("无交期", 0, 0, D(0), D(0))]), "show_cost": False},
+            ["华东&lt;饮料&gt; · 准时率 75.0%（3/4 次） · 合格率 95.0%（190/200）", "无交期 · 准时率 —（无交期） · 合格率 —"],
+            ["135.00"],
+        ),
         "进销存": Sample(
             {"result": rp.ReportPage(MARCH, "进销存", [R_FLOW], R_FLOW_TOTAL, 2, 3, 31), "show_cost": True},
             ["📊 进销存 · 本月（2026-03-01~2026-03-31） · 第 2/3 页", f"<b>A001</b> {ESCAPED}（罐）", "期初 100/240.00 · 入 50/135.00 · 出 50/122.50 · 期末 100/252.50"],
@@ -1349,7 +1391,23 @@ SAMPLES |= {
             ["312.50"],
         ),
     },
-    "report/chart_aging.html": {"needs documents": Sample({"period": MARCH, "show_cost": True, "cost_hidden": False}, ["单据功能上线后"])},
+    "report/chart_aging.html": {
+        "aging": Sample(
+            {"period": MARCH, "show_cost": True, "cost_hidden": False, "receivable": R_RECEIVABLE, "payable": R_PAYABLE},
+            ["📊 应收、应付账龄（截至今天）", "应收 800.00 元，逾期 300.00 元 · 应付 135.00 元"],
+        ),
+        "in an open group": Sample(
+            {"period": MARCH, "show_cost": False, "cost_hidden": True, "receivable": R_RECEIVABLE, "payable": R_PAYABLE},
+            ["只在私聊或开放了敏感数据的群里发送", "私聊机器人发送 <code>图表 账龄</code>"],
+            ["800.00"],
+        ),
+    },
+    "report/money_withheld.html": {
+        "withheld": Sample(
+            {"command": c.ExportReport("应收", MARCH), "cost_hidden": True},
+            ["🔒 应收含往来金额，只在私聊或开放了敏感数据的群里发送。私聊机器人发送同一命令即可。"],
+        ),
+    },
     "report/chart_product.html": {
         "level": Sample(
             {"period": MARCH, "level": R_LEVEL, "lowest": D(70), "show_cost": True, "cost_hidden": False},
@@ -1357,6 +1415,14 @@ SAMPLES |= {
         )
     },
     "report/exported.html": {
+        "a statement": Sample(
+            {"command": c.ExportReport("对账单", MARCH, partner="张三<超市>"), "period": MARCH, "rows": 4, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
+            ["📄 对账单 张三&lt;超市&gt; · 本月（2026-03-01~2026-03-31） · 4 行"],
+        ),
+        "open items": Sample(
+            {"command": c.ExportReport("应收", MARCH), "period": MARCH, "rows": 2, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
+            ["📄 应收 · 截至今天 · 2 行"],
+        ),
         "a report": Sample(
             {"command": c.ExportReport("进销存", MARCH), "period": MARCH, "rows": 31, "filename": "x.xlsx", "truncated": False, "show_cost": True, "cost_hidden": False},
             ["📄 进销存 · 本月（2026-03-01~2026-03-31） · 31 行"],

@@ -64,8 +64,12 @@ async def test_a_chart_arrives_as_a_photo_with_its_key_number(bot: Bot) -> None:
     assert "销售额 114.99 元" in grouped["caption"] and "毛利" not in grouped["caption"].split("（成本")[0]
     assert "私聊机器人发送同一命令可看完整版" in grouped["caption"]
 
+    # Money owed goes only where cost may show: privately it is a photo, in this group a reason.
     aging = await bot.say("图表 账龄")
-    assert "photo" not in aging and "单据功能上线后" in aging["text"]
+    assert "photo" in aging and aging["caption"].startswith("📊 应收、应付账龄"), aging
+    assert "应收 0.00 元 · 应付 0.00 元" in aging["caption"]
+    withheld = await bot.say("图表 账龄", **GROUP_1)
+    assert "photo" not in withheld and "只在私聊或开放了敏感数据的群里发送" in withheld["text"]
 
 
 async def test_an_export_arrives_as_a_spreadsheet_with_the_figures(bot: Bot) -> None:
@@ -87,3 +91,44 @@ async def test_an_export_arrives_as_a_spreadsheet_with_the_figures(bot: Bot) -> 
 
     refused = await bot.say("导出 存货")
     assert refused["text"].startswith("❌") and "document" not in refused
+
+
+async def test_receivables_export_after_a_sales_cycle(bot: Bot) -> None:
+    """A sales cycle by the team, then the bookkeeper's 导出 应收, 报表 资金 and 图表 账龄:
+    shipped 10 × 3.50 = 35.00 (due in 15 days), 2 returned (−7.00), 收款 10.00 微信 → 18.00 open."""
+    from datetime import timedelta
+
+    from tests.e2e.test_telegram_documents import BOOKKEEPER, KEEPER, SELLER, team
+
+    await team(bot)
+    assert (await bot.say("入库 A001 100 单价 2.4"))["text"].startswith("✅")
+    for text, person in (
+        ("销售 @张三超市 A001 10 单价 3.5", SELLER),
+        ("发货 SO-2026-0001", KEEPER),
+        ("退货 @张三超市 A001 2", KEEPER),
+        ("收款 @张三超市 10 微信", BOOKKEEPER),
+    ):
+        reply = await bot.say(text, **person)
+        assert reply["text"].startswith("✅"), reply["text"]
+
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    sent = await bot.say("导出 应收", **BOOKKEEPER)
+    assert sent["document"]["file_name"] == f"应收_{day:%Y%m%d}.xlsx"
+    assert sent["caption"] == "📄 应收 · 截至今天 · 1 行"
+    book = load_workbook(io.BytesIO(sent["_file_bytes"]))
+    rows = [list(row) for row in book["应收明细"].iter_rows(values_only=True)]
+    assert rows[1][:3] == ["张三超市", "CK-2026-0001", "SO-2026-0001"]
+    assert rows[1][4].date() == day + timedelta(days=15)
+    assert rows[1][5:] == [35, 18, 0, "未到期"]
+    assert rows[2][0] == "合计" and book["应收明细"].freeze_panes == "A2"
+
+    funds = await bot.say("报表 今日 资金", **BOOKKEEPER)
+    assert "微信 余额 10.00 元 · 本期 收款 10.00 · 付款 0.00 · 其他收入 0.00 · 费用 0.00" in funds["text"]
+    assert "应收 18.00 元（1 笔，截至" in funds["text"]
+    sales = await bot.say("报表 今日 销售", **BOOKKEEPER)
+    assert "合计：8 · 28.00 元 · 毛利 8.80（31.4%）" in sales["text"]  # 35 − 7; cost 24 − 4.80
+
+    chart = await bot.say("图表 账龄", **BOOKKEEPER)
+    assert "photo" in chart and "应收 18.00 元 · 应付 0.00 元" in chart["caption"]
+    refused = await bot.say("导出 应收", **SELLER)
+    assert "document" not in refused and refused["text"].startswith("🔒")
