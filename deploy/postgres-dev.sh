@@ -115,6 +115,8 @@ SELECT 'CREATE ROLE jxc LOGIN CREATEDB PASSWORD ''jxc'''
  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jxc') \gexec
 SELECT 'CREATE DATABASE jxc_test OWNER jxc'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'jxc_test') \gexec
+-- Tests drop their throwaway databases WITH (FORCE): let jxc end other roles' sessions on them.
+GRANT pg_signal_backend TO jxc;
 SQL
 
 # Prove the exact credentials in the URL work over TCP before handing it out.

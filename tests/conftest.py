@@ -17,6 +17,7 @@ from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWork
 from storage.workspaces import ensure_default_workspace
+from tests.databases import drop_database
 
 POSTGRES_ENV = "JXC_TEST_POSTGRES_URL"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,8 +46,7 @@ def postgres_database() -> Iterator[str]:
     try:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
 
 

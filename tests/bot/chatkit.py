@@ -28,6 +28,7 @@ from domain.services import check_books
 from storage.tables import StockMovementRow
 from storage.unit_of_work import SqlUnitOfWork
 from storage.workspaces import workspace_ids
+from tests.databases import drop_database
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=timezone.utc)  # 10:00 in Asia/Shanghai
 GENEROUS_RATE = "100000/60"  # tests send many commands while the clock stands still
@@ -188,8 +189,7 @@ def fresh_database(kind: str) -> Iterator[str]:
     try:
         yield make_url(url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
 
 
