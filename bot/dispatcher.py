@@ -891,6 +891,8 @@ class Dispatcher:
         """A document's reply with buttons for its next steps (审核, 到货, 发货, 收款, 关闭)."""
         reply = self._reply(template, result, show=show)
         steps: list[tuple[str, c.Command]] = []
+        if not isinstance(result, document_services.OrderView):  # a reply about the order: offer to view it
+            steps.append(("查看", c.ShowOrders(order.kind.value, order.number)))
         if order.kind is OrderKind.PURCHASE and order.status is OrderStatus.DRAFT:
             steps.append(("审核", c.ApproveOrder(order.number)))
         if order.is_open:
@@ -902,8 +904,6 @@ class Dispatcher:
             steps.append(("应收", c.ShowOpenItems("应收", order.partner_name)))
         if order.status not in (OrderStatus.DONE, OrderStatus.CLOSED):
             steps.append(("关闭", c.CloseOrder(order.number, order.kind.value)))
-        if not isinstance(result, document_services.OrderView):
-            steps.insert(0, ("查看", c.ShowOrders(order.kind.value, order.number)))
         row = [self._page_button(label, command) for label, command in steps]
         return Reply(reply.html, [row] if row else [], reply.private)
 

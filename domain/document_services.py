@@ -166,7 +166,7 @@ class GoodsReturned:
     source: Movement  # the receipt or shipment it came from
     stock_value: Decimal  # what left (to a supplier) or came back (from a customer) at cost
     credit: Decimal  # what the payable or receivable fell by
-    posted: Posted
+    posted: Posted | None  # None when the goods carried no price, so nothing owed changes
     balance: Decimal  # what is owed after it
 
 
@@ -519,14 +519,15 @@ def ship_order(uow: UnitOfWork, ctx: Context, cmd: c.ShipOrder) -> OrderShipped:
 # ---- returns ---------------------------------------------------------------------------------
 
 
-def _returning_partner(uow: UnitOfWork, cmd: c.ReturnGoods) -> Partner:
-    name = cmd.partner.removeprefix("@").strip()
-    if cmd.kind is not None:
-        return _partner(uow, PartnerKind(cmd.kind), name)
+def _either_partner(uow: UnitOfWork, name: str, kind: str | None, verb: str) -> Partner:
+    """A supplier or customer by name, for 退货 and 对账单; ``kind`` decides when the name is both."""
+    name = name.removeprefix("@").strip()
+    if kind is not None:
+        return _partner(uow, PartnerKind(kind), name)
     supplier = uow.partners.get(PartnerKind.SUPPLIER, name)
     customer = uow.partners.get(PartnerKind.CUSTOMER, name)
     if supplier is not None and customer is not None:
-        raise AmbiguousPartner(name, "退货")
+        raise AmbiguousPartner(name, verb)
     if supplier is None and customer is None:
         suggestions = [p.name for kind in PartnerKind for p in uow.partners.search(kind, name, 2)]
         raise UnknownPartner("供应商或客户", name, suggestions)
@@ -537,7 +538,7 @@ def return_goods(uow: UnitOfWork, ctx: Context, cmd: c.ReturnGoods) -> GoodsRetu
     """退货: to a supplier at the price it was bought at (the payable falls by as much), or
     from a customer at the cost it left with (the receivable falls by its sale price)."""
     with uow.writing():
-        partner = _returning_partner(uow, cmd)
+        partner = _either_partner(uow, cmd.partner, cmd.kind, "退货")
         product = _active_product(uow, cmd.code)
         quantity, _ = to_base_quantity(product, cmd.quantity, cmd.unit)
         to_supplier = partner.kind is PartnerKind.SUPPLIER
@@ -585,9 +586,7 @@ def return_goods(uow: UnitOfWork, ctx: Context, cmd: c.ReturnGoods) -> GoodsRetu
                 )
             stock_value = cost
             credit = quantize_money(quantity * source.unit_price) if source.unit_price is not None else ZERO
-        posted = post_item(uow, partner, number, -credit, ctx.today) if credit else Posted(
-            OpenItem(LEDGER_OF[partner.kind], partner.id, partner.name, number, ZERO, ctx.today, ctx.today), []
-        )
+        posted = post_item(uow, partner, number, -credit, ctx.today) if credit else None  # nothing was billed for it
         balance = uow.documents.balance(LEDGER_OF[partner.kind], partner.id)
         audit(uow, ctx, Action.RETURN_GOODS, product.code, numbers=(number,))
         uow.commit()
@@ -668,12 +667,7 @@ def show_open_items(uow: UnitOfWork, ctx: Context, cmd: c.ShowOpenItems) -> Open
         by_partner: dict[str, list[OpenItem]] = {}
         for item in items:
             by_partner.setdefault(item.partner_name, []).append(item)
-        credit = ZERO
-        partner_ids = {item.partner_id for item in items} if partner_id is None else {partner_id}
-        if partner_id is None:
-            partner_ids |= {p.id for p in uow.partners.search(kind, None, 1000)}
-        for pid in partner_ids:
-            credit += sum((cr.remaining for cr in uow.documents.credits(ledger, pid)), ZERO)
+        credit = sum((cr.remaining for cr in uow.documents.credits(ledger, partner_id)), ZERO)
     groups = [
         PartnerOpen(
             name,
@@ -697,7 +691,7 @@ def show_statement(uow: UnitOfWork, ctx: Context, cmd: c.ShowStatement) -> State
     since = cmd.period.begin if cmd.period is not None else today.replace(day=1)
     until = cmd.period.end if cmd.period is not None else today + timedelta(days=1)
     with uow:
-        partner = _returning_partner(uow, c.ReturnGoods(cmd.partner, "", Decimal(1)))
+        partner = _either_partner(uow, cmd.partner, None, "对账单")
         ledger = LEDGER_OF[partner.kind]
         opening = uow.documents.balance(ledger, partner.id, before=since)
         # Same day: documents in the order they were booked, then the day's payments.

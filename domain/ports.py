@@ -310,8 +310,9 @@ class DocumentRepository(Protocol):
         """Positive items not fully settled, ``open`` filled in, by due date, date, id."""
         ...
 
-    def credits(self, ledger: Ledger, partner_id: int) -> list[Credit]:
-        """Payments and negative items with something left to settle, oldest first."""
+    def credits(self, ledger: Ledger, partner_id: int | None) -> list[Credit]:
+        """Payments and negative items with something left to settle, oldest first (one
+        partner's, or every partner's when None)."""
         ...
 
     def add_payment(self, payment: Payment) -> Payment: ...

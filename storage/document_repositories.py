@@ -230,24 +230,23 @@ class SqlDocumentRepository:
                 items.append(self._item(row, name, open_amount))
         return items
 
-    def credits(self, ledger: Ledger, partner_id: int) -> list[Credit]:
+    def credits(self, ledger: Ledger, partner_id: int | None) -> list[Credit]:
         paid = self._allocated_from("payment")
-        payments = self._session.exec(
+        payments = (
             select(PaymentRow.id, PaymentRow.amount, paid.c.amount, PaymentRow.occurred_on)
             .outerjoin(paid, paid.c.source_id == PaymentRow.id)
-            .where(PaymentRow.workspace_id == self._ws, PaymentRow.ledger == ledger.value, PaymentRow.partner_id == partner_id)
+            .where(PaymentRow.workspace_id == self._ws, PaymentRow.ledger == ledger.value)
         )
         used = self._allocated_from("item")
-        returns = self._session.exec(
+        returns = (
             select(OpenItemRow.id, OpenItemRow.amount, used.c.amount, OpenItemRow.occurred_on)
             .outerjoin(used, used.c.source_id == OpenItemRow.id)
-            .where(
-                OpenItemRow.workspace_id == self._ws,
-                OpenItemRow.ledger == ledger.value,
-                OpenItemRow.partner_id == partner_id,
-                OpenItemRow.amount < 0,
-            )
+            .where(OpenItemRow.workspace_id == self._ws, OpenItemRow.ledger == ledger.value, OpenItemRow.amount < 0)
         )
+        if partner_id is not None:
+            payments = payments.where(PaymentRow.partner_id == partner_id)
+            returns = returns.where(OpenItemRow.partner_id == partner_id)
+        payments, returns = self._session.exec(payments), self._session.exec(returns)
         found = [(day, "payment", pid, amount - _fen(taken)) for pid, amount, taken, day in payments]
         found += [(day, "item", iid, -amount - _fen(taken)) for iid, amount, taken, day in returns]
         return [Credit(source, cid, left) for _, source, cid, left in sorted(found) if left > 0]

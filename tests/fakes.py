@@ -794,15 +794,16 @@ class FakeDocumentRepository:
         ]
         return sorted((i for i in found if i.open > 0), key=lambda i: (i.due_on, i.occurred_on, i.id))
 
-    def credits(self, ledger: Ledger, partner_id: int) -> list[Credit]:
+    def credits(self, ledger: Ledger, partner_id: int | None) -> list[Credit]:
         self._uow._require()
+        mine = lambda row: row.ledger is ledger and partner_id in (None, row.partner_id)  # noqa: E731
         found = [
             (p.occurred_on, "payment", p.id, p.amount - self._allocated_from("payment", p.id))
-            for p in self.payments.values() if p.ledger is ledger and p.partner_id == partner_id
+            for p in self.payments.values() if mine(p)
         ]
         found += [
             (i.occurred_on, "item", i.id, -i.amount - self._allocated_from("item", i.id))
-            for i in self.items.values() if i.ledger is ledger and i.partner_id == partner_id and i.amount < 0
+            for i in self.items.values() if mine(i) and i.amount < 0
         ]
         return [Credit(source, cid, left) for _, source, cid, left in sorted(found) if left > 0]
 

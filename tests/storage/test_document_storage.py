@@ -196,6 +196,8 @@ def test_credits_are_payments_and_returns_with_something_left_oldest_first(uow_f
             Credit("payment", payment.id, D("100.00")),
         ]
         assert uow.documents.credits(Ledger.PAYABLE, ids["supplier"]) == []
+        # Every partner's at once (应收 without @): the same credits, this being the only customer.
+        assert uow.documents.credits(Ledger.RECEIVABLE, None) == uow.documents.credits(Ledger.RECEIVABLE, ids["customer"])
 
 
 def test_balances_and_statements_cut_by_day_half_open(uow_factory, ids):  # type: ignore[no-untyped-def]
